@@ -1,0 +1,110 @@
+package io.tributary.core.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The durable local log of changesets waiting for upload: append, read from a version,
+ * acknowledge through a version, plus a small metadata record (DESIGN.md, "Storage").
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li><b>Versions.</b> {@link #append} assigns the next client version: the last assigned version
+ *       plus one, starting at 1. Versions are strictly increasing in the order appends complete and
+ *       are never reused, even after every entry was acknowledged and the log is empty, and even
+ *       across restarts: the last assigned version is persisted ({@link LogStats#lastAssignedVersion}).
+ *   <li><b>Durability.</b> When {@link #append} returns, the entry is as durable as {@link
+ *       UploadLogOptions#durability()} promises. Appends that arrive while a commit is in progress
+ *       may share the next one (group commit). An append that threw appended nothing, except for
+ *       {@link UploadLogException.StorageTimeoutException}, whose outcome is unknown.
+ *   <li><b>Acknowledgement.</b> {@link #acknowledge} stores the progress and deletes every entry
+ *       whose version is at most {@link SyncProgress#uploadClientVersion()}, in one atomic step.
+ *       Acknowledged entries never reappear, also not after a crash. Nothing else ever deletes an
+ *       entry, except the opt-in {@link OverflowPolicy#DROP_OLDEST}, which counts what it drops.
+ *   <li><b>Bound.</b> {@link LogStats#sizeBytes()} never exceeds {@link UploadLogOptions#maxBytes()}
+ *       because of an append; on reaching it the {@link UploadLogOptions#overflowPolicy()} applies.
+ *       An entry larger than the whole bound fails with {@link
+ *       UploadLogException.LogFullException} under every policy.
+ *   <li><b>Threads.</b> Implementations are thread safe. Any number of threads may append
+ *       concurrently; reads and acknowledgements may run concurrently with appends. Every blocking
+ *       call returns within {@link UploadLogOptions#storageTimeout()} (plus {@link
+ *       UploadLogOptions#blockTimeout()} for an append that waits for space) or throws.
+ *   <li><b>Buffers.</b> Arguments are borrowed: the log copies what it keeps before the method
+ *       returns (for LMDB: exactly once, into the reserved value space). Entries handed to an {@link
+ *       EntryVisitor} are borrowed until the visitor returns.
+ *   <li><b>Closing.</b> {@link #close()} is idempotent. Calls after close, and appends still waiting
+ *       when close is called, fail with {@link UploadLogException.LogClosedException}.
+ * </ul>
+ *
+ * <p>The abstract contract suite {@code UploadLogContractTest} in core's test-jar checks all of
+ * this; every implementation runs it.
+ */
+public interface UploadLog extends AutoCloseable {
+
+  /**
+   * Appends one changeset under the next client version.
+   *
+   * @param changeset the changeset bytes from position to limit; borrowed (copied before return),
+   *     its position is not changed. May be empty.
+   * @param objectCount how many objects the changeset creates (for progress accounting), >= 0
+   * @param originTimestamp commit time in milliseconds since 2015-01-01T00:00:00Z, >= 0
+   * @return the client version assigned to the entry
+   * @throws UploadLogException.LogFullException if the bound is reached and the policy does not
+   *     make room
+   * @throws UploadLogException.LogClosedException if the log is closed
+   * @throws UploadLogException.StorageTimeoutException if the storage did not answer in time
+   * @throws UploadLogException.StorageFailureException if the storage failed
+   * @throws IllegalArgumentException if {@code objectCount} or {@code originTimestamp} is negative
+   */
+  long append(ByteBuffer changeset, int objectCount, long originTimestamp);
+
+  /**
+   * Visits the entries with a version greater than {@code afterVersion}, oldest first.
+   *
+   * <p>Stops when the visitor returns {@code false}, when there are no more entries, or before an
+   * entry that would bring the sum of visited changeset sizes above {@code maxBytes}. The first
+   * entry is always visited, however large (as realm-core does with one changeset larger than the
+   * UPLOAD limit). The visitor may run on a thread of the log (see {@link EntryVisitor}).
+   *
+   * @param afterVersion visit entries with a version strictly greater than this, >= 0
+   * @param maxBytes soft limit on the sum of visited changeset sizes, > 0
+   * @param visitor receives each entry; the entries are borrowed until it returns
+   * @return the number of entries visited
+   */
+  int read(long afterVersion, long maxBytes, EntryVisitor visitor);
+
+  /**
+   * Stores {@code progress} and deletes every entry with a version at most {@code
+   * progress.uploadClientVersion()}, atomically.
+   *
+   * @throws IllegalArgumentException if {@code progress.uploadClientVersion()} is greater than the
+   *     last assigned version (the server acknowledged something that was never appended)
+   */
+  void acknowledge(SyncProgress progress);
+
+  /**
+   * Durably stores the client file ident and salt the server assigned (spec protocol.md §5.2). Must
+   * complete before the client sends its IDENT.
+   *
+   * @throws IllegalArgumentException if {@code ident < 1} or {@code salt < 1}
+   */
+  void storeClientFile(long ident, long salt);
+
+  /**
+   * Durably stores the engine's schema (opaque bytes in the engine's own encoding), so that
+   * reopening with a different schema can be detected.
+   *
+   * @param schema borrowed, copied before return
+   */
+  void storeSchema(ByteBuffer schema);
+
+  /** A snapshot of the metadata record. */
+  LogMetadata metadata();
+
+  /** A consistent snapshot of the size accounting. */
+  LogStats stats();
+
+  /** Idempotent. Waits (up to the storage timeout) for in-flight commits to finish. */
+  @Override
+  void close();
+}

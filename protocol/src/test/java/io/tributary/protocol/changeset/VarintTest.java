@@ -1,0 +1,77 @@
+package io.tributary.protocol.changeset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HexFormat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The encodings of spec changeset.md §2.1, verified there against realm-core's encode_int. */
+class VarintTest {
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "0, 00",
+    "1, 01",
+    "13, 0d",
+    "63, 3f",
+    "64, c000",
+    "100, e400",
+    "127, ff00",
+    "128, 8001",
+    "300, ac02",
+    "8191, ff3f",
+    "8192, 80c000",
+    "123456789, 959aef3a",
+    "1700000000, 80e2cfaa06",
+    "-1, 40",
+    "-2, 41",
+    "-3, 42",
+    "-6, 45",
+    "-63, 7e",
+    "-64, 7f",
+    "-65, c040",
+    "-128, ff40",
+    "-6176, 9f70",
+    "9223372036854775807, ffffffffffffffffff00",
+    "-9223372036854775808, ffffffffffffffffff40",
+  })
+  void shouldEncodeSpecExamples(long value, String hex) {
+    byte[] buf = new byte[Varint.MAX_BYTES_64];
+    int end = Varint.write(buf, 0, value);
+
+    assertThat(HexFormat.of().formatHex(buf, 0, end)).isEqualTo(hex);
+    assertThat(Varint.size(value)).isEqualTo(end);
+  }
+
+  @ParameterizedTest(name = "unsigned {0} -> {1}")
+  @CsvSource({"-1, ffffffffffffffffff01", "4294967295, ffffffff0f", "0, 00", "64, c000"})
+  void shouldEncodeUnsignedSpecExamples(long value, String hex) {
+    byte[] buf = new byte[Varint.MAX_BYTES_64];
+    int end = Varint.writeUnsigned(buf, 0, value);
+
+    assertThat(HexFormat.of().formatHex(buf, 0, end)).isEqualTo(hex);
+  }
+
+  @Property(tries = 2000)
+  void encodingIsCanonicalAndSizeMatches(@ForAll long value) {
+    byte[] buf = new byte[Varint.MAX_BYTES_64];
+    int end = Varint.write(buf, 0, value);
+
+    assertThat(end).isEqualTo(Varint.size(value));
+    // only the last byte lacks the continuation bit
+    for (int i = 0; i < end - 1; i++) {
+      assertThat(buf[i] & 0x80).isEqualTo(0x80);
+    }
+    assertThat(buf[end - 1] & 0x80).isZero();
+    // the sign flag is set exactly for negative values
+    assertThat((buf[end - 1] & 0x40) != 0).isEqualTo(value < 0);
+    // canonical: a continuation byte is only written while the rest is >= 64, so the last two
+    // bytes of a multi-byte encoding cannot both be free of bits at and above 2^6 of their group
+    if (end > 1) {
+      assertThat((buf[end - 1] & 0x3F) != 0 || (buf[end - 2] & 0x40) != 0).isTrue();
+    }
+  }
+}
