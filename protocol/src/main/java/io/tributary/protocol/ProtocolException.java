@@ -83,4 +83,11 @@ public class ProtocolException extends RuntimeException {
   public long sessionIdent() {
     return sessionIdent;
   }
+
+  /** Class name, error code and message, e.g. {@code ProtocolException[103 bad_syntax]: ...}. */
+  @Override
+  public String toString() {
+    return getClass().getName() + "[" + error.code() + " " + error.realmName() + "]: "
+        + getMessage();
+  }
 }

@@ -218,8 +218,9 @@ final class EntryScanner implements AutoCloseable {
    */
   private int readEntry(int p, int index, boolean validate) {
     int n = fieldNames.length;
+    int s = p;
     for (int f = 0; f < n; f++) {
-      int s = p;
+      s = p;
       int stop = (int) Math.min(bodyEnd, (long) s + HeaderParser.MAX_NUMBER_CHARS + 1);
       int e = s;
       while (e < stop && scan.get(e) != ' ') {
@@ -254,7 +255,7 @@ final class EntryScanner implements AutoCloseable {
     long size = fields[n - 1];
     if (validate) {
       int left = bodyEnd - p;
-      int sizeField = p - 1; // index of the space after changeset_size; report the field start
+      int sizeField = s; // start of the changeset_size field
       if (size > left) {
         throw new ProtocolException(ProtocolError.BAD_CHANGESET_SIZE, entryField(index, n - 1),
             sizeField - offsetBase, sessionIdent,
