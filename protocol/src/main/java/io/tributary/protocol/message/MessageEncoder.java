@@ -52,7 +52,8 @@ public final class MessageEncoder implements AutoCloseable {
    * @param out the buffer; grows as needed
    * @return the message: {@code out.byteBuffer()} (borrowed until {@code out} is written again;
    *     its position may be non-zero)
-   * @throws IllegalArgumentException if a DOWNLOAD's progress estimate is above 1 (protocol ≥ 12)
+   * @throws IllegalArgumentException if a DOWNLOAD's progress estimate is above 1 (protocol ≥ 12),
+   *     or a text has no UTF-8 form (an unpaired surrogate)
    * @throws IllegalStateException if a LOG_MESSAGE is encoded for a protocol version below 10
    */
   public ByteBuffer encode(Message message, MessageBuffer out) {
@@ -66,8 +67,8 @@ public final class MessageEncoder implements AutoCloseable {
     }
     out.clear();
     if (message instanceof BindMessage m) {
-      byte[] json = utf8(m.json());
-      byte[] token = utf8(m.token());
+      byte[] json = utf8(m.json(), "bind.json");
+      byte[] token = utf8(m.token(), "bind.token");
       header(out, MessageType.BIND);
       field(out, m.sessionIdent());
       field(out, json.length);
@@ -78,7 +79,7 @@ public final class MessageEncoder implements AutoCloseable {
       out.writeAscii(json);
       out.writeAscii(token);
     } else if (message instanceof ClientIdentMessage m) {
-      byte[] query = utf8(m.query());
+      byte[] query = utf8(m.query(), "ident.query");
       header(out, MessageType.IDENT);
       field(out, m.sessionIdent());
       field(out, m.clientFileIdent());
@@ -98,7 +99,7 @@ public final class MessageEncoder implements AutoCloseable {
       field(out, m.clientFileIdentSalt());
       out.writeByte('\n');
     } else if (message instanceof QueryMessage m) {
-      byte[] query = utf8(m.query());
+      byte[] query = utf8(m.query(), "query");
       header(out, MessageType.QUERY);
       field(out, m.sessionIdent());
       field(out, m.queryVersion());
@@ -128,7 +129,7 @@ public final class MessageEncoder implements AutoCloseable {
       field(out, m.timestampMs());
       out.writeByte('\n');
     } else if (message instanceof ErrorMessage m) {
-      byte[] text = utf8(m.message());
+      byte[] text = utf8(m.message(), "error.message");
       header(out, MessageType.ERROR);
       field(out, m.errorCode());
       field(out, text.length);
@@ -137,11 +138,11 @@ public final class MessageEncoder implements AutoCloseable {
       out.writeByte('\n');
       out.writeAscii(text);
     } else if (message instanceof JsonErrorMessage m) {
-      jsonError(out, m.errorCode(), m.sessionIdent(), utf8(m.body().toJson()));
+      jsonError(out, m.errorCode(), m.sessionIdent(), utf8(m.body().toJson(), "json_error.body"));
     } else if (message instanceof ClientJsonErrorMessage m) {
-      jsonError(out, m.errorCode(), m.sessionIdent(), utf8(m.bodyJson()));
+      jsonError(out, m.errorCode(), m.sessionIdent(), utf8(m.bodyJson(), "json_error.body"));
     } else if (message instanceof QueryErrorMessage m) {
-      byte[] text = utf8(m.message());
+      byte[] text = utf8(m.message(), "query_error.message");
       header(out, MessageType.QUERY_ERROR);
       field(out, m.errorCode());
       field(out, text.length);
@@ -154,14 +155,14 @@ public final class MessageEncoder implements AutoCloseable {
         throw new IllegalStateException("log_message with protocol version "
             + config.protocolVersion() + " (expected: 10 or later)");
       }
-      byte[] json = utf8(m.bodyJson());
+      byte[] json = utf8(m.bodyJson(), "log_message.body");
       header(out, MessageType.LOG_MESSAGE);
       field(out, m.sessionIdent());
       field(out, json.length);
       out.writeByte('\n');
       out.writeAscii(json);
     } else if (message instanceof TestCommandMessage m) {
-      byte[] body = utf8(m.body());
+      byte[] body = utf8(m.body(), "test_command.body");
       header(out, MessageType.TEST_COMMAND);
       field(out, m.sessionIdent());
       field(out, m.requestIdent());
@@ -286,7 +287,19 @@ public final class MessageEncoder implements AutoCloseable {
     out.writeDecimal(value);
   }
 
-  private static byte[] utf8(String s) {
+  /** Strict UTF-8: a string with an unpaired surrogate has no UTF-8 form. */
+  private static byte[] utf8(String s, String field) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new IllegalArgumentException(field + ": not valid Unicode, unpaired surrogate at"
+              + " index " + i + " (expected: text that has a UTF-8 form)");
+        }
+      }
+    }
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
