@@ -23,6 +23,9 @@ final class EntryScanner implements AutoCloseable {
   private final String[] fieldNames;
   private final long[] fields;
   private final int positiveField;
+  private final String plainPrefix;
+  private final String inflatedPrefix;
+  private final String bodyField;
   private final Zlib zlib;
 
   // the body being scanned: the message itself, or the inflated array
@@ -57,6 +60,9 @@ final class EntryScanner implements AutoCloseable {
     this.fieldNames = fieldNames;
     this.fields = new long[fieldNames.length];
     this.positiveField = positiveField;
+    this.plainPrefix = what + ".entry[";
+    this.inflatedPrefix = what + ".inflated_body.entry[";
+    this.bodyField = what + ".body"; // built once: the success path allocates nothing
     this.zlib = new Zlib(config.compressionLevel());
   }
 
@@ -104,7 +110,7 @@ final class EntryScanner implements AutoCloseable {
       bodyStart = header.bodyIndex();
       bodyEnd = message.limit();
       offsetBase = message.position();
-      entryPrefix = what + ".entry[";
+      entryPrefix = plainPrefix;
     } else {
       if (compressedSize != present) {
         throw new ProtocolException(ProtocolError.BAD_DECOMPRESSION,
@@ -119,7 +125,7 @@ final class EntryScanner implements AutoCloseable {
       }
       int size = (int) uncompressedSize;
       byte[] out = zlib.inflate(message, header.bodyIndex(), present, size, inflated,
-          what + ".body", header.bodyOffset(), sessionIdent);
+          bodyField, header.bodyOffset(), sessionIdent);
       if (out != inflated) {
         inflated = out;
         inflatedBuffer = ByteBuffer.wrap(out);
@@ -131,7 +137,7 @@ final class EntryScanner implements AutoCloseable {
       bodyStart = 0;
       bodyEnd = size;
       offsetBase = 0;
-      entryPrefix = what + ".inflated_body.entry[";
+      entryPrefix = inflatedPrefix;
     }
     int p = bodyStart;
     int count = 0;
