@@ -227,14 +227,13 @@ public final class CodecConfig {
     }
 
     /**
-     * Largest text/JSON body in bytes. Default 256 KiB.
+     * Largest text/JSON body in bytes (BIND has its own fixed limits, {@link
+     * BindMessage#MAX_JSON_SIZE} and {@link BindMessage#MAX_TOKEN_SIZE}). Default 256 KiB.
      *
-     * @throws IllegalArgumentException if below {@link BindMessage#MAX_JSON_SIZE} + {@link
-     *     BindMessage#MAX_TOKEN_SIZE} (a legal BIND must fit)
+     * @throws IllegalArgumentException if negative
      */
     public Builder maxTextBodySize(int bytes) {
-      this.maxTextBodySize =
-          atLeast(bytes, BindMessage.MAX_JSON_SIZE + BindMessage.MAX_TOKEN_SIZE, "maxTextBodySize");
+      this.maxTextBodySize = atLeast(bytes, 0, "maxTextBodySize");
       return this;
     }
 

@@ -80,6 +80,7 @@ public final class DownloadCursor implements AutoCloseable {
    * @throws ProtocolException if the message is not a valid DOWNLOAD
    */
   public DownloadCursor wrap(ByteBuffer message) {
+    body.reset();
     MessageDecoder.checkMessageSize(message, config);
     MessageType type = header.begin(message, config.maxHeaderLength());
     if (type != MessageType.DOWNLOAD) {

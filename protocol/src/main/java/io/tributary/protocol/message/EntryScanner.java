@@ -82,6 +82,7 @@ final class EntryScanner implements AutoCloseable {
       long compressedSize,
       long uncompressedSizeOffset,
       long compressedSizeOffset) {
+    reset();
     sessionIdent = header.sessionIdent();
     int present = header.bodyLength();
     if (!compressed) {
@@ -168,6 +169,15 @@ final class EntryScanner implements AutoCloseable {
 
   int entryIndex() {
     return entryIndex;
+  }
+
+  /** Forgets the loaded message (no entries), so a failed load leaves nothing to iterate. */
+  void reset() {
+    entryCount = 0;
+    entryIndex = -1;
+    bodyStart = 0;
+    bodyEnd = 0;
+    nextEntry = 0;
   }
 
   void rewind() {

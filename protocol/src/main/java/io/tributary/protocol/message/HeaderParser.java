@@ -256,9 +256,12 @@ final class HeaderParser {
    */
   double decimal01(String name) {
     nextToken();
-    String field = prefix + "." + name;
     int s = tokenStart;
     int e = tokenEnd;
+    if (e - s == 1 && (buf.get(s) == '0' || buf.get(s) == '1')) {
+      return buf.get(s) - '0'; // what servers send: no allocation
+    }
+    String field = prefix + "." + name;
     if (e - s > MAX_DECIMAL_CHARS) {
       throw syntax(field, s, quote(s, e) + " has " + (e - s) + " characters (expected: at most "
           + MAX_DECIMAL_CHARS + ")");

@@ -37,6 +37,12 @@ import java.nio.charset.StandardCharsets;
  *       realm-core</td></tr>
  * </table>
  *
+ * <p>Header syntax (§4.2): exactly one space between fields, LF at the end, unsigned decimal
+ * numbers in 0..2^63-1 (no sign, no other character), booleans 0 or 1, at most {@link
+ * CodecConfig#maxHeaderLength()} bytes. Leading zeros ({@code 03}) are accepted, as realm-core's
+ * parser accepts them and the spec does not list them among what a reader must reject; writers
+ * never emit them.
+ *
  * <p>All sizes are checked against the bytes present and the {@link CodecConfig} limits before
  * anything is allocated; compressed bodies are inflated with a hard bound. The input buffer is
  * read from its position to its limit and never modified (position and limit included).

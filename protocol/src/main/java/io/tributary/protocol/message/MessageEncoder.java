@@ -206,39 +206,42 @@ public final class MessageEncoder implements AutoCloseable {
       out.writeBytes(changeset);
     }
     framer.finishBody();
-    long[] fields = {
-      m.sessionIdent(),
-      m.downloadServerVersion(),
-      m.downloadClientVersion(),
-      m.latestServerVersion(),
-      m.latestServerVersionSalt(),
-      m.uploadClientVersion(),
-      m.uploadServerVersion(),
-      m.queryVersion(),
-      m.batchState().wireValue()
-    };
-    long[] sizes = {
-      framer.compressed() ? 1 : 0, framer.uncompressedSize(), framer.compressedSize()
-    };
+    long compressed = framer.compressed() ? 1 : 0;
+    long uncompressedSize = framer.uncompressedSize();
+    long compressedSize = framer.compressedSize();
     byte[] word = MessageType.DOWNLOAD.wireBytes();
-    int length = word.length + 1 + estimate.length + 1;
-    for (long f : fields) {
-      length += 1 + MessageBuffer.decimalLength(f);
-    }
-    for (long f : sizes) {
-      length += 1 + MessageBuffer.decimalLength(f);
-    }
+    int length = word.length
+        + 1 + MessageBuffer.decimalLength(m.sessionIdent())
+        + 1 + MessageBuffer.decimalLength(m.downloadServerVersion())
+        + 1 + MessageBuffer.decimalLength(m.downloadClientVersion())
+        + 1 + MessageBuffer.decimalLength(m.latestServerVersion())
+        + 1 + MessageBuffer.decimalLength(m.latestServerVersionSalt())
+        + 1 + MessageBuffer.decimalLength(m.uploadClientVersion())
+        + 1 + MessageBuffer.decimalLength(m.uploadServerVersion())
+        + 1 + MessageBuffer.decimalLength(m.queryVersion())
+        + 2 // batch state
+        + 1 + estimate.length
+        + 2 // is_body_compressed
+        + 1 + MessageBuffer.decimalLength(uncompressedSize)
+        + 1 + MessageBuffer.decimalLength(compressedSize)
+        + 1; // LF
     byte[] a = out.array();
     int i = framer.headerAt(length);
     i = MessageBuffer.putAscii(a, i, word);
-    for (long f : fields) {
-      i = MessageBuffer.putField(a, i, f);
-    }
+    i = MessageBuffer.putField(a, i, m.sessionIdent());
+    i = MessageBuffer.putField(a, i, m.downloadServerVersion());
+    i = MessageBuffer.putField(a, i, m.downloadClientVersion());
+    i = MessageBuffer.putField(a, i, m.latestServerVersion());
+    i = MessageBuffer.putField(a, i, m.latestServerVersionSalt());
+    i = MessageBuffer.putField(a, i, m.uploadClientVersion());
+    i = MessageBuffer.putField(a, i, m.uploadServerVersion());
+    i = MessageBuffer.putField(a, i, m.queryVersion());
+    i = MessageBuffer.putField(a, i, m.batchState().wireValue());
     a[i++] = ' ';
     i = MessageBuffer.putAscii(a, i, estimate);
-    for (long f : sizes) {
-      i = MessageBuffer.putField(a, i, f);
-    }
+    i = MessageBuffer.putField(a, i, compressed);
+    i = MessageBuffer.putField(a, i, uncompressedSize);
+    i = MessageBuffer.putField(a, i, compressedSize);
     a[i] = '\n';
     return out.byteBuffer();
   }

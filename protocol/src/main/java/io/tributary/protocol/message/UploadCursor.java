@@ -82,6 +82,7 @@ public final class UploadCursor implements AutoCloseable {
    *     and where; see {@link MessageDecoder} for the codes)
    */
   public UploadCursor wrap(ByteBuffer message) {
+    body.reset();
     MessageDecoder.checkMessageSize(message, config);
     MessageType type = header.begin(message, config.maxHeaderLength());
     if (type != MessageType.UPLOAD) {

@@ -41,7 +41,7 @@ class CodecPartsTest {
     assertThatThrownBy(() -> b.maxHeaderLength(319))
         .hasMessage("maxHeaderLength: 319 (expected: 320..2147483647)");
     assertThatThrownBy(() -> b.maxMessageSize(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.maxTextBodySize(3071)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.maxTextBodySize(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.compressionLevel(10))
         .hasMessage("compressionLevel: 10 (expected: 0..9)");
   }
@@ -193,6 +193,18 @@ class CodecPartsTest {
     assertThatThrownBy(() -> new DownloadMessage(1, 0, 0, 0, 0, 0, 0, 0,
         DownloadMessage.BatchState.STEADY_STATE, Double.NaN, List.of()))
         .hasMessageContaining("progress_estimate: NaN");
+  }
+
+  @Test
+  void aFailedWrapLeavesNoEntriesToIterate() {
+    try (UploadCursor c = new UploadCursor(CodecConfig.DEFAULT)) {
+      c.wrap(ByteBuffer.wrap(ascii("upload 1 0 11 0 2 0 0\n2 0 1 0 1 A")));
+      assertThat(c.entryCount()).isEqualTo(1);
+      assertThatThrownBy(() -> c.wrap(ByteBuffer.wrap(ascii("upload 1 0 11 0 2 0 0\n2 0 1 0 9 A"))))
+          .isInstanceOf(ProtocolException.class);
+      assertThat(c.entryCount()).isZero();
+      assertThat(c.next()).isFalse();
+    }
   }
 
   @Test
