@@ -21,9 +21,16 @@ public class ProtocolException extends RuntimeException {
   /** Value of {@link #offset()} when no byte position applies. */
   public static final long NO_OFFSET = -1;
 
+  /** The code a server answers with. */
   private final ProtocolError error;
+
+  /** The offending field. */
   private final String field;
+
+  /** Its byte offset, or {@link #NO_OFFSET}. */
   private final long offset;
+
+  /** The message's session ident, or 0. */
   private final long sessionIdent;
 
   /**
