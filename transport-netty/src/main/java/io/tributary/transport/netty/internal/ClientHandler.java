@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -369,10 +368,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter implements
   }
 
   private SyncTransportException wrap(Throwable cause) {
-    if (cause instanceof CorruptedWebSocketFrameException
-        && ((CorruptedWebSocketFrameException) cause).closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
-      return new SyncTransportException(
-          new MessageTooLargeException(-1, request.maxMessageBytes()).getMessage() + " from " + target, cause);
+    if (cause instanceof MessageTooLargeException) {
+      return new SyncTransportException(cause.getMessage() + " from " + target, cause);
     }
     if (cause instanceof CorruptedWebSocketFrameException) {
       return new SyncTransportException("WebSocket protocol violation by " + target + ": " + cause.getMessage(), cause);

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -60,6 +59,8 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
   private volatile boolean paused;
   private boolean opened;
   private boolean closedNotified;
+  private boolean writabilityTaskPending;
+  private boolean reportedWritable = true;
   private Throwable closeCause;
   private long lastReadNanos;
   private ScheduledFuture<?> idleTimer;
@@ -275,7 +276,7 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
     } catch (RuntimeException | Error t) {
       LOG.log(System.Logger.Level.WARNING, "EdgeHandler.onMessageTooLarge threw for " + this, t);
     }
-    String text = size < 0 ? "message too large" : "message too large: " + size + " bytes";
+    String text = "message too large: " + size + " bytes";
     ProtocolException cause = new ProtocolException(e.getMessage());
     cause.initCause(e);
     // 1008, never 1009: 1009 makes realm-core reset the client (spec protocol.md §3.5, §10.4)
@@ -302,10 +303,9 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof CorruptedWebSocketFrameException
-        && ((CorruptedWebSocketFrameException) cause).closeStatus()
-            == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
-      tooLarge(-1, config.maxMessageBytes(), new MessageTooLargeException(-1, config.maxMessageBytes()));
+    if (cause instanceof MessageTooLargeException) {
+      MessageTooLargeException e = (MessageTooLargeException) cause;
+      tooLarge(e.size(), e.limit(), e);
     } else if (cause instanceof CorruptedFrameException) {
       protocolViolation(cause);
     } else {
@@ -321,14 +321,28 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (opened && !closedNotified) {
-      try {
-        handler.onWritabilityChanged(ctx.channel().isWritable());
-      } catch (RuntimeException | Error e) {
-        handlerFailed("onWritabilityChanged", e);
-      }
+    // Netty reports this from inside write() and flush(), i.e. possibly from inside a handler
+    // callback that is sending: report it from a task of its own (never re-entrant), once per
+    // change that is still true when the task runs
+    if (!writabilityTaskPending) {
+      writabilityTaskPending = true;
+      ctx.executor().execute(this::reportWritability);
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  private void reportWritability() {
+    writabilityTaskPending = false;
+    boolean writable = channel.isWritable();
+    if (!opened || closedNotified || writable == reportedWritable) {
+      return;
+    }
+    reportedWritable = writable;
+    try {
+      handler.onWritabilityChanged(writable);
+    } catch (RuntimeException | Error e) {
+      handlerFailed("onWritabilityChanged", e);
+    }
   }
 
   @Override

@@ -143,22 +143,30 @@ public final class Frames {
   }
 
   // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key; the key is
-  // written big-endian, so XORing big-endian ints/longs with the key (repeated) is the same thing.
+  // written big-endian, so XORing big-endian longs with the key (repeated) is the same thing.
+  // The loop runs on a ByteBuffer view of the frame: one ByteBuf call per message, not per word.
   private static void writeMasked(ByteBuf out, ByteBuffer payload, int key) {
-    int pos = payload.position();
-    int end = payload.limit();
-    long key8 = ((long) key << 32) | (key & 0xFFFFFFFFL);
+    int length = payload.remaining();
+    int at = out.writerIndex();
+    out.ensureWritable(length);
+    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.BIG_ENDIAN);
     ByteBuffer src =
         payload.order() == ByteOrder.BIG_ENDIAN
             ? payload
             : payload.duplicate().order(ByteOrder.BIG_ENDIAN);
-    int i = pos;
-    for (; i + 8 <= end; i += 8) {
-      out.writeLong(src.getLong(i) ^ key8);
+    int pos = payload.position();
+    long key8 = ((long) key << 32) | (key & 0xFFFFFFFFL);
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      dst.putLong(i, src.getLong(pos + i) ^ key8);
     }
-    int k = 0;
-    for (; i < end; i++, k++) {
-      out.writeByte(src.get(i) ^ (key >>> (24 - 8 * (k & 3))));
+    for (int k = 0; i < length; i++, k++) {
+      dst.put(i, (byte) (src.get(pos + i) ^ (key >>> (24 - 8 * (k & 3)))));
     }
+    if (out.nioBufferCount() != 1) {
+      // a multi-component buffer hands out a copy, not a view: copy the masked bytes back
+      out.setBytes(at, dst.clear());
+    }
+    out.writerIndex(at + length);
   }
 }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -626,17 +627,9 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
       SubprotocolSelector.Selection selection,
       EdgeHandler handler) {
     WebSocketServerHandshaker13 handshaker =
-        new WebSocketServerHandshaker13(
+        new ServerHandshaker(
             (tls ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST, "") + upgrade.path(),
-            null,
-            WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxMessageBytes())
-                .expectMaskedFrames(true)
-                .allowMaskMismatch(false)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(false)
-                .withUTF8Validator(false)
-                .build());
+            config.maxMessageBytes());
     // our own token, exactly one (spec §3.2); the handshaker itself has no subprotocols to add
     HttpHeaders extra = new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, selection.subprotocol());
     EdgeFrameHandler frames =
@@ -655,6 +648,27 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
           }
         });
     handshaker.handshake(ctx.channel(), request, extra, done);
+  }
+
+  /** Netty's RFC 6455 server handshake with Tributary's {@link FrameDecoder}. */
+  private static final class ServerHandshaker extends WebSocketServerHandshaker13 {
+    private final int maxMessageBytes;
+
+    ServerHandshaker(String url, int maxMessageBytes) {
+      super(
+          url,
+          null,
+          WebSocketDecoderConfig.newBuilder()
+              .maxFramePayloadLength(maxMessageBytes)
+              .allowExtensions(false)
+              .build());
+      this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    protected WebSocketFrameDecoder newWebsocketDecoder() {
+      return new FrameDecoder(true, maxMessageBytes);
+    }
   }
 
   private InetSocketAddress remote() {

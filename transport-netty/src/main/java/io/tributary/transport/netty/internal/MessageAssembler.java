@@ -83,7 +83,7 @@ public final class MessageAssembler {
     ByteBuf content = frame.content();
     int size = content.readableBytes();
     if (size > maxMessageBytes) {
-      throw new MessageTooLargeException(size, maxMessageBytes);
+      throw new MessageTooLargeException(size, maxMessageBytes, false);
     }
     if (frame.isFinalFragment()) {
       sink.onBinary(content.retain());
@@ -106,7 +106,7 @@ public final class MessageAssembler {
     long total = (long) cumulation.readableBytes() + content.readableBytes();
     if (total > maxMessageBytes) {
       reset();
-      throw new MessageTooLargeException(total, maxMessageBytes);
+      throw new MessageTooLargeException(total, maxMessageBytes, true);
     }
     cumulation.writeBytes(content);
     if (frame.isFinalFragment()) {

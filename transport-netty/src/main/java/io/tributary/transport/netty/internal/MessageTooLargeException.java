@@ -11,24 +11,24 @@ public final class MessageTooLargeException extends Exception {
   private final long limit;
 
   /**
-   * @param size the size known when the limit was crossed (bytes received so far for fragments, or
-   *     -1 if the frame decoder rejected a single frame by its declared length)
+   * @param size the frame's declared payload length, or for a fragmented message the bytes of the
+   *     fragments received when the limit was crossed
    * @param limit the configured maximum message size in bytes
+   * @param partial whether {@code size} is a lower bound (fragments) rather than the exact size
    */
-  public MessageTooLargeException(long size, long limit) {
+  public MessageTooLargeException(long size, long limit, boolean partial) {
     super(
-        size < 0
-            ? "incoming message: frame longer than the limit (expected: <= " + limit + " bytes)"
-            : "incoming message: at least "
-                + size
-                + " bytes (expected: <= "
-                + limit
-                + " bytes)");
+        "incoming message: "
+            + (partial ? "at least " : "")
+            + size
+            + " bytes (expected: <= "
+            + limit
+            + " bytes)");
     this.size = size;
     this.limit = limit;
   }
 
-  /** Bytes seen when the limit was crossed, or -1 when only the frame header was read. */
+  /** The declared frame length, or the fragment bytes seen when the limit was crossed. */
   public long size() {
     return size;
   }

@@ -31,8 +31,8 @@ public interface EdgeHandler {
    * message (spec protocol.md §10.4: error 101/201, not close code 1009). When this method
    * returns, the edge sends close code 1008 after what the handler queued, and closes.
    *
-   * @param size bytes received when the limit was crossed, or -1 if the frame header alone
-   *     declared too many
+   * @param size the length a frame header declared (nothing of it was read), or for a fragmented
+   *     message the bytes of the fragments received when the limit was crossed
    * @param limit the configured limit in bytes
    */
   default void onMessageTooLarge(long size, long limit) {}
