@@ -153,7 +153,7 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void close(int code, String reason) {
-    if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+    if (!Frames.isSendableCloseCode(code)) {
       throw new IllegalArgumentException(
           "code: " + code + " (expected: 1000..1003, 1007..1014 or 3000..4999)");
     }
@@ -226,7 +226,7 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
       int code = ((CloseWebSocketFrame) frame).statusCode();
       frame.release();
       // RFC 6455 §5.5.1: answer with a close frame (echoing the code), then end the connection
-      close(code > 0 && WebSocketCloseStatus.isValidStatusCode(code) ? code : 1000, "");
+      close(Frames.isSendableCloseCode(code) ? code : 1000, "");
     } else {
       try {
         assembler.accept(frame, ctx.alloc(), sink);

@@ -161,7 +161,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
       return true;
     }
     return n >= 2
-        && WebSocketCloseStatus.isValidStatusCode(payload.getUnsignedShort(payload.readerIndex()));
+        && Frames.isSendableCloseCode(payload.getUnsignedShort(payload.readerIndex()));
   }
 
   private static ByteBuf unmask(ChannelHandlerContext ctx, ByteBuf payload, int key) {

@@ -52,6 +52,16 @@ public final class Frames {
 
   private Frames() {}
 
+  /**
+   * Whether a close code may be sent in a close frame (RFC 6455 §7.4): 1000..1003, 1007..1014,
+   * 3000..4999. 1004-1006 and 1015 are reserved, other values undefined.
+   */
+  public static boolean isSendableCloseCode(int code) {
+    return (code >= 1000 && code <= 1003)
+        || (code >= 1007 && code <= 1014)
+        || (code >= 3000 && code <= 4999);
+  }
+
   /** Header length in bytes of a frame with {@code payloadLength} bytes. */
   public static int headerLength(long payloadLength, boolean masked) {
     int n = payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
