@@ -222,7 +222,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter implements
               response.headers(),
               EmptyHttpHeaders.INSTANCE));
     } catch (WebSocketHandshakeException e) {
-      failConnect(new HandshakeException(101, "WebSocket upgrade to " + target + ": " + e.getMessage()));
+      failConnect(
+          new HandshakeException(
+              101, "WebSocket upgrade to " + target + ": bad 101 response: " + e.getMessage()));
       return;
     }
     subprotocol = selected;
