@@ -251,6 +251,29 @@ class ClientRawServerTest {
     assertThat(l.violations).hasValue(0);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"0, 2", "1, 1", "125, 2", "126, 3", "65535, 4", "65536, 2", "1048576, 5"})
+  void fragmentedServerMessagesOfEverySizeClassArriveWhole(int size, int fragments) throws Exception {
+    byte[] payload = new byte[size];
+    new Random(size).nextBytes(payload);
+    serve((peer, req) -> {
+      peer.write(switching(req, "Sec-WebSocket-Protocol: com.mongodb.realm-query-sync#14\r\n"));
+      int step = Math.max(1, size / fragments);
+      int at = 0;
+      for (int i = 0; i < fragments; i++) {
+        int end = i == fragments - 1 ? size : Math.min(size, at + step);
+        peer.sendFrame(i == fragments - 1, i == 0 ? 2 : 0, java.util.Arrays.copyOfRange(payload, at, end), false);
+        at = end;
+      }
+      peer.awaitEof();
+    });
+    RecordingListener l = new RecordingListener();
+    SyncConnection c = transport.connect(request().build(), l).get(10, TimeUnit.SECONDS);
+    assertThat(l.next()).isEqualTo(payload);
+    c.close();
+    assertThat(l.awaitClosed().cause()).isNull();
+  }
+
   @Test
   void maskedServerFramesAreAProtocolViolation() throws Exception {
     serve((peer, req) -> {

@@ -163,7 +163,9 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
     outbound
         .send(Frames.close(channel.alloc(), code, reason, false), 0)
         .whenComplete((v, e) -> channel.close());
-    channel.eventLoop().schedule(() -> channel.close(), CLOSE_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> cut =
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(f -> cut.cancel(false));
   }
 
   @Override

@@ -21,6 +21,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
 
   private final EdgeConfig config;
 
+  /** @param config the edge's configuration (TLS, limits, timeouts, plug-ins) */
   public EdgeInitializer(EdgeConfig config) {
     this.config = config;
   }

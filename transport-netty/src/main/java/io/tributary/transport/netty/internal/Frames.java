@@ -34,11 +34,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * event loop.
  */
 public final class Frames {
+  /** Opcode of a continuation frame. */
   public static final int OPCODE_CONTINUATION = 0x0;
+  /** Opcode of a text frame. */
   public static final int OPCODE_TEXT = 0x1;
+  /** Opcode of a binary frame: every sync message (spec protocol.md §3.4). */
   public static final int OPCODE_BINARY = 0x2;
+  /** Opcode of a close frame. */
   public static final int OPCODE_CLOSE = 0x8;
+  /** Opcode of a ping frame. */
   public static final int OPCODE_PING = 0x9;
+  /** Opcode of a pong frame. */
   public static final int OPCODE_PONG = 0xA;
 
   /** Largest control-frame payload (RFC 6455 §5.5). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Frames} and {@link FrameDecoder} on an {@link EmbeddedChannel}, at every length boundary. */
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakCheck.PerClass.class)
 class FrameDecoderTest {
   private final List<Throwable> errors = new ArrayList<>();
   private EmbeddedChannel channel;

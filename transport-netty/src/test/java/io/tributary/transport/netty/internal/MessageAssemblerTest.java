@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
+@ExtendWith(LeakCheck.PerClass.class)
 class MessageAssemblerTest {
   private final List<byte[]> messages = new ArrayList<>();
   private int texts;

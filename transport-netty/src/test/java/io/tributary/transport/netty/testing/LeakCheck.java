@@ -8,6 +8,7 @@ import io.netty.util.ResourceLeakDetector;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,7 +22,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * found after a test may have been made by an earlier test of the same JVM: the report's access
  * records say where the buffer was touched.
  */
-public final class LeakCheck implements BeforeAllCallback, AfterEachCallback {
+public class LeakCheck implements BeforeAllCallback, AfterEachCallback {
+
+  /**
+   * The same check once after all tests of a class, for classes of many fast unit tests where a
+   * few GC cycles per test would dominate the run time.
+   */
+  public static final class PerClass extends LeakCheck implements AfterAllCallback {
+    @Override
+    public void afterEach(ExtensionContext context) {}
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+      super.afterEach(context);
+    }
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -43,7 +58,7 @@ public final class LeakCheck implements BeforeAllCallback, AfterEachCallback {
 
   /** Collects garbage, lets Netty's detectors report, and returns (and clears) every report. */
   public static List<String> collectLeaks() throws InterruptedException {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 2; round++) {
       ReferenceQueue<Object> queue = new ReferenceQueue<>();
       PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
       System.gc();
