@@ -208,6 +208,11 @@ class EdgeRawClientTest {
   void fragmentedMessageOverTheLimitIsRefusedWhileArriving() throws Exception {
     server.close();
     server = TestEdge.start(b -> b.maxMessageBytes(4096));
+    byte[] reply = "json_error 101 0 0\n".getBytes(StandardCharsets.US_ASCII);
+    server.customize = x -> {
+      x.tooLargeReply = reply;
+      return x;
+    };
     RecordingEdgeHandler[] h = new RecordingEdgeHandler[1];
     try (RawPeer peer = open(h)) {
       peer.sendFrame(false, 2, new byte[3000], true);
@@ -215,6 +220,10 @@ class EdgeRawClientTest {
       peer.sendFrame(false, 0, new byte[1000], true); // 5000 > 4096
 
       assertThat(h[0].tooLarge.get(10, TimeUnit.SECONDS)).containsExactly(5000, 4096);
+      // what the handler sent from onMessageTooLarge comes first, then the close frame
+      RawPeer.Frame error = peer.readFrame();
+      assertThat(error.opcode()).isEqualTo(2);
+      assertThat(error.payload()).isEqualTo(reply);
       RawPeer.Frame close = peer.readFrame();
       assertThat(close.opcode()).isEqualTo(8);
       assertThat(close.closeCode()).isEqualTo(1008);
@@ -262,6 +271,31 @@ class EdgeRawClientTest {
       assertThat(close.closeReason()).contains("mask bit 0 (expected: 1");
       assertThat(h[0].awaitClosed()).containsInstanceOf(ProtocolException.class);
       assertThat(h[0].messages).isEmpty();
+    }
+  }
+
+  @Test
+  void aHandlerThatThrowsClosesItsConnectionWith1011() throws Exception {
+    RecordingEdgeHandler[] h = new RecordingEdgeHandler[1];
+    try (RawPeer peer = open(h)) {
+      peer.sendFrame(true, 2, "throw".getBytes(StandardCharsets.US_ASCII), true);
+      RawPeer.Frame close = peer.readFrame();
+      assertThat(close.closeCode()).isEqualTo(1011);
+      assertThat(close.closeReason()).isEqualTo("internal error");
+      assertThat(h[0].awaitClosed()).containsInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void aFactoryThatThrowsIs500AndNoUpgrade() throws Exception {
+    server.customize = x -> {
+      throw new IllegalStateException("no sessions today");
+    };
+    try (RawPeer peer = RawPeer.connect(server.port())) {
+      peer.write(upgrade("/api/client/v2.0/app/a/realm-sync?baas_at=good-token", TestEdge.FLX.get(0)));
+      RawPeer.Head head = peer.readHead();
+      assertThat(head.status()).isEqualTo(500);
+      assertThat(peer.readBody(head)).doesNotContain("no sessions today").contains("InternalServerError");
     }
   }
 

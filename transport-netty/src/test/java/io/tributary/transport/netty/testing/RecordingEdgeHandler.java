@@ -27,6 +27,8 @@ public final class RecordingEdgeHandler implements EdgeHandler {
   public volatile boolean echo = true;
   public volatile boolean commands = true;
   public volatile Consumer<EdgeConnection> onOpen = c -> {};
+  /** Sent by {@link #onMessageTooLarge} before the edge closes, if not null. */
+  public volatile byte[] tooLargeReply;
   private final AtomicInteger inCall = new AtomicInteger();
   private EdgeConnection connection;
 
@@ -58,6 +60,8 @@ public final class RecordingEdgeHandler implements EdgeHandler {
         connection.close(Integer.parseInt(parts[1]), parts[2]);
       } else if (commands && text.equals("abort")) {
         connection.abort();
+      } else if (commands && text.equals("throw")) {
+        throw new IllegalStateException("handler bug");
       } else if (commands && text.startsWith("send:")) {
         connection.send(ByteBuffer.allocate(Integer.parseInt(text.substring(5))));
       } else if (echo) {
@@ -72,6 +76,9 @@ public final class RecordingEdgeHandler implements EdgeHandler {
   public void onMessageTooLarge(long size, long limit) {
     enter(connection);
     try {
+      if (tooLargeReply != null) {
+        connection.send(ByteBuffer.wrap(tooLargeReply));
+      }
       tooLarge.complete(new long[] {size, limit});
     } finally {
       exit();
