@@ -59,6 +59,7 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
   private volatile boolean paused;
   private boolean opened;
   private boolean closedNotified;
+  private boolean inactive;
   private boolean writabilityTaskPending;
   private boolean reportedWritable = true;
   private Throwable closeCause;
@@ -95,15 +96,14 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
     opened = true;
     lastReadNanos = nanoClock.getAsLong();
     scheduleIdleCheck(idleNanos);
-    if (!channel.isActive()) {
-      return; // channelInactive reports the close
-    }
     try {
       handler.onOpen(this);
     } catch (RuntimeException | Error e) {
       handlerFailed("onOpen", e);
     }
-    if (!paused) {
+    if (inactive) {
+      notifyClosed(); // the connection died before it opened: still onOpen first, onClose last
+    } else if (!paused) {
       channel.config().setAutoRead(true);
     }
   }
@@ -354,15 +354,23 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
     if (idleTimer != null) {
       idleTimer.cancel(false);
     }
-    if (opened && !closedNotified) {
-      closedNotified = true;
-      try {
-        handler.onClose(closeCause);
-      } catch (RuntimeException | Error e) {
-        LOG.log(System.Logger.Level.WARNING, "EdgeHandler.onClose threw for " + this, e);
-      }
+    inactive = true;
+    if (opened) {
+      notifyClosed();
     }
     ctx.fireChannelInactive();
+  }
+
+  private void notifyClosed() {
+    if (closedNotified) {
+      return;
+    }
+    closedNotified = true;
+    try {
+      handler.onClose(closeCause);
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.WARNING, "EdgeHandler.onClose threw for " + this, e);
+    }
   }
 
   @Override

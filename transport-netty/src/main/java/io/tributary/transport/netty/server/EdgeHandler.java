@@ -54,7 +54,10 @@ public interface EdgeHandler {
   interface Factory {
     /**
      * Called on the event loop after the upgrade was authorized and the subprotocol chosen, just
-     * before the 101 is written. A factory that throws makes the edge answer HTTP 500.
+     * before the 101 is written. A factory that throws makes the edge answer HTTP 500. If writing
+     * the 101 then fails, the handler is dropped without any call; otherwise it gets {@link
+     * EdgeHandler#onOpen} (even if the connection died meanwhile) and later {@link
+     * EdgeHandler#onClose}.
      */
     EdgeHandler newHandler();
   }
