@@ -444,6 +444,28 @@ class ClientEdgeTest {
   }
 
   @Test
+  void closingTheTransportFromAListenerCallbackDoesNotDeadlock() throws Exception {
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    SyncConnection.Listener closer =
+        new SyncConnection.Listener() {
+          @Override
+          public void onMessage(ByteBuffer message) {
+            transport.close(); // on the transport's own event loop thread
+          }
+
+          @Override
+          public void onClosed(int closeCode, String reason, Throwable cause) {
+            closed.complete(closeCode);
+          }
+        };
+    SyncConnection c = connect(request("my-app", "good-token").build(), new RecordingListener());
+    SyncConnection c2 = transport.connect(request("my-app", "good-token").build(), closer).get(10, TimeUnit.SECONDS);
+    c2.send(ByteBuffer.allocate(1));
+    assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(SyncConnection.CLOSE_CODE_NONE);
+    assertThat(failure(c.send(ByteBuffer.allocate(1)))).isInstanceOf(SyncTransportException.class);
+  }
+
+  @Test
   void connectingToAClosedPortFailsFast() throws Exception {
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -7,10 +7,15 @@ import io.tributary.core.spi.SyncConnection;
 import io.tributary.core.spi.SyncTransportException;
 import io.tributary.transport.netty.testing.LeakCheck;
 import io.tributary.transport.netty.testing.RecordingListener;
+import io.tributary.transport.netty.server.AppServicesBackend;
+import io.tributary.transport.netty.server.LoginRequest;
+import io.tributary.transport.netty.server.LoginResult;
+import io.tributary.transport.netty.server.UserProfile;
 import io.tributary.transport.netty.testing.TestEdge;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -18,10 +23,12 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +115,46 @@ class TlsTest {
     }
     c.close();
     assertThat(listener.awaitClosed().code()).isEqualTo(SyncConnection.CLOSE_CODE_NONE);
+  }
+
+  @Test
+  void locationOverTlsAdvertisesHttpsAndWss() throws Exception {
+    try (TestEdge https =
+            TestEdge.start(
+                b -> b.tlsContext(serverContext).appServicesBackend(new LocationOnlyBackend()));
+        SSLSocket socket = (SSLSocket) clientContext.getSocketFactory().createSocket("localhost", https.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(
+          ("GET /api/client/v2.0/app/a/location HTTP/1.1\r\nHost: localhost:" + https.port()
+              + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 200 OK")
+          .contains("\"hostname\":\"https://localhost:" + https.port() + "\"")
+          .contains("\"ws_hostname\":\"wss://localhost:" + https.port() + "\"");
+    }
+  }
+
+  /** Serves only the location route (the defaults of {@link AppServicesBackend}). */
+  private static final class LocationOnlyBackend implements AppServicesBackend {
+    @Override
+    public CompletionStage<LoginResult> login(LoginRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<UserProfile> profile(String accessToken) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<String> refreshAccessToken(String refreshToken) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Void> logout(String refreshToken) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   @Test

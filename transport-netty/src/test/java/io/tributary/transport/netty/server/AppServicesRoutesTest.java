@@ -167,6 +167,14 @@ class AppServicesRoutesTest {
   }
 
   @Test
+  void aMalformedHostHeaderIsNotEchoedIntoTheLocation() throws Exception {
+    start(b -> b);
+    Response r = exchange("GET /api/client/v2.0/app/a/location HTTP/1.1\r\nHost: evil.example/x?y\r\n\r\n");
+    assertThat(r.head().status()).isEqualTo(400);
+    assertThat(r.json().get("error").asText()).isEqualTo("Host header: missing or malformed");
+  }
+
+  @Test
   void locationOfAnUnknownAppIs404() throws Exception {
     start(b -> b);
     Response r = exchange("GET /api/client/v2.0/app/no-such-app/location HTTP/1.1\r\nHost: x\r\n\r\n");
