@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * live in parallel primitive arrays used as a ring (index {@code (head + i) & mask}), and changeset
  * bytes are copied into large {@link Chunk}s filled front to back. Entries leave in FIFO order
  * (acknowledge and drop both delete the oldest), so a chunk empties as a whole and goes back to a
- * small pool. Only an entry larger than a quarter of a chunk gets its own array.
+ * pool (at most 64 chunks, and no more than the bound can fill). Only an entry larger than a
+ * quarter of a chunk gets its own array.
  */
 final class MemoryLogStore {
   /** What {@code sizeBytes} counts per entry beyond its changeset (its fixed fields). */
@@ -23,7 +24,8 @@ final class MemoryLogStore {
 
   private static final int MIN_CHUNK_BYTES = 64 * 1024;
   private static final int MAX_CHUNK_BYTES = 1024 * 1024;
-  private static final int POOLED_CHUNKS = 2;
+  /** At most this many empty chunks are kept for reuse (64 MiB of 1 MiB chunks). */
+  private static final int MAX_POOLED_CHUNKS = 64;
   private static final int INITIAL_RING = 64;
 
   /** A block of changeset bytes; entries are appended at {@code used}. */
@@ -50,8 +52,9 @@ final class MemoryLogStore {
 
   // chunk arena
   private int chunkBytes = MIN_CHUNK_BYTES;
+  private int pooledChunks = 2;
   private Chunk current;
-  private final ArrayDeque<Chunk> freeChunks = new ArrayDeque<>(POOLED_CHUNKS);
+  private final ArrayDeque<Chunk> freeChunks = new ArrayDeque<>();
 
   // counters and metadata
   long lastAssignedVersion;
@@ -67,13 +70,21 @@ final class MemoryLogStore {
   /** Whether a handle is open on this store. */
   boolean attached;
 
-  /** Sizes chunks for a log bounded by {@code maxBytes}: a sixteenth of it, within 64 KiB..1 MiB. */
+  /**
+   * Sizes chunks for a log bounded by {@code maxBytes}: a sixteenth of it, within 64 KiB..1 MiB;
+   * keeps as many empty chunks for reuse as the bound can fill (at most 64), so that a log whose
+   * acknowledgements lag behind its appends by a steady amount stops allocating.
+   */
   void sizeChunksFor(long maxBytes) {
     long wanted = Long.highestOneBit(Math.max(1, maxBytes / 16));
     int size = (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, wanted));
     if (size != chunkBytes) {
       chunkBytes = size;
       freeChunks.clear();
+    }
+    pooledChunks = (int) Math.min(MAX_POOLED_CHUNKS, maxBytes / size + 1);
+    while (freeChunks.size() > pooledChunks) {
+      freeChunks.pop();
     }
   }
 
@@ -197,7 +208,7 @@ final class MemoryLogStore {
   }
 
   private void pool(Chunk chunk) {
-    if (chunk.data.length == chunkBytes && freeChunks.size() < POOLED_CHUNKS) {
+    if (chunk.data.length == chunkBytes && freeChunks.size() < pooledChunks) {
       chunk.used = 0;
       freeChunks.push(chunk);
     }
