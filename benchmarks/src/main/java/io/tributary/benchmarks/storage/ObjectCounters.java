@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.State;
 public class ObjectCounters {
   /** Objects committed. */
   public long objects;
+
   /** Changeset bytes committed. */
   public long bytes;
 

@@ -30,9 +30,8 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code rawLmdbPutLoop}: plain lmdbjava on the calling thread, one write transaction per
  *       commit, {@code MDB_APPEND} with big-endian sequential keys, the same sync mode. Shape
  *       {@code ONE_VALUE} puts the commit's whole changeset as one value (what the upload log
- *       stores); {@code VALUE_PER_OBJECT} puts one 102-byte value per object (the issue's
- *       reference loop). Every 4 MiB it deletes what it wrote, as the upload log's acknowledgements
- *       do.
+ *       stores); {@code VALUE_PER_OBJECT} puts one 102-byte value per object (the issue's reference
+ *       loop). Every 4 MiB it deletes what it wrote, as the upload log's acknowledgements do.
  *   <li>{@code arraycopy}: {@link System#arraycopy} of the same bytes into a preallocated array.
  * </ul>
  *

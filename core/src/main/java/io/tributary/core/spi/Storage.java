@@ -6,9 +6,9 @@ package io.tributary.core.spi;
  * .storage(LmdbStorage.at(Path.of("data/ingest")))} or {@code MemoryStorage.create()}), where
  * {@link StorageProvider} is the {@link java.util.ServiceLoader} route from a URI.
  *
- * <p>Implementations are immutable and thread safe. Opening the same location twice while the
- * first log is still open is an error ({@link IllegalStateException}); after {@link
- * UploadLog#close()} it may be opened again, and a durable storage then shows what was there.
+ * <p>Implementations are immutable and thread safe. Opening the same location twice while the first
+ * log is still open is an error ({@link IllegalStateException}); after {@link UploadLog#close()} it
+ * may be opened again, and a durable storage then shows what was there.
  */
 @FunctionalInterface
 public interface Storage {

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * module has a tiny concrete subclass that says how to open its log; this class ships in core's
  * test-jar.
  *
- * <p>Each test works on one location: {@link #open} opens the log at the current test's location
- * (a fresh one per test), {@link #reopen} closes it and opens the same location again. Logs opened
+ * <p>Each test works on one location: {@link #open} opens the log at the current test's location (a
+ * fresh one per test), {@link #reopen} closes it and opens the same location again. Logs opened
  * through these hooks are closed after each test.
  *
  * <p>Nothing here sleeps to "wait for" something: concurrent steps wait on conditions with
@@ -224,7 +224,8 @@ public abstract class UploadLogContractTest {
   }
 
   /** Runs {@code body} on a new named thread; the future completes with its result. */
-  protected static <T> ThreadResult<T> startThread(String name, java.util.concurrent.Callable<T> body) {
+  protected static <T> ThreadResult<T> startThread(
+      String name, java.util.concurrent.Callable<T> body) {
     CompletableFuture<T> future = new CompletableFuture<>();
     Thread thread =
         new Thread(
@@ -260,7 +261,8 @@ public abstract class UploadLogContractTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  // ---- Versions ----------------------------------------------------------------------------------
+  // ---- Versions
+  // ----------------------------------------------------------------------------------
 
   @Test
   void firstAppendGetsVersionOneAndEachNextOneMore() {
@@ -371,7 +373,8 @@ public abstract class UploadLogContractTest {
     assertThat(log.stats().entryCount()).isEqualTo(2);
   }
 
-  // ---- Reading -----------------------------------------------------------------------------------
+  // ---- Reading
+  // -----------------------------------------------------------------------------------
 
   @Test
   void visitsEntriesOldestFirstWithWhatWasAppended() {
@@ -582,7 +585,8 @@ public abstract class UploadLogContractTest {
     assertThat(seen).extracting(Seen::lastIntegratedServerVersion).containsExactly(0L, 7L, 8L);
   }
 
-  // ---- Buffers -----------------------------------------------------------------------------------
+  // ---- Buffers
+  // -----------------------------------------------------------------------------------
 
   @Test
   void appendCopiesPositionToLimitAndLeavesTheBufferAsItWas() {
@@ -652,7 +656,8 @@ public abstract class UploadLogContractTest {
     assertThat(log.metadata().schema()).isEqualTo("schema".getBytes(StandardCharsets.US_ASCII));
   }
 
-  // ---- Acknowledgement ---------------------------------------------------------------------------
+  // ---- Acknowledgement
+  // ---------------------------------------------------------------------------
 
   @Test
   void deletesExactlyTheEntriesUpToTheVersion() {
@@ -720,7 +725,8 @@ public abstract class UploadLogContractTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  // ---- Metadata ----------------------------------------------------------------------------------
+  // ---- Metadata
+  // ----------------------------------------------------------------------------------
 
   @Test
   void newLogHasEmptyMetadata() {
@@ -775,7 +781,8 @@ public abstract class UploadLogContractTest {
     assertThat(log.metadata().lastAssignedVersion()).isEqualTo(2);
   }
 
-  // ---- Stats -------------------------------------------------------------------------------------
+  // ---- Stats
+  // -------------------------------------------------------------------------------------
 
   @Test
   void emptyLogCountsNothing() {
@@ -823,7 +830,8 @@ public abstract class UploadLogContractTest {
         .isEqualTo(new LogStats(0, 0, 0, 0, 0, 6, UploadLogOptions.MAX_BYTES_DEFAULT, 0, 0));
   }
 
-  // ---- Bound -------------------------------------------------------------------------------------
+  // ---- Bound
+  // -------------------------------------------------------------------------------------
 
   private UploadLogOptions bounded(OverflowPolicy policy, Duration blockTimeout) {
     return UploadLogOptions.newBuilder()
@@ -971,7 +979,8 @@ public abstract class UploadLogContractTest {
     assertThat(log.stats().sizeBytes()).isLessThanOrEqualTo(SMALL_BOUND);
   }
 
-  // ---- Closing -----------------------------------------------------------------------------------
+  // ---- Closing
+  // -----------------------------------------------------------------------------------
 
   @Test
   void closeIsIdempotent() {
@@ -1018,7 +1027,8 @@ public abstract class UploadLogContractTest {
     assertThat(appender.failure()).isInstanceOf(LogClosedException.class);
   }
 
-  // ---- Concurrency -------------------------------------------------------------------------------
+  // ---- Concurrency
+  // -------------------------------------------------------------------------------
 
   @Test
   void sixteenThreadsAppendDistinctGapFreeVersions() throws Exception {

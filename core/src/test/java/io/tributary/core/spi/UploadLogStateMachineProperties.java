@@ -28,10 +28,9 @@ import net.jqwik.api.state.Transformer;
  * Ships in core's test-jar next to {@link UploadLogContractTest}; every storage module has a tiny
  * subclass.
  *
- * <p>Three properties run the same actions under the three {@link OverflowPolicy overflow
- * policies} with a small bound (4 KiB), so that chains reach the bound. {@link
- * OverflowPolicy#BLOCK} runs with a zero block timeout, where it must behave like {@link
- * OverflowPolicy#FAIL}.
+ * <p>Three properties run the same actions under the three {@link OverflowPolicy overflow policies}
+ * with a small bound (4 KiB), so that chains reach the bound. {@link OverflowPolicy#BLOCK} runs
+ * with a zero block timeout, where it must behave like {@link OverflowPolicy#FAIL}.
  */
 public abstract class UploadLogStateMachineProperties {
 
@@ -264,7 +263,11 @@ public abstract class UploadLogStateMachineProperties {
           .as(
               (after, maxBytes, stopAfter) ->
                   Transformer.mutate(
-                      "read after " + after + " up to " + maxBytes + " bytes, stop after "
+                      "read after "
+                          + after
+                          + " up to "
+                          + maxBytes
+                          + " bytes, stop after "
                           + stopAfter,
                       s -> read(s, after, maxBytes, stopAfter)));
     }

@@ -49,9 +49,9 @@ import org.lmdbjava.Txn;
  *
  * <h2>Failure isolation and retries</h2>
  *
- * A write operation that throws is completed with its exception, the transaction is rolled back
- * and the other operations of the batch run again in a new one. When LMDB reports that the map is
- * full, the transaction is rolled back, the map is grown (doubled, up to {@link
+ * A write operation that throws is completed with its exception, the transaction is rolled back and
+ * the other operations of the batch run again in a new one. When LMDB reports that the map is full,
+ * the transaction is rolled back, the map is grown (doubled, up to {@link
  * Builder#maxMapSizeBytes}), and the whole batch runs again. So a write operation may run <b>more
  * than once</b> and must change state only through the transaction and through a {@link
  * WriteListener}'s per-batch working state. If the map cannot grow further the operations are
@@ -64,34 +64,37 @@ import org.lmdbjava.Txn;
  * StorageTimeoutException}; the operation is abandoned: if it had not started it never runs, if it
  * had run in a batch that has not committed yet it is committed with the batch. A write operation
  * reads the caller's (borrowed) arguments while it runs, so when the timeout strikes while a write
- * operation is running, the caller waits until that run is over (microseconds: a copy into the
- * map) before throwing, so that borrowed buffers are never read after {@code execute} returned.
- * Read operations (whose code is the caller's visitor) are abandoned at once.
+ * operation is running, the caller waits until that run is over (microseconds: a copy into the map)
+ * before throwing, so that borrowed buffers are never read after {@code execute} returned. Read
+ * operations (whose code is the caller's visitor) are abandoned at once.
  *
  * <h2>Threads</h2>
  *
  * Thread safe: any number of threads may submit. Submitting from the storage thread itself (from
- * inside an operation) throws {@link IllegalStateException}, since it would wait for itself. Waiting
- * callers are not interruptible (they stay bounded by the timeout) and keep their interrupt status.
- * The storage thread is a daemon thread.
+ * inside an operation) throws {@link IllegalStateException}, since it would wait for itself.
+ * Waiting callers are not interruptible (they stay bounded by the timeout) and keep their interrupt
+ * status. The storage thread is a daemon thread.
  *
  * <h2>Lifecycle</h2>
  *
  * {@link Builder#open()} creates the directory, starts the thread and opens the environment there.
  * A directory may be open at most once per process (LMDB's locks are per process). {@link #close()}
- * lets operations already submitted finish, fails later ones with {@link LogClosedException},
- * syncs the data file when the durability mode does not sync each commit, and closes the
- * environment.
+ * lets operations already submitted finish, fails later ones with {@link LogClosedException}, syncs
+ * the data file when the durability mode does not sync each commit, and closes the environment.
  */
 public final class LmdbEnvironment implements AutoCloseable {
   /** Default initial map size: 4 MiB. The map grows when full. */
   public static final long INITIAL_MAP_SIZE_DEFAULT = 4L << 20;
+
   /** Default largest map size: 64 GiB of address space (the file only grows as it is used). */
   public static final long MAX_MAP_SIZE_DEFAULT = 64L << 30;
+
   /** Default number of named databases: 8. */
   public static final int MAX_DATABASES_DEFAULT = 8;
+
   /** Default largest number of write operations per transaction: 1024. */
   public static final int MAX_BATCH_OPERATIONS_DEFAULT = 1024;
+
   /** Default time a caller waits for its operation: 30 s. */
   public static final Duration TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
@@ -227,7 +230,11 @@ public final class LmdbEnvironment implements AutoCloseable {
   public void requireStorageThread() {
     if (Thread.currentThread() != thread) {
       throw new IllegalStateException(
-          "LMDB used on thread " + Thread.currentThread().getName() + " (expected: " + thread.getName() + ")");
+          "LMDB used on thread "
+              + Thread.currentThread().getName()
+              + " (expected: "
+              + thread.getName()
+              + ")");
     }
   }
 
@@ -244,8 +251,8 @@ public final class LmdbEnvironment implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} in a read transaction on the storage thread and returns its result.
-   * Allocates an operation per call; see {@link #execute} for a reusable form.
+   * Runs {@code task} in a read transaction on the storage thread and returns its result. Allocates
+   * an operation per call; see {@link #execute} for a reusable form.
    *
    * @throws StorageTimeoutException if it did not complete within the timeout
    * @throws LogClosedException if the environment is closed
@@ -297,8 +304,8 @@ public final class LmdbEnvironment implements AutoCloseable {
    * @throws StorageTimeoutException if it did not complete within the timeout
    * @throws LogClosedException if the environment is closed
    * @throws StorageFailureException if LMDB failed
-   * @throws IllegalStateException if called on the storage thread, or if {@code op} is in flight
-   *     or was abandoned
+   * @throws IllegalStateException if called on the storage thread, or if {@code op} is in flight or
+   *     was abandoned
    */
   public void execute(Operation op) {
     Objects.requireNonNull(op, "op");
@@ -620,7 +627,9 @@ public final class LmdbEnvironment implements AutoCloseable {
       Throwable broken = fatal;
       if (broken != null) {
         for (int i = 0; i < live; i++) {
-          fail(batch[i], new StorageFailureException("LMDB environment at " + directory + " failed", broken));
+          fail(
+              batch[i],
+              new StorageFailureException("LMDB environment at " + directory + " failed", broken));
         }
         return;
       }
@@ -651,7 +660,10 @@ public final class LmdbEnvironment implements AutoCloseable {
           break;
         case TXN_FULL:
           if (live == 1) {
-            fail(batch[0], new StorageFailureException("LMDB transaction too large in " + directory, outcome.cause));
+            fail(
+                batch[0],
+                new StorageFailureException(
+                    "LMDB transaction too large in " + directory, outcome.cause));
             return;
           }
           runOneByOne(batch, live);
@@ -819,8 +831,7 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   private Throwable wrapLmdb(Throwable t) {
     if (t instanceof LmdbException) {
-      return new StorageFailureException(
-          "LMDB failed in " + directory + ": " + t.getMessage(), t);
+      return new StorageFailureException("LMDB failed in " + directory + ": " + t.getMessage(), t);
     }
     return t;
   }
@@ -887,7 +898,9 @@ public final class LmdbEnvironment implements AutoCloseable {
     Operation next;
     Throwable failure;
 
-    /** @param kind how the operation runs */
+    /**
+     * @param kind how the operation runs
+     */
     protected Operation(Kind kind) {
       this.kind = Objects.requireNonNull(kind, "kind");
     }
@@ -929,9 +942,9 @@ public final class LmdbEnvironment implements AutoCloseable {
   }
 
   /**
-   * Called on the storage thread around every write transaction: a place to keep working state
-   * that is committed or rolled back together with the transaction (e.g. counters mirrored in a
-   * record). Implementations must not throw from {@link #afterCommit} or {@link #afterRollback}.
+   * Called on the storage thread around every write transaction: a place to keep working state that
+   * is committed or rolled back together with the transaction (e.g. counters mirrored in a record).
+   * Implementations must not throw from {@link #afterCommit} or {@link #afterRollback}.
    */
   public interface WriteListener {
     /** The transaction began; no operation has run in it yet. Called again for each retry. */
@@ -962,9 +975,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
   }
 
-  /**
-   * Settings of an environment. Not thread safe. Unset options take the documented defaults.
-   */
+  /** Settings of an environment. Not thread safe. Unset options take the documented defaults. */
   public static final class Builder {
     private final Path directory;
     private Durability durability = Durability.SYNC;
@@ -1070,8 +1081,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     /**
      * Creates the directory if needed, starts the storage thread and opens the environment on it.
      *
-     * @throws LogCorruptException if the directory holds files that are not an LMDB environment,
-     *     or the path is not a directory
+     * @throws LogCorruptException if the directory holds files that are not an LMDB environment, or
+     *     the path is not a directory
      * @throws StorageFailureException if the directory cannot be created or LMDB cannot open it
      * @throws StorageTimeoutException if the storage thread did not open it within the timeout
      * @throws IllegalStateException if the directory is already open in this process

@@ -30,10 +30,10 @@ import java.util.Objects;
  *       LmdbEnvironment}); callers wait at most {@link UploadLogOptions#storageTimeout()}. Visitors
  *       run on that thread, with zero-copy views into the memory map valid until they return.
  *   <li><b>Size</b>: each entry counts its changeset plus a 32-byte header in {@link
- *       io.tributary.core.spi.LogStats#sizeBytes()}; the counters are persisted and checked
- *       against a recount of the entries at every open. The map starts at {@link
- *       #initialMapSizeBytes()} and doubles when full, up to {@link #maxMapSizeBytesFor} (by default
- *       four times the bound plus 16 MiB, which covers LMDB's page overhead).
+ *       io.tributary.core.spi.LogStats#sizeBytes()}; the counters are persisted and checked against
+ *       a recount of the entries at every open. The map starts at {@link #initialMapSizeBytes()}
+ *       and doubles when full, up to {@link #maxMapSizeBytesFor} (by default four times the bound
+ *       plus 16 MiB, which covers LMDB's page overhead).
  *   <li><b>Errors</b>: a directory holding something other than a Tributary upload log (not LMDB,
  *       LMDB without our format record, a newer format, a damaged entry or counters that do not
  *       match the entries) fails the open with {@link
@@ -64,7 +64,8 @@ public final class LmdbStorage implements Storage {
    * working directory).
    */
   public static LmdbStorage at(Path directory) {
-    return new LmdbStorage(Objects.requireNonNull(directory, "directory"), INITIAL_MAP_SIZE_DEFAULT, 0);
+    return new LmdbStorage(
+        Objects.requireNonNull(directory, "directory"), INITIAL_MAP_SIZE_DEFAULT, 0);
   }
 
   /** The directory. */
@@ -92,10 +93,10 @@ public final class LmdbStorage implements Storage {
   /**
    * A copy whose map grows at most to {@code bytes}, instead of a size derived from the log's
    * bound. Opening fails with {@link IllegalArgumentException} if this is below {@link
-   * #minimumMapSizeBytesFor} the log's bound: LMDB stores an entry in up to about twice its
-   * size (a value just too large for a leaf page takes a whole overflow page), and deleting
-   * entries needs free pages too, so the map must be large enough that the bound, not the map,
-   * stops appends. If the map does fill up anyway, appends fail with {@link
+   * #minimumMapSizeBytesFor} the log's bound: LMDB stores an entry in up to about twice its size (a
+   * value just too large for a leaf page takes a whole overflow page), and deleting entries needs
+   * free pages too, so the map must be large enough that the bound, not the map, stops appends. If
+   * the map does fill up anyway, appends fail with {@link
    * io.tributary.core.spi.UploadLogException.StorageFailureException}.
    *
    * @throws IllegalArgumentException if below 64 KiB
@@ -121,9 +122,7 @@ public final class LmdbStorage implements Storage {
     return 4 * maxBytes + MAP_SLACK_BYTES;
   }
 
-  /**
-   * The smallest map a log bounded by {@code maxBytes} accepts: {@code 3 * maxBytes + 1 MiB}.
-   */
+  /** The smallest map a log bounded by {@code maxBytes} accepts: {@code 3 * maxBytes + 1 MiB}. */
   public static long minimumMapSizeBytesFor(long maxBytes) {
     if (maxBytes > (Long.MAX_VALUE - (1L << 20)) / 3) {
       return Long.MAX_VALUE;

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -46,8 +45,8 @@ import org.lmdbjava.Txn;
  * MDB_APPEND}). Each thread reuses one append operation, so an append allocates nothing per call
  * beyond what lmdbjava itself allocates (see the benchmarks).
  *
- * <p>Visitors run on the storage thread inside a read transaction; {@link LogEntry#changeset()}
- * is a read-only view into the memory map, valid until the visitor returns. Using it later reads
+ * <p>Visitors run on the storage thread inside a read transaction; {@link LogEntry#changeset()} is
+ * a read-only view into the memory map, valid until the visitor returns. Using it later reads
  * unmapped memory after the map grew (a crash of the JVM), so copy what you keep.
  *
  * <p>The state record (last assigned version, progress, client file, counters) lives in the
@@ -57,8 +56,8 @@ import org.lmdbjava.Txn;
  *
  * <p>Back-pressure: an append that does not fit under {@link OverflowPolicy#BLOCK} is queued (in
  * storage-thread order, so service is FIFO) and its thread waits on a condition, not the storage
- * thread; whenever an acknowledgement frees space, or the head of the queue leaves, the epoch
- * moves on and the waiters try again. Appends that find others queued queue behind them.
+ * thread; whenever an acknowledgement frees space, or the head of the queue leaves, the epoch moves
+ * on and the waiters try again. Appends that find others queued queue behind them.
  */
 final class LmdbUploadLog implements UploadLog {
   private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
@@ -227,7 +226,8 @@ final class LmdbUploadLog implements UploadLog {
           @Override
           protected void run(Txn<ByteBuffer> txn) {
             int length = schema.remaining();
-            ByteBuffer value = core.meta.reserve(txn, core.key(LogFormat.SCHEMA_KEY), length, NO_FLAGS);
+            ByteBuffer value =
+                core.meta.reserve(txn, core.key(LogFormat.SCHEMA_KEY), length, NO_FLAGS);
             value.put(0, schema, schema.position(), length);
           }
         });
@@ -427,20 +427,37 @@ final class LmdbUploadLog implements UploadLog {
     }
 
     private void create(Txn<ByteBuffer> txn) {
-      meta = env.env().openDbi(txn, LogFormat.META_DB.getBytes(StandardCharsets.US_ASCII), null, false, DbiFlags.MDB_CREATE);
+      meta =
+          env.env()
+              .openDbi(
+                  txn,
+                  LogFormat.META_DB.getBytes(StandardCharsets.US_ASCII),
+                  null,
+                  false,
+                  DbiFlags.MDB_CREATE);
       entries =
-          env.env().openDbi(txn, LogFormat.ENTRIES_DB.getBytes(StandardCharsets.US_ASCII), null, false, DbiFlags.MDB_CREATE);
-      ByteBuffer format = meta.reserve(txn, key(LogFormat.FORMAT_KEY), LogFormat.FORMAT_RECORD_LENGTH, NO_FLAGS);
+          env.env()
+              .openDbi(
+                  txn,
+                  LogFormat.ENTRIES_DB.getBytes(StandardCharsets.US_ASCII),
+                  null,
+                  false,
+                  DbiFlags.MDB_CREATE);
+      ByteBuffer format =
+          meta.reserve(txn, key(LogFormat.FORMAT_KEY), LogFormat.FORMAT_RECORD_LENGTH, NO_FLAGS);
       format.order(ByteOrder.BIG_ENDIAN);
       format.put(0, LogFormat.MAGIC);
       format.putInt(LogFormat.MAGIC.length, LogFormat.FORMAT_VERSION);
       working.copyFrom(new State());
-      working.writeTo(meta.reserve(txn, key(LogFormat.STATE_KEY), LogFormat.STATE_RECORD_LENGTH, NO_FLAGS));
+      working.writeTo(
+          meta.reserve(txn, key(LogFormat.STATE_KEY), LogFormat.STATE_RECORD_LENGTH, NO_FLAGS));
     }
 
     private void load(Txn<ByteBuffer> txn, List<String> names) {
       try {
-        meta = env.env().openDbi(txn, LogFormat.META_DB.getBytes(StandardCharsets.US_ASCII), null, false);
+        meta =
+            env.env()
+                .openDbi(txn, LogFormat.META_DB.getBytes(StandardCharsets.US_ASCII), null, false);
       } catch (LmdbException e) {
         throw corrupt("metadata database cannot be opened: " + e.getMessage());
       }
@@ -452,7 +469,8 @@ final class LmdbUploadLog implements UploadLog {
       byte[] magic = new byte[LogFormat.MAGIC.length];
       if (format.remaining() != LogFormat.FORMAT_RECORD_LENGTH
           || !java.util.Arrays.equals(readBytes(format, magic), LogFormat.MAGIC)) {
-        throw corrupt("not a Tributary upload log: foreign format record (" + format.remaining() + " bytes)");
+        throw corrupt(
+            "not a Tributary upload log: foreign format record (" + format.remaining() + " bytes)");
       }
       int version = format.getInt(LogFormat.MAGIC.length);
       if (version > LogFormat.FORMAT_VERSION) {
@@ -470,7 +488,10 @@ final class LmdbUploadLog implements UploadLog {
         throw corrupt("entries database " + LogFormat.ENTRIES_DB + " is missing");
       }
       try {
-        entries = env.env().openDbi(txn, LogFormat.ENTRIES_DB.getBytes(StandardCharsets.US_ASCII), null, false);
+        entries =
+            env.env()
+                .openDbi(
+                    txn, LogFormat.ENTRIES_DB.getBytes(StandardCharsets.US_ASCII), null, false);
       } catch (LmdbException e) {
         throw corrupt("entries database cannot be opened: " + e.getMessage());
       }
@@ -555,7 +576,8 @@ final class LmdbUploadLog implements UploadLog {
     }
 
     LogCorruptException corrupt(String problem) {
-      return new LogCorruptException("upload log at " + path + " is damaged or foreign: " + problem);
+      return new LogCorruptException(
+          "upload log at " + path + " is damaged or foreign: " + problem);
     }
 
     /** The metadata key buffer holding {@code key} (storage thread only). */
@@ -584,7 +606,8 @@ final class LmdbUploadLog implements UploadLog {
     @Override
     public void beforeCommit(Txn<ByteBuffer> txn) {
       if (dirty) {
-        working.writeTo(meta.reserve(txn, key(LogFormat.STATE_KEY), LogFormat.STATE_RECORD_LENGTH, NO_FLAGS));
+        working.writeTo(
+            meta.reserve(txn, key(LogFormat.STATE_KEY), LogFormat.STATE_RECORD_LENGTH, NO_FLAGS));
       }
     }
 
@@ -779,6 +802,7 @@ final class LmdbUploadLog implements UploadLog {
     long version;
     long sizeAtDecision;
     long epoch;
+
     /** In core.waiters; changed by the storage thread while in flight, by the owner otherwise. */
     volatile boolean waiting;
 
@@ -943,7 +967,8 @@ final class LmdbUploadLog implements UploadLog {
 
     private ByteBuffer value() {
       if (value == null) {
-        throw new IllegalStateException("LogEntry used after its visitor returned (it is borrowed)");
+        throw new IllegalStateException(
+            "LogEntry used after its visitor returned (it is borrowed)");
       }
       return value;
     }

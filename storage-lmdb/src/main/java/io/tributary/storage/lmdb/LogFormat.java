@@ -97,7 +97,13 @@ final class LogFormat {
     value.order(ByteOrder.BIG_ENDIAN);
     int length = value.limit();
     if (length < HEADER_LENGTH) {
-      return "entry " + version + ": value of " + length + " bytes (expected: >= " + HEADER_LENGTH + ")";
+      return "entry "
+          + version
+          + ": value of "
+          + length
+          + " bytes (expected: >= "
+          + HEADER_LENGTH
+          + ")";
     }
     int format = value.get(FORMAT_OFFSET) & 0xff;
     if (format != ENTRY_FORMAT) {

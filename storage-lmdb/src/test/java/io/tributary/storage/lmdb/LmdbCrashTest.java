@@ -150,7 +150,9 @@ class LmdbCrashTest {
           run.opened = true;
           break;
         case "V":
-          assertThat(run.appended.add(value)).as(where + ": version %d returned twice", value).isTrue();
+          assertThat(run.appended.add(value))
+              .as(where + ": version %d returned twice", value)
+              .isTrue();
           break;
         case "A":
           run.highestAck = Math.max(run.highestAck, value);
@@ -164,8 +166,7 @@ class LmdbCrashTest {
 
   /** Reopens the log and checks it against what the child reported; returns lastAssigned. */
   private long verify(Path logDirectory, Run run, long highestAck, String where) {
-    try (UploadLog log =
-        LmdbStorage.at(logDirectory).open(UploadLogOptions.newBuilder().build())) {
+    try (UploadLog log = LmdbStorage.at(logDirectory).open(UploadLogOptions.newBuilder().build())) {
       LogStats stats = log.stats();
       LogMetadata metadata = log.metadata();
       List<long[]> entries = new ArrayList<>(); // version, objects, bytes
@@ -197,7 +198,9 @@ class LmdbCrashTest {
       }
       for (long version : run.appended) {
         if (version > highestAck) {
-          assertThat(present).as(where + ": returned append %d is present", version).contains(version);
+          assertThat(present)
+              .as(where + ": returned append %d is present", version)
+              .contains(version);
         }
       }
       if (!present.isEmpty()) {
@@ -210,7 +213,9 @@ class LmdbCrashTest {
           .as(where + ": lastAssignedVersion covers every returned append")
           .isGreaterThanOrEqualTo(highestReturned)
           .isGreaterThanOrEqualTo(previous);
-      assertThat(stats.entryCount()).as(where + ": entry count = recount").isEqualTo(entries.size());
+      assertThat(stats.entryCount())
+          .as(where + ": entry count = recount")
+          .isEqualTo(entries.size());
       assertThat(stats.sizeBytes()).as(where + ": size = recount").isEqualTo(size);
       assertThat(stats.pendingObjects())
           .as(where + ": pending objects = recount")

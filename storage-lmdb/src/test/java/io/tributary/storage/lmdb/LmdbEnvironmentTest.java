@@ -62,7 +62,14 @@ class LmdbEnvironmentTest {
 
   private Dbi<ByteBuffer> database(LmdbEnvironment env) {
     return env.writeExclusive(
-        txn -> env.env().openDbi(txn, "test".getBytes(StandardCharsets.US_ASCII), null, false, DbiFlags.MDB_CREATE));
+        txn ->
+            env.env()
+                .openDbi(
+                    txn,
+                    "test".getBytes(StandardCharsets.US_ASCII),
+                    null,
+                    false,
+                    DbiFlags.MDB_CREATE));
   }
 
   /** Occupies the storage thread until the returned latch is counted down. */
@@ -90,7 +97,8 @@ class LmdbEnvironmentTest {
     return release;
   }
 
-  private static <T> CompletableFuture<T> async(String name, java.util.concurrent.Callable<T> body) {
+  private static <T> CompletableFuture<T> async(
+      String name, java.util.concurrent.Callable<T> body) {
     CompletableFuture<T> future = new CompletableFuture<>();
     Thread t =
         new Thread(
@@ -361,7 +369,8 @@ class LmdbEnvironmentTest {
 
     LmdbEnvironment again = open(LmdbEnvironment.newBuilder(directory));
     Dbi<ByteBuffer> reopened = database(again);
-    ByteBuffer found = again.read(txn -> reopened.get(txn, direct("queued")) == null ? null : direct("x"));
+    ByteBuffer found =
+        again.read(txn -> reopened.get(txn, direct("queued")) == null ? null : direct("x"));
     assertThat(found).isNotNull();
   }
 
@@ -386,8 +395,7 @@ class LmdbEnvironmentTest {
         .hasMessage("timeout: PT0S (expected: > 0)");
     assertThatThrownBy(() -> builder.maxBatchOperations(0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(
-            () -> builder.initialMapSizeBytes(1 << 20).maxMapSizeBytes(1 << 17).open())
+    assertThatThrownBy(() -> builder.initialMapSizeBytes(1 << 20).maxMapSizeBytes(1 << 17).open())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected: <= maxMapSizeBytes");
   }
@@ -430,7 +438,6 @@ class LmdbEnvironmentTest {
         .isInstanceOf(IllegalArgumentException.class);
 
     List<String> seen = env.read(txn -> List.copyOf(events));
-    assertThat(seen)
-        .containsExactly("begin", "beforeCommit", "commit", "begin", "rollback");
+    assertThat(seen).containsExactly("begin", "beforeCommit", "commit", "begin", "rollback");
   }
 }

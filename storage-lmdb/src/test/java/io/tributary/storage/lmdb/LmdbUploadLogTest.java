@@ -209,8 +209,7 @@ class LmdbUploadLogTest {
   void aMapTooSmallForTheBoundIsRejectedAtOpen() {
     LmdbStorage storage = LmdbStorage.at(directory).withMaxMapSizeBytes(1L << 20);
 
-    assertThatThrownBy(
-            () -> storage.open(UploadLogOptions.newBuilder().maxBytes(1L << 20).build()))
+    assertThatThrownBy(() -> storage.open(UploadLogOptions.newBuilder().maxBytes(1L << 20).build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "maxMapSizeBytes: 1048576 (expected: >= 4194304 = 3 * maxBytes + 1 MiB, so that the"
@@ -341,7 +340,8 @@ class LmdbUploadLogTest {
   void aForeignLmdbEnvironmentIsReportedAndLeftAlone() {
     raw(
         (env, txn) -> {
-          Dbi<ByteBuffer> other = env.openDbi(txn, "other".getBytes(), null, false, DbiFlags.MDB_CREATE);
+          Dbi<ByteBuffer> other =
+              env.openDbi(txn, "other".getBytes(), null, false, DbiFlags.MDB_CREATE);
           other.put(txn, direct("key"), direct("precious"));
         });
 
@@ -358,7 +358,9 @@ class LmdbUploadLogTest {
 
   @Test
   void anEnvironmentWithOurDatabaseButNoFormatRecordIsReported() {
-    raw((env, txn) -> env.openDbi(txn, LogFormat.META_DB.getBytes(), null, false, DbiFlags.MDB_CREATE));
+    raw(
+        (env, txn) ->
+            env.openDbi(txn, LogFormat.META_DB.getBytes(), null, false, DbiFlags.MDB_CREATE));
 
     assertThatThrownBy(() -> open(UploadLogOptions.DEFAULT))
         .isInstanceOf(LogCorruptException.class)
@@ -378,7 +380,8 @@ class LmdbUploadLogTest {
 
     assertThatThrownBy(() -> open(UploadLogOptions.DEFAULT))
         .isInstanceOf(LogCorruptException.class)
-        .hasMessageContaining("format version 2 is newer than this build supports (expected: <= 1)");
+        .hasMessageContaining(
+            "format version 2 is newer than this build supports (expected: <= 1)");
   }
 
   @Test
@@ -449,7 +452,8 @@ class LmdbUploadLogTest {
   }
 
   private void raw(RawStep step) {
-    try (Env<ByteBuffer> env = Env.create().setMaxDbs(4).setMapSize(16L << 20).open(new File(directory.toString()))) {
+    try (Env<ByteBuffer> env =
+        Env.create().setMaxDbs(4).setMapSize(16L << 20).open(new File(directory.toString()))) {
       try (Txn<ByteBuffer> txn = env.txnWrite()) {
         step.accept(env, txn);
         txn.commit();

@@ -24,8 +24,10 @@ final class MemoryLogStore {
 
   private static final int MIN_CHUNK_BYTES = 64 * 1024;
   private static final int MAX_CHUNK_BYTES = 1024 * 1024;
+
   /** At most this many empty chunks are kept for reuse (64 MiB of 1 MiB chunks). */
   private static final int MAX_POOLED_CHUNKS = 64;
+
   private static final int INITIAL_RING = 64;
 
   /** A block of changeset bytes; entries are appended at {@code used}. */
