@@ -232,38 +232,56 @@ class LmdbUploadLogTest {
   }
 
   @Test
-  void concurrentAppendsShareCommits() throws Exception {
+  void appendsThatArriveDuringACommitShareTheNextOne() throws Exception {
     LmdbUploadLog log = open(UploadLogOptions.DEFAULT);
-    int threads = 16;
-    int perThread = 50;
-    long commitsBefore = log.environment().commits();
-    CountDownLatch start = new CountDownLatch(1);
+    LmdbEnvironment env = log.environment();
+    // occupy the storage thread, as a long sync would, while sixteen writers queue up
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread blocker =
+        new Thread(
+            () ->
+                env.write(
+                    txn -> {
+                      started.countDown();
+                      try {
+                        release.await(30, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return null;
+                    }));
+    blocker.start();
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    long commitsBefore = env.commits();
     List<Thread> writers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
+    List<Long> versions = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < 16; t++) {
       Thread writer =
-          new Thread(
-              () -> {
-                try {
-                  start.await();
-                  for (int i = 0; i < perThread; i++) {
-                    log.append(ByteBuffer.wrap(new byte[134]), 1, i);
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
+          new Thread(() -> versions.add(log.append(ByteBuffer.wrap(new byte[134]), 1, 0)));
       writer.start();
       writers.add(writer);
     }
-    start.countDown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     for (Thread writer : writers) {
-      writer.join(30_000);
+      while (writer.getState() != Thread.State.TIMED_WAITING) {
+        assertThat(System.nanoTime()).as("writer parked").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
     }
 
-    long commits = log.environment().commits() - commitsBefore;
-    assertThat(log.stats().entryCount()).isEqualTo(threads * perThread);
-    // exact batching depends on timing; sharing must have happened (every commit is a sync)
-    assertThat(commits).isLessThan(threads * perThread);
+    release.countDown();
+    for (Thread writer : writers) {
+      writer.join(20_000);
+    }
+    blocker.join(20_000);
+
+    // the blocker's transaction, then one transaction (one sync) for all sixteen appends
+    assertThat(env.commits() - commitsBefore).isEqualTo(2);
+    assertThat(versions)
+        .containsExactlyInAnyOrder(
+            java.util.stream.LongStream.rangeClosed(1, 16).boxed().toArray(Long[]::new));
+    assertThat(log.stats().entryCount()).isEqualTo(16);
   }
 
   // ---------------------------------------------------------------------------------------------
