@@ -66,10 +66,19 @@ public interface UploadLog extends AutoCloseable {
    * entry is always visited, however large (as realm-core does with one changeset larger than the
    * UPLOAD limit). The visitor may run on a thread of the log (see {@link EntryVisitor}).
    *
+   * <p>A {@link RuntimeException} thrown by the visitor ends the read and is rethrown to the
+   * caller unchanged; the log stays usable.
+   *
    * @param afterVersion visit entries with a version strictly greater than this, >= 0
    * @param maxBytes soft limit on the sum of visited changeset sizes, > 0
    * @param visitor receives each entry; the entries are borrowed until it returns
-   * @return the number of entries visited
+   * @return the number of entries visited (including one on which the visitor returned {@code
+   *     false})
+   * @throws IllegalArgumentException if {@code afterVersion < 0} or {@code maxBytes <= 0}
+   * @throws IllegalStateException if called from inside an {@link EntryVisitor} of this log
+   * @throws UploadLogException.LogClosedException if the log is closed
+   * @throws UploadLogException.LogCorruptException if a stored entry fails its integrity check
+   * @throws UploadLogException.StorageTimeoutException if the storage did not answer in time
    */
   int read(long afterVersion, long maxBytes, EntryVisitor visitor);
 
@@ -79,6 +88,8 @@ public interface UploadLog extends AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code progress.uploadClientVersion()} is greater than the
    *     last assigned version (the server acknowledged something that was never appended)
+   * @throws UploadLogException.LogClosedException if the log is closed
+   * @throws UploadLogException.StorageTimeoutException if the storage did not answer in time
    */
   void acknowledge(SyncProgress progress);
 
@@ -87,6 +98,7 @@ public interface UploadLog extends AutoCloseable {
    * complete before the client sends its IDENT.
    *
    * @throws IllegalArgumentException if {@code ident < 1} or {@code salt < 1}
+   * @throws UploadLogException.LogClosedException if the log is closed
    */
   void storeClientFile(long ident, long salt);
 
@@ -94,14 +106,23 @@ public interface UploadLog extends AutoCloseable {
    * Durably stores the engine's schema (opaque bytes in the engine's own encoding), so that
    * reopening with a different schema can be detected.
    *
-   * @param schema borrowed, copied before return
+   * @param schema borrowed, copied before return; its position is not changed. May be empty.
+   * @throws UploadLogException.LogClosedException if the log is closed
    */
   void storeSchema(ByteBuffer schema);
 
-  /** A snapshot of the metadata record. */
+  /**
+   * A snapshot of the metadata record.
+   *
+   * @throws UploadLogException.LogClosedException if the log is closed
+   */
   LogMetadata metadata();
 
-  /** A consistent snapshot of the size accounting. */
+  /**
+   * A consistent snapshot of the size accounting.
+   *
+   * @throws UploadLogException.LogClosedException if the log is closed
+   */
   LogStats stats();
 
   /** Idempotent. Waits (up to the storage timeout) for in-flight commits to finish. */
