@@ -102,7 +102,9 @@ import java.util.UUID;
  * into the sink's array window and publishes them lazily; call {@link #flush()} or {@link
  * #finish()} before reading the sink, and do not write to the sink yourself while a changeset is
  * open. An {@link IllegalArgumentException} or {@link IllegalStateException} from a method leaves
- * the changeset valid (at most an extra, unused InternString record was written). A {@link
+ * the changeset valid (at most an extra, unused InternString record was written); an {@code
+ * IllegalArgumentException} from a terminal also drops the open instruction (open it again), while
+ * an {@code IllegalStateException} (for example a missing {@link #priorSize}) leaves it open. A {@link
  * SinkOverflowException} can leave a partial record in the sink: {@link #reset} the writer (and
  * discard the sink's content) before using it again.
  *
@@ -962,7 +964,12 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter stringValue(String value) {
     checkPayloadInstruction();
-    int len = checkedUtf8Length(value, STRING, "string value");
+    int len;
+    try {
+      len = checkedUtf8Length(value, STRING, "string value");
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
     beginPayload();
     buf[pos++] = (byte) PayloadType.STRING.code();
     pos = Varint.write(buf, pos, len);
@@ -990,7 +997,12 @@ public final class ChangesetWriter {
    * @throws IndexOutOfBoundsException if the range is outside {@code value}
    */
   public ChangesetWriter binaryValue(byte[] value, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, value.length);
+    try {
+      Objects.checkFromIndexSize(offset, length, value.length);
+    } catch (IndexOutOfBoundsException e) {
+      clearPending();
+      throw e;
+    }
     beginPayload();
     buf[pos++] = (byte) PayloadType.BINARY.code();
     pos = Varint.write(buf, pos, length);
@@ -1065,9 +1077,9 @@ public final class ChangesetWriter {
   public ChangesetWriter timestampValue(long seconds, int nanos) {
     if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
         || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
-      throw new IllegalArgumentException(
+      throw abandon(new IllegalArgumentException(
           "timestamp: (" + seconds + " s, " + nanos + " ns) (expected: |nanos| < 10^9 and"
-              + " seconds and nanos of the same sign)");
+              + " seconds and nanos of the same sign)"));
     }
     return writeTimestamp(seconds, nanos);
   }
@@ -1122,7 +1134,12 @@ public final class ChangesetWriter {
    *     exponent cannot be brought into −6176 … 6111 exactly
    */
   public ChangesetWriter decimalValue(BigDecimal value) {
-    long[] parts = Decimals.fromBigDecimal(value);
+    long[] parts;
+    try {
+      parts = Decimals.fromBigDecimal(value);
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
     return decimalValue(parts[0], parts[1], (int) parts[2], parts[3] != 0);
   }
 
@@ -1138,7 +1155,11 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter decimalValue(
       long coefficientHigh, long coefficientLow, int exponent, boolean negative) {
-    Decimals.check(coefficientHigh, coefficientLow, exponent);
+    try {
+      Decimals.check(coefficientHigh, coefficientLow, exponent);
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
     beginPayload();
     buf[pos++] = (byte) PayloadType.DECIMAL.code();
     pos = Varint.write128(buf, pos, coefficientHigh, coefficientLow);
@@ -1159,16 +1180,16 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter decimalBid128Value(long high, long low) {
     if ((high & 0x7800_0000_0000_0000L) == 0x7800_0000_0000_0000L) {
-      throw new IllegalArgumentException(
+      throw abandon(new IllegalArgumentException(
           "decimal: " + ((high & 0x7C00_0000_0000_0000L) == 0x7C00_0000_0000_0000L ? "NaN"
               : "Infinity")
               + " (expected: a finite value; NaN and infinities have no (coefficient, exponent,"
-              + " sign) form in a changeset)");
+              + " sign) form in a changeset)"));
     }
     if ((high & 0x6000_0000_0000_0000L) == 0x6000_0000_0000_0000L) {
-      throw new IllegalArgumentException(
+      throw abandon(new IllegalArgumentException(
           "decimal: non-canonical BID encoding 0x" + Long.toHexString(high)
-              + " (expected: a coefficient below 10^34)");
+              + " (expected: a coefficient below 10^34)"));
     }
     int exponent = (int) ((high >>> 49) & 0x3FFF) - Decimals.EXPONENT_BIAS;
     long coefficientHigh = high & 0x0001_FFFF_FFFF_FFFFL;
@@ -1271,9 +1292,15 @@ public final class ChangesetWriter {
     Objects.requireNonNull(targetTable, "targetTable");
     Objects.requireNonNull(key, "key");
     int field = internPathNames();
-    int t = intern(targetTable, CLASS, "link target table");
-    int keyString = key instanceof PrimaryKey.StringKey
-        ? intern(((PrimaryKey.StringKey) key).value(), STRING, "link primary key") : -1;
+    int t;
+    int keyString;
+    try {
+      t = intern(targetTable, CLASS, "link target table");
+      keyString = key instanceof PrimaryKey.StringKey
+          ? intern(((PrimaryKey.StringKey) key).value(), STRING, "link primary key") : -1;
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
     writePathHeader(field);
     require(MAX_FIXED);
     buf[pos++] = (byte) PayloadType.LINK.code();
@@ -1355,8 +1382,8 @@ public final class ChangesetWriter {
   public ChangesetWriter moveTo(long toIndex) {
     expectPending(ARRAY_MOVE, "moveTo");
     if (toIndex < 0 || toIndex > MAX_UINT32) {
-      throw new IllegalArgumentException(
-          "moveTo: " + toIndex + " (expected: 0.." + MAX_UINT32 + ")");
+      throw abandon(new IllegalArgumentException(
+          "moveTo: " + toIndex + " (expected: 0.." + MAX_UINT32 + ")"));
     }
     checkArrayPath();
     writePathHeader(internPathNames());
@@ -1559,17 +1586,27 @@ public final class ChangesetWriter {
 
   /** Interns the names of the open path instruction in realm-core's order; returns the field's. */
   private int internPathNames() {
-    if (ownerClass != null) {
-      intern(ownerClass, CLASS, "embedded class");
-    }
-    int field = intern(pendingField, PROPERTY, "field");
-    for (int i = 0; i < pathLength; i++) {
-      String k = pathKeys[i];
-      if (k != null) {
-        pathKeyInterned[i] = intern(k, STRING, "path key");
+    try {
+      if (ownerClass != null) {
+        intern(ownerClass, CLASS, "embedded class");
       }
+      int field = intern(pendingField, PROPERTY, "field");
+      for (int i = 0; i < pathLength; i++) {
+        String k = pathKeys[i];
+        if (k != null) {
+          pathKeyInterned[i] = intern(k, STRING, "path key");
+        }
+      }
+      return field;
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
     }
-    return field;
+  }
+
+  /** A terminal refused its arguments: the open instruction is dropped, nothing of it written. */
+  private IllegalArgumentException abandon(IllegalArgumentException e) {
+    clearPending();
+    return e;
   }
 
   /** Writes code, object key, field and path of the open instruction. */
