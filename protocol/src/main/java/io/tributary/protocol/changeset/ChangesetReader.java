@@ -349,7 +349,7 @@ public final class ChangesetReader {
     }
     int lengthAt = pos;
     long length = readU64("InternString.length");
-    if (length > MAX_STRING) {
+    if (Long.compareUnsigned(length, MAX_STRING) > 0) {
       throw error(Reason.STRING_TOO_LONG, "InternString.length", lengthAt,
           Long.toUnsignedString(length) + " bytes (expected: at most " + MAX_STRING + ")");
     }
@@ -553,7 +553,7 @@ public final class ChangesetReader {
         {
           int lengthAt = pos;
           long length = readU64("value.length");
-          if (length > MAX_STRING) {
+          if (Long.compareUnsigned(length, MAX_STRING) > 0) {
             throw error(Reason.STRING_TOO_LONG, "value.length", lengthAt,
                 Long.toUnsignedString(length) + " bytes (expected: at most " + MAX_STRING + ")");
           }
