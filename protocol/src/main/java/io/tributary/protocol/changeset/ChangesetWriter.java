@@ -598,7 +598,7 @@ public final class ChangesetWriter {
     checkIdle();
     int t = intern(table, CLASS, "table");
     int p = Varint.write(objectKey, 0, t);
-    objectKey[p++] = (byte) PayloadType.GLOBAL_KEY.code();
+    objectKey[p++] = 0x40; // -1 as a varint
     p = Varint.writeUnsigned(objectKey, p, hi);
     objectKeyLength = Varint.writeUnsigned(objectKey, p, lo);
     return this;
