@@ -109,6 +109,7 @@ public final class ChangesetReader {
   private static final String F_PK_TYPE = "pk_type";
   private static final String F_PK_NULLABLE = "pk_nullable";
   private static final String F_OBJECT = "object";
+  private static final String F_OBJECT_TYPE = "object.type";
   private static final String F_PATH_LENGTH = "path.length";
   private static final String F_PATH = "path";
   private static final String F_VALUE = "value";
@@ -283,7 +284,7 @@ public final class ChangesetReader {
         case 2:
         case 3:
           table = readInternRef(F_TABLE);
-          readKey(objectKey, F_OBJECT);
+          readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
           break;
         case 4:
           readPrefix();
@@ -460,7 +461,7 @@ public final class ChangesetReader {
 
   private void readPrefix() {
     table = readInternRef(F_TABLE);
-    readKey(objectKey, F_OBJECT);
+    readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
     field = readInternRef(F_FIELD);
     int at = pos;
     long n = readU32(F_PATH_LENGTH);
@@ -505,9 +506,10 @@ public final class ChangesetReader {
     }
   }
 
-  private void readKey(Key k, String name) {
+  /** {@code typeName} is {@code name + ".type"}, a constant: no concatenation per key. */
+  private void readKey(Key k, String name, String typeName) {
     int at = pos;
-    PayloadType t = readPayloadType(name + ".type");
+    PayloadType t = readPayloadType(typeName);
     k.type = t;
     switch (t) {
       case NULL:
@@ -529,7 +531,7 @@ public final class ChangesetReader {
         k.b = readU64(name);
         break;
       default:
-        throw error(Reason.BAD_PRIMARY_KEY_TYPE, name + ".type", at,
+        throw error(Reason.BAD_PRIMARY_KEY_TYPE, typeName, at,
             t.code() + " " + t.dumpName()
                 + " (expected: Null, Int, String, ObjectId, UUID or GlobalKey)");
     }
@@ -597,7 +599,7 @@ public final class ChangesetReader {
         break;
       case 9:
         linkTable = readInternRef("value.table");
-        readKey(linkKey, "value.key");
+        readKey(linkKey, "value.key", "value.key.type");
         break;
       case 10:
         valueOffset = take(ObjectId.BYTES, F_VALUE);
