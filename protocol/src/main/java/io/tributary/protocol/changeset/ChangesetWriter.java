@@ -145,13 +145,17 @@ public final class ChangesetWriter {
   private static final int STAGING_BYTES = 4096;
   /** Most bytes a fixed part of a record needs at once (header, payload data, trailer). */
   private static final int MAX_FIXED = 64;
+  /** Strings up to this many chars are written in one pass when they are ASCII. */
+  private static final int FAST_STRING_CHARS = 1024;
 
   private static final int CLASS = MAX_CLASS_NAME_BYTES;
   private static final int PROPERTY = MAX_PROPERTY_NAME_BYTES;
   private static final int STRING = MAX_STRING_BYTES;
 
-  // pending path instruction kinds
+  // pending path instruction kinds; NONE = open with no instruction pending, CLOSED = no
+  // changeset open (detached or finished): one compare checks both on the hot path
   private static final int NONE = -1;
+  private static final int CLOSED = -2;
   private static final int UPDATE = 4;
   private static final int ADD_INTEGER = 5;
   private static final int ARRAY_INSERT = 8;
@@ -186,18 +190,22 @@ public final class ChangesetWriter {
   private byte[] staging = EMPTY;
 
   // The selected object: table (varint) and PrimaryKey, encoded once.
-  private final byte[] objectKey = new byte[32];
+  private static final int OBJECT_KEY_BYTES = 32;
+  private final byte[] objectKey = new byte[OBJECT_KEY_BYTES];
   private int objectKeyLength = -1;
 
   // The pending path instruction.
-  private int pending = NONE;
+  private int pending = CLOSED;
   private String pendingField;
+  private Name pendingName;
   private String ownerClass;
+  private Name ownerName;
   private int pathLength;
   /** Per element: the index, or -1 for a key. */
   private long[] pathIndexes = new long[8];
 
   private String[] pathKeys = new String[8];
+  private Name[] pathNames = new Name[8];
   private int[] pathKeyInterned = new int[8];
   private long priorSize = -1;
   private boolean isDefault;
@@ -261,6 +269,8 @@ public final class ChangesetWriter {
     windowIsSinkArray = false;
     objectKeyLength = -1;
     clearPending();
+    Arrays.fill(pathKeys, null);
+    Arrays.fill(pathNames, null);
     sinkStart = sink.position();
     if (body != null) {
       body.clear();
@@ -310,7 +320,7 @@ public final class ChangesetWriter {
    */
   public long finish() {
     checkOpen();
-    if (pending != NONE) {
+    if (pending >= 0) {
       throw new IllegalStateException(
           "finish: instruction " + kindName(pending) + " on field '" + pendingField
               + "' was opened but not written (expected: a terminal such as doubleValue(..))");
@@ -321,6 +331,7 @@ public final class ChangesetWriter {
       body.clear();
     }
     state = FINISHED;
+    pending = CLOSED;
     return sink.position() - sinkStart;
   }
 
@@ -509,7 +520,22 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter object(String table, ObjectId id) {
     checkIdle();
-    int t = intern(table, CLASS, "table");
+    return selectObject(intern(table, CLASS, "table"), id);
+  }
+
+  /**
+   * Selects the object {@code table[id]} (prepared table name) without writing.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, ObjectId id) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), id);
+  }
+
+  private ChangesetWriter selectObject(int t, ObjectId id) {
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
     INT_BE.set(objectKey, p, id.high());
@@ -527,7 +553,22 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter object(String table, long pk) {
     checkIdle();
-    int t = intern(table, CLASS, "table");
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, Int key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, long pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, long pk) {
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.INT.code();
     objectKeyLength = Varint.write(objectKey, p, pk);
@@ -544,7 +585,22 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter object(String table, String pk) {
     checkIdle();
-    int t = intern(table, CLASS, "table");
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, String key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, String pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, String pk) {
     int s = intern(pk, STRING, "primary key");
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.STRING.code();
@@ -561,7 +617,22 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter object(String table, UUID pk) {
     checkIdle();
-    int t = intern(table, CLASS, "table");
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, UUID key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, UUID pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, UUID pk) {
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.UUID.code();
     LONG_BE.set(objectKey, p, pk.getMostSignificantBits());
@@ -693,6 +764,50 @@ public final class ChangesetWriter {
   }
 
   /**
+   * Writes CreateObject {@code table[id]} (prepared table name) and selects it.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, ObjectId id) {
+    return object(table, id).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, Int key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, long pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, String key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, String pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, UUID key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, UUID pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
    * Writes CreateObject for the object of {@code table} with a null (nullable) primary key and
    * selects it.
    *
@@ -709,14 +824,28 @@ public final class ChangesetWriter {
       throw new IllegalStateException(
           "no object selected (expected: createObject(..) or object(..) first)");
     }
-    int n = objectKeyLength;
-    require(1 + n);
+    require(1 + OBJECT_KEY_BYTES);
     byte[] b = buf;
     int p = pos;
     b[p++] = (byte) code;
-    System.arraycopy(objectKey, 0, b, p, n);
-    pos = p + n;
+    pos = copyObjectKey(b, p);
     return this;
+  }
+
+  /**
+   * Copies the selected object's encoded table and key to {@code b[p]}: always all {@link
+   * #OBJECT_KEY_BYTES} bytes (four 8-byte moves; the bytes after the key are garbage that the
+   * next write overwrites, inside the window the caller reserved).
+   *
+   * @return the index after the key
+   */
+  private int copyObjectKey(byte[] b, int p) {
+    byte[] k = objectKey;
+    LONG_LE.set(b, p, (long) LONG_LE.get(k, 0));
+    LONG_LE.set(b, p + 8, (long) LONG_LE.get(k, 8));
+    LONG_LE.set(b, p + 16, (long) LONG_LE.get(k, 16));
+    LONG_LE.set(b, p + 24, (long) LONG_LE.get(k, 24));
+    return p + objectKeyLength;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -808,6 +937,56 @@ public final class ChangesetWriter {
     return open(CLEAR, field);
   }
 
+  /**
+   * Opens an Update of a prepared field (see {@link #update(String)}).
+   *
+   * @param field property name of the selected object
+   * @return this writer
+   */
+  public ChangesetWriter update(Name field) {
+    return open(UPDATE, field);
+  }
+
+  /**
+   * Opens an ArrayInsert into a prepared list field (see {@link #arrayInsert(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter arrayInsert(Name field) {
+    return open(ARRAY_INSERT, field);
+  }
+
+  /**
+   * Opens a SetInsert into a prepared set field (see {@link #setInsert(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setInsert(Name field) {
+    return open(SET_INSERT, field);
+  }
+
+  /**
+   * Opens a SetErase from a prepared set field (see {@link #setErase(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setErase(Name field) {
+    return open(SET_ERASE, field);
+  }
+
+  /**
+   * Opens a Clear of a prepared collection field (see {@link #clear(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter clear(Name field) {
+    return open(CLEAR, field);
+  }
+
   private ChangesetWriter open(int kind, String field) {
     checkIdle();
     Objects.requireNonNull(field, "field");
@@ -819,6 +998,13 @@ public final class ChangesetWriter {
     }
     pending = kind;
     pendingField = field;
+    pendingName = null;
+    return this;
+  }
+
+  private ChangesetWriter open(int kind, Name field) {
+    open(kind, field.value());
+    pendingName = field;
     return this;
   }
 
@@ -841,6 +1027,7 @@ public final class ChangesetWriter {
     int i = growPath();
     pathIndexes[i] = index;
     pathKeys[i] = null;
+    pathNames[i] = null;
     return this;
   }
 
@@ -857,6 +1044,22 @@ public final class ChangesetWriter {
     int i = growPath();
     pathIndexes[i] = -1;
     pathKeys[i] = key;
+    pathNames[i] = null;
+    return this;
+  }
+
+  /**
+   * Appends a prepared string element (see {@link #key(String)}).
+   *
+   * @param key property name or dictionary key
+   * @return this writer
+   */
+  public ChangesetWriter key(Name key) {
+    checkPending();
+    int i = growPath();
+    pathIndexes[i] = -1;
+    pathKeys[i] = key.value();
+    pathNames[i] = key;
     return this;
   }
 
@@ -901,6 +1104,20 @@ public final class ChangesetWriter {
   public ChangesetWriter inEmbedded(String className) {
     checkPending();
     ownerClass = Objects.requireNonNull(className, "className");
+    ownerName = null;
+    return this;
+  }
+
+  /**
+   * Names the embedded class, prepared (see {@link #inEmbedded(String)}).
+   *
+   * @param className the embedded class, at most 57 UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter inEmbedded(Name className) {
+    checkPending();
+    ownerClass = className.value();
+    ownerName = className;
     return this;
   }
 
@@ -909,6 +1126,7 @@ public final class ChangesetWriter {
     if (i == pathIndexes.length) {
       pathIndexes = Arrays.copyOf(pathIndexes, i * 2);
       pathKeys = Arrays.copyOf(pathKeys, i * 2);
+      pathNames = Arrays.copyOf(pathNames, i * 2);
       pathKeyInterned = Arrays.copyOf(pathKeyInterned, i * 2);
     }
     pathLength = i + 1;
@@ -964,17 +1182,43 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter stringValue(String value) {
     checkPayloadInstruction();
+    int n = value.length();
+    if (n <= FAST_STRING_CHARS) {
+      // One pass for ASCII: reserve the whole record, copy while checking, and undo if a char
+      // needs more than one byte (nothing is published between the reservation and the undo).
+      int field = internPathNames();
+      require(1 + OBJECT_KEY_BYTES + 10 + 16 * pathLength + MAX_FIXED + 2 + n + 10);
+      int start = pos;
+      writePathHeader(field);
+      byte[] b = buf;
+      int p = pos;
+      b[p++] = (byte) PayloadType.STRING.code();
+      p = Varint.write(b, p, n);
+      int i = 0;
+      for (; i < n; i++) {
+        char c = value.charAt(i);
+        if (c >= 0x80) {
+          break;
+        }
+        b[p++] = (byte) c;
+      }
+      if (i == n) {
+        pos = p;
+        return endVariablePayload();
+      }
+      pos = start;
+    }
     int len;
     try {
       len = checkedUtf8Length(value, STRING, "string value");
     } catch (IllegalArgumentException e) {
       throw abandon(e);
     }
-    beginPayload();
+    writePathHeader(internPathNames());
     buf[pos++] = (byte) PayloadType.STRING.code();
     pos = Varint.write(buf, pos, len);
     writeUtf8(value, len);
-    return endPayload();
+    return endVariablePayload();
   }
 
   /**
@@ -1018,7 +1262,7 @@ public final class ChangesetWriter {
       from += n;
       remaining -= n;
     }
-    return endPayload();
+    return endVariablePayload();
   }
 
   /**
@@ -1044,7 +1288,7 @@ public final class ChangesetWriter {
       from += n;
       remaining -= n;
     }
-    return endPayload();
+    return endVariablePayload();
   }
 
   /**
@@ -1302,7 +1546,6 @@ public final class ChangesetWriter {
       throw abandon(e);
     }
     writePathHeader(field);
-    require(MAX_FIXED);
     buf[pos++] = (byte) PayloadType.LINK.code();
     pos = Varint.write(buf, pos, t);
     pos = writeKey(buf, pos, key, keyString);
@@ -1366,7 +1609,6 @@ public final class ChangesetWriter {
   public ChangesetWriter amount(long value) {
     expectPending(ADD_INTEGER, "amount");
     writePathHeader(internPathNames());
-    require(MAX_FIXED);
     pos = Varint.write(buf, pos, value);
     return endPath();
   }
@@ -1387,7 +1629,6 @@ public final class ChangesetWriter {
     }
     checkArrayPath();
     writePathHeader(internPathNames());
-    require(MAX_FIXED);
     pos = Varint.writeUnsigned(buf, pos, toIndex);
     pos = Varint.writeUnsigned(buf, pos, priorSize);
     return endPath();
@@ -1404,7 +1645,6 @@ public final class ChangesetWriter {
     expectPending(ARRAY_ERASE, "erase");
     checkArrayPath();
     writePathHeader(internPathNames());
-    require(MAX_FIXED);
     pos = Varint.writeUnsigned(buf, pos, priorSize);
     return endPath();
   }
@@ -1421,7 +1661,6 @@ public final class ChangesetWriter {
     expectPending(CLEAR, "collection");
     Objects.requireNonNull(type, "type");
     writePathHeader(internPathNames());
-    require(MAX_FIXED);
     buf[pos++] = (byte) type.code();
     return endPath();
   }
@@ -1527,8 +1766,14 @@ public final class ChangesetWriter {
   }
 
   private void checkIdle() {
-    checkOpen();
     if (pending != NONE) {
+      idleFailure();
+    }
+  }
+
+  private void idleFailure() {
+    checkOpen();
+    if (pending >= 0) {
       throw new IllegalStateException(
           "instruction " + kindName(pending) + " on field '" + pendingField
               + "' was opened but not written (expected: a terminal such as doubleValue(..))");
@@ -1536,7 +1781,7 @@ public final class ChangesetWriter {
   }
 
   private void checkPending() {
-    if (pending == NONE) {
+    if (pending < 0) {
       checkOpen();
       throw new IllegalStateException(
           "no open instruction (expected: update(field), arrayInsert(field), ... first)");
@@ -1587,14 +1832,18 @@ public final class ChangesetWriter {
   /** Interns the names of the open path instruction in realm-core's order; returns the field's. */
   private int internPathNames() {
     try {
-      if (ownerClass != null) {
+      if (ownerName != null) {
+        internName(ownerName, CLASS, "embedded class");
+      } else if (ownerClass != null) {
         intern(ownerClass, CLASS, "embedded class");
       }
-      int field = intern(pendingField, PROPERTY, "field");
+      int field = pendingName != null
+          ? internName(pendingName, PROPERTY, "field") : intern(pendingField, PROPERTY, "field");
       for (int i = 0; i < pathLength; i++) {
-        String k = pathKeys[i];
-        if (k != null) {
-          pathKeyInterned[i] = intern(k, STRING, "path key");
+        if (pathIndexes[i] < 0) {
+          Name n = pathNames[i];
+          pathKeyInterned[i] = n != null
+              ? internName(n, STRING, "path key") : intern(pathKeys[i], STRING, "path key");
         }
       }
       return field;
@@ -1609,15 +1858,16 @@ public final class ChangesetWriter {
     return e;
   }
 
-  /** Writes code, object key, field and path of the open instruction. */
+  /**
+   * Writes code, object key, field and path of the open instruction, and leaves room for {@link
+   * #MAX_FIXED} more bytes (fixed payload data and the trailer).
+   */
   private void writePathHeader(int field) {
-    int n = objectKeyLength;
-    require(1 + n + 10);
+    require(1 + OBJECT_KEY_BYTES + 10 + MAX_FIXED);
     byte[] b = buf;
     int p = pos;
     b[p++] = (byte) pending;
-    System.arraycopy(objectKey, 0, b, p, n);
-    p += n;
+    p = copyObjectKey(b, p);
     p = Varint.write(b, p, field);
     int len = pathLength;
     if (len == 0) {
@@ -1628,7 +1878,7 @@ public final class ChangesetWriter {
     p = Varint.write(b, p, len);
     pos = p;
     for (int i = 0; i < len; i++) {
-      require(16);
+      require(16 + MAX_FIXED);
       long index = pathIndexes[i];
       if (index >= 0) {
         pos = Varint.write(buf, pos, index);
@@ -1639,23 +1889,28 @@ public final class ChangesetWriter {
     }
   }
 
+  /** Header of a payload instruction; room is left for the fixed payload data and trailer. */
   private void beginPayload() {
     checkPayloadInstruction();
     writePathHeader(internPathNames());
-    require(MAX_FIXED);
   }
 
+  /** The trailer after variable-length payload data (which may have used up the window). */
+  private ChangesetWriter endVariablePayload() {
+    require(10);
+    return endPayload();
+  }
+
+  /** Writes the trailer (prior_size or is_default) into room reserved by the header. */
   private ChangesetWriter endPayload() {
     int k = pending;
     if (k == UPDATE) {
-      require(10);
-      if (lastElementIsIndex()) {
+      if (pathLength > 0 && pathIndexes[pathLength - 1] >= 0) {
         pos = Varint.writeUnsigned(buf, pos, priorSize);
       } else {
         buf[pos++] = (byte) (isDefault ? 1 : 0);
       }
     } else if (k == ARRAY_INSERT) {
-      require(10);
       pos = Varint.writeUnsigned(buf, pos, priorSize);
     }
     return endPath();
@@ -1667,12 +1922,10 @@ public final class ChangesetWriter {
   }
 
   private void clearPending() {
+    // path keys stay referenced until overwritten or reset: no per-instruction loop
     pending = NONE;
-    pendingField = null;
     ownerClass = null;
-    for (int i = 0; i < pathLength; i++) {
-      pathKeys[i] = null;
-    }
+    ownerName = null;
     pathLength = 0;
     priorSize = -1;
     isDefault = false;
@@ -1722,6 +1975,33 @@ public final class ChangesetWriter {
     int len = checkedUtf8Length(s, maxBytes, what);
     int index = interns.add(found, s, len);
     emitIntern(index, s, len);
+    return index;
+  }
+
+  /** Interns a prepared name: its hint is checked first (one load and compare). */
+  private int internName(Name n, int maxBytes, String what) {
+    int h = n.hint;
+    if (interns.holds(h, n.value())) {
+      if (n.utf8Length() > maxBytes) {
+        throw tooLong(what, n.value(), n.utf8Length(), maxBytes);
+      }
+      return h;
+    }
+    return internNameSlow(n, maxBytes, what);
+  }
+
+  private int internNameSlow(Name n, int maxBytes, String what) {
+    String s = n.value();
+    int len = n.utf8Length();
+    if (len > maxBytes) {
+      throw tooLong(what, s, len, maxBytes);
+    }
+    int index = interns.find(s);
+    if (index < 0) {
+      index = interns.add(index, s, len);
+      emitIntern(index, s, len);
+    }
+    n.hint = index; // a racy hint by design: any value is checked before use
     return index;
   }
 

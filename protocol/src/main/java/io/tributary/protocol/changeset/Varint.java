@@ -42,6 +42,14 @@ public final class Varint {
    *     from {@code index}
    */
   public static int write(byte[] dst, int index, long value) {
+    if ((value >>> 6) == 0) {
+      dst[index] = (byte) value; // 0..63: one byte, the common case
+      return index + 1;
+    }
+    return writeLong(dst, index, value);
+  }
+
+  private static int writeLong(byte[] dst, int index, long value) {
     long n = value;
     int sign = 0;
     if (n < 0) {
@@ -63,6 +71,10 @@ public final class Varint {
    * @return the index after the last byte written
    */
   public static int writeUnsigned(byte[] dst, int index, long value) {
+    if ((value >>> 6) == 0) {
+      dst[index] = (byte) value;
+      return index + 1;
+    }
     long n = value;
     while ((n >>> 6) != 0) {
       dst[index++] = (byte) (0x80 | (n & 0x7F));

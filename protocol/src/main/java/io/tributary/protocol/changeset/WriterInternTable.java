@@ -25,6 +25,9 @@ final class WriterInternTable {
   private int[] lengths = new int[INITIAL_SLOTS / 2];
 
   private int[] slots = new int[INITIAL_SLOTS / 2];
+  /** By intern index: the string (one load to verify a {@link Name}'s hint). */
+  private String[] byIndex = new String[INITIAL_SLOTS / 2];
+
   private int count;
 
   int size() {
@@ -35,8 +38,12 @@ final class WriterInternTable {
     return lengths[index];
   }
 
-  String string(int index) {
-    return keys[slots[index]];
+  /**
+   * Whether intern index {@code index} holds exactly the String instance {@code s} (a {@link
+   * Name}'s hint check: identity, one load).
+   */
+  boolean holds(int index, String s) {
+    return index < count && index >= 0 && byIndex[index] == s;
   }
 
   /**
@@ -74,8 +81,10 @@ final class WriterInternTable {
     if (index == lengths.length) {
       lengths = Arrays.copyOf(lengths, index * 2);
       slots = Arrays.copyOf(slots, index * 2);
+      byIndex = Arrays.copyOf(byIndex, index * 2);
     }
     lengths[index] = utf8Length;
+    byIndex[index] = s;
     slots[index] = slot;
     count = index + 1;
     if (count * 2 > keys.length) {
@@ -88,6 +97,7 @@ final class WriterInternTable {
   void clear() {
     for (int i = 0; i < count; i++) {
       keys[slots[i]] = null;
+      byIndex[i] = null;
     }
     count = 0;
     generation++;
