@@ -178,6 +178,42 @@ class ChangesetWriterTest {
   }
 
   @Test
+  void shouldWriteStringsWhateverTheirLengthAndContent() {
+    StringBuilder sb = new StringBuilder();
+    for (int len : new int[] {0, 1, 63, 64, 100, 1023, 1024, 1025, 5000}) {
+      for (int nonAscii : new int[] {-1, 0, len / 2, len - 1}) {
+        sb.setLength(0);
+        for (int i = 0; i < len; i++) {
+          sb.append(i == nonAscii ? 'é' : (char) ('a' + i % 26));
+        }
+        String v = sb.toString();
+        ArrayByteSink s = new ArrayByteSink(8);
+        ChangesetWriter writer = new ChangesetWriter(s);
+        writer.createObject("T", 1).update("f").key("k").stringValue(v);
+        writer.update("g").stringValue(v);
+        writer.finish();
+        List<Instruction> read = Changeset.parse(s.toByteArray()).instructions();
+        assertThat(((Instruction.Update) read.get(1)).value())
+            .isEqualTo(new Payload.StringValue(v));
+        assertThat(((Instruction.Update) read.get(2)).value())
+            .isEqualTo(new Payload.StringValue(v));
+      }
+    }
+  }
+
+  @Test
+  void aNonAsciiStringWithAnUnpairedSurrogateLeavesNothingBehind() {
+    w.createObject("T", 1).update("f").stringValue("abc");
+    long size = w.flush().size();
+    assertThatThrownBy(() -> w.update("f").stringValue("ab\uD800c"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(w.size()).isEqualTo(size);
+    w.update("f").stringValue("é");
+    w.finish();
+    assertThat(Changeset.parse(sink.toByteArray()).instructions()).hasSize(3);
+  }
+
+  @Test
   void shouldEnforceNameAndStringLimits() {
     String class57 = "C".repeat(57);
     String prop63 = "p".repeat(63);
