@@ -171,6 +171,8 @@ public final class ChangesetWriter {
 
   private final Layout layout;
   private final WriterInternTable interns = new WriterInternTable();
+  /** {@code interns.byIndex()}, held here for the one-load check of a {@link Name}'s hint. */
+  private String[] internByIndex = interns.byIndex();
   /** Instruction bytes in {@link Layout#INTERN_STRINGS_FIRST}. */
   private final ArrayByteSink body;
 
@@ -192,6 +194,11 @@ public final class ChangesetWriter {
   // The selected object: table (varint) and PrimaryKey, encoded once.
   private static final int OBJECT_KEY_BYTES = 32;
   private final byte[] objectKey = new byte[OBJECT_KEY_BYTES];
+  // ... and as four words, copied into each record with four 8-byte stores
+  private long key0;
+  private long key1;
+  private long key2;
+  private long key3;
   private int objectKeyLength = -1;
 
   // The pending path instruction.
@@ -540,8 +547,7 @@ public final class ChangesetWriter {
     objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
     INT_BE.set(objectKey, p, id.high());
     LONG_BE.set(objectKey, p + 4, id.low());
-    objectKeyLength = p + ObjectId.BYTES;
-    return this;
+    return keySelected(p + ObjectId.BYTES);
   }
 
   /**
@@ -571,8 +577,7 @@ public final class ChangesetWriter {
   private ChangesetWriter selectObject(int t, long pk) {
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.INT.code();
-    objectKeyLength = Varint.write(objectKey, p, pk);
-    return this;
+    return keySelected(Varint.write(objectKey, p, pk));
   }
 
   /**
@@ -604,8 +609,7 @@ public final class ChangesetWriter {
     int s = intern(pk, STRING, "primary key");
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.STRING.code();
-    objectKeyLength = Varint.write(objectKey, p, s);
-    return this;
+    return keySelected(Varint.write(objectKey, p, s));
   }
 
   /**
@@ -637,8 +641,7 @@ public final class ChangesetWriter {
     objectKey[p++] = (byte) PayloadType.UUID.code();
     LONG_BE.set(objectKey, p, pk.getMostSignificantBits());
     LONG_BE.set(objectKey, p + 8, pk.getLeastSignificantBits());
-    objectKeyLength = p + 16;
-    return this;
+    return keySelected(p + 16);
   }
 
   /**
@@ -652,8 +655,7 @@ public final class ChangesetWriter {
     int t = intern(table, CLASS, "table");
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.NULL.code();
-    objectKeyLength = p;
-    return this;
+    return keySelected(p);
   }
 
   /**
@@ -671,8 +673,7 @@ public final class ChangesetWriter {
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = 0x40; // -1 as a varint
     p = Varint.writeUnsigned(objectKey, p, hi);
-    objectKeyLength = Varint.writeUnsigned(objectKey, p, lo);
-    return this;
+    return keySelected(Varint.writeUnsigned(objectKey, p, lo));
   }
 
   /**
@@ -840,12 +841,22 @@ public final class ChangesetWriter {
    * @return the index after the key
    */
   private int copyObjectKey(byte[] b, int p) {
-    byte[] k = objectKey;
-    LONG_LE.set(b, p, (long) LONG_LE.get(k, 0));
-    LONG_LE.set(b, p + 8, (long) LONG_LE.get(k, 8));
-    LONG_LE.set(b, p + 16, (long) LONG_LE.get(k, 16));
-    LONG_LE.set(b, p + 24, (long) LONG_LE.get(k, 24));
+    LONG_LE.set(b, p, key0);
+    LONG_LE.set(b, p + 8, key1);
+    LONG_LE.set(b, p + 16, key2);
+    LONG_LE.set(b, p + 24, key3);
     return p + objectKeyLength;
+  }
+
+  /** Encodes the selected object's table and key from {@link #objectKey} into the key words. */
+  private ChangesetWriter keySelected(int length) {
+    byte[] k = objectKey;
+    key0 = (long) LONG_LE.get(k, 0);
+    key1 = (long) LONG_LE.get(k, 8);
+    key2 = (long) LONG_LE.get(k, 16);
+    key3 = (long) LONG_LE.get(k, 24);
+    objectKeyLength = length;
+    return this;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1974,16 +1985,18 @@ public final class ChangesetWriter {
     }
     int len = checkedUtf8Length(s, maxBytes, what);
     int index = interns.add(found, s, len);
+    internByIndex = interns.byIndex();
     emitIntern(index, s, len);
     return index;
   }
 
   /** Interns a prepared name: its hint is checked first (one load and compare). */
   private int internName(Name n, int maxBytes, String what) {
-    int h = n.hint;
-    if (interns.holds(h, n.value())) {
-      if (n.utf8Length() > maxBytes) {
-        throw tooLong(what, n.value(), n.utf8Length(), maxBytes);
+    int h = n.hint; // >= 0: only intern indices are ever stored
+    String[] byIndex = internByIndex; // null at and after internedCount(): no count check
+    if (h < byIndex.length && byIndex[h] == n.value()) {
+      if (n.utf8Length > maxBytes) {
+        throw tooLong(what, n.value(), n.utf8Length, maxBytes);
       }
       return h;
     }
@@ -1999,6 +2012,7 @@ public final class ChangesetWriter {
     int index = interns.find(s);
     if (index < 0) {
       index = interns.add(index, s, len);
+      internByIndex = interns.byIndex();
       emitIntern(index, s, len);
     }
     n.hint = index; // a racy hint by design: any value is checked before use

@@ -18,12 +18,15 @@ import java.util.Objects;
 public final class Name {
   private final String value;
   private final byte[] utf8;
+  /** {@code utf8.length}, kept in the object: one load less per use. */
+  final int utf8Length;
   /** The intern index this name had in the last changeset that used it: a hint, verified. */
   int hint;
 
   private Name(String value, byte[] utf8) {
     this.value = value;
     this.utf8 = utf8;
+    this.utf8Length = utf8.length;
   }
 
   /**
@@ -55,7 +58,7 @@ public final class Name {
 
   /** The length of the name's UTF-8 form, in bytes. */
   public int utf8Length() {
-    return utf8.length;
+    return utf8Length;
   }
 
   /** The UTF-8 bytes; not copied, never modified. */

@@ -39,6 +39,14 @@ final class WriterInternTable {
   }
 
   /**
+   * The strings by intern index, {@code null} at and after {@link #size()}: the array changes when
+   * it grows (after {@link #add}).
+   */
+  String[] byIndex() {
+    return byIndex;
+  }
+
+  /**
    * Whether intern index {@code index} holds exactly the String instance {@code s} (a {@link
    * Name}'s hint check: identity, one load).
    */
