@@ -459,7 +459,79 @@ public final class ChangesetReader {
     return t;
   }
 
+  /**
+   * The common prefix on a heap array: single-byte table and field, an Int or ObjectId key, at
+   * most one single-byte path element. Anything else (or too few bytes) returns false with nothing
+   * changed, and the exact general parser reads the prefix (and reports any error).
+   */
+  private boolean readPrefixFast() {
+    byte[] a = array;
+    if (a == null) {
+      return false;
+    }
+    int off = arrayOffset;
+    int p = pos;
+    int e = end;
+    if (e - p < 18) {
+      return false;
+    }
+    int i = off + p;
+    int t = a[i];
+    int kt = a[i + 1];
+    int n = internCount;
+    if (t < 0 || t >= 0x40 || t >= n) {
+      return false;
+    }
+    int k;
+    long kv = 0;
+    if (kt == 10) {
+      k = i + 2 + 12;
+    } else if (kt == 1) {
+      int v = a[i + 2];
+      if (v < 0 || v >= 0x40) {
+        return false;
+      }
+      kv = v;
+      k = i + 3;
+    } else {
+      return false;
+    }
+    int f = a[k];
+    int len = a[k + 1];
+    if (f < 0 || f >= 0x40 || f >= n || len < 0 || len > 1) {
+      return false;
+    }
+    int q = k + 2;
+    if (len == 1) {
+      int el = a[q];
+      if (el == 0x40) {
+        int key = a[q + 1];
+        if (key < 0 || key >= 0x40 || key >= n) {
+          return false;
+        }
+        path[0] = -(long) key - 1;
+        q += 2;
+      } else if (el >= 0 && el < 0x40) {
+        path[0] = el;
+        q += 1;
+      } else {
+        return false;
+      }
+    }
+    table = t;
+    objectKey.type = kt == 10 ? PayloadType.OBJECT_ID : PayloadType.INT;
+    objectKey.bytes = p + 2;
+    objectKey.a = kv;
+    field = f;
+    pathLength = len;
+    pos = q - off;
+    return true;
+  }
+
   private void readPrefix() {
+    if (readPrefixFast()) {
+      return;
+    }
     table = readInternRef(F_TABLE);
     readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
     field = readInternRef(F_FIELD);
@@ -794,6 +866,38 @@ public final class ChangesetReader {
    */
   private long readVarint(int maxBytes, boolean signed, long maxMagnitude, String name) {
     int at = pos;
+    byte[] a = array;
+    if (a != null && end - at >= maxBytes) {
+      // heap array with the field's longest form available: no end checks, plain array reads
+      int off = arrayOffset + at;
+      long value = 0;
+      for (int i = 0; i < maxBytes; i++) {
+        int b = a[off + i];
+        if (b >= 0) { // final byte
+          int shift = 7 * i;
+          long part = b & 0x3F;
+          if (shift == 63 && part > 1) {
+            throw overflow(name, at, maxMagnitude, signed);
+          }
+          value |= part << shift;
+          if (Long.compareUnsigned(value, maxMagnitude) > 0) {
+            throw overflow(name, at, maxMagnitude, signed);
+          }
+          if ((b & 0x40) != 0) {
+            if (!signed) {
+              throw error(Reason.BAD_INTEGER, name, at,
+                  "sign bit set (expected: an unsigned value, last byte below 0x40)");
+            }
+            value = ~value;
+          }
+          pos = at + i + 1;
+          return value;
+        }
+        value |= (long) (b & 0x7F) << (7 * i);
+      }
+      throw error(Reason.BAD_INTEGER, name, at,
+          "more than " + maxBytes + " bytes (expected: at most " + maxBytes + " for this field)");
+    }
     int p = at;
     long value = 0;
     for (int i = 0; ; i++) {

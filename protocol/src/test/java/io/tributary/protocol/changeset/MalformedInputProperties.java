@@ -106,6 +106,32 @@ class MalformedInputProperties {
     check(bytes);
   }
 
+  /** What the reader makes of some bytes: the dump, or the error's reason, field and offset. */
+  private static String outcome(ByteBuffer b) {
+    try {
+      return String.join("\n", Changeset.parse(b).dump());
+    } catch (ChangesetFormatException e) {
+      return e.reason() + " " + e.field() + " @" + e.offset();
+    }
+  }
+
+  @Property(tries = 2000)
+  void heapFastPathsAndTheGeneralPathAgree(
+      @ForAll("vectorIndex") int vector,
+      @ForAll @Size(min = 0, max = 4) List<@IntRange(min = 0, max = 1 << 20) Integer> positions,
+      @ForAll @Size(min = 4, max = 4) List<@IntRange(min = 0, max = 255) Integer> values) {
+    byte[] bytes = Vectors.bytes(FILES.get(vector));
+    for (int i = 0; i < positions.size(); i++) {
+      bytes[positions.get(i) % bytes.length] = (byte) (int) values.get(i);
+    }
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    ByteBuffer readOnlyHeap = ByteBuffer.wrap(bytes).asReadOnlyBuffer(); // no array access
+
+    String heap = outcome(ByteBuffer.wrap(bytes));
+    assertThat(outcome(direct)).isEqualTo(heap);
+    assertThat(outcome(readOnlyHeap)).isEqualTo(heap);
+  }
+
   @Property(tries = 3000)
   void randomBytesNeverCrash(@ForAll @Size(max = 64) byte[] bytes) {
     check(bytes);
