@@ -283,8 +283,10 @@ public final class ChangesetReader {
           break;
         case 2:
         case 3:
-          table = readInternRef(F_TABLE);
-          readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+          if (!readObjectFast()) {
+            table = readInternRef(F_TABLE);
+            readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+          }
           break;
         case 4:
           readPrefix();
@@ -609,7 +611,94 @@ public final class ChangesetReader {
     }
   }
 
+  /**
+   * CreateObject/EraseObject on a heap array with a 1-byte table and an ObjectId key; false (and
+   * nothing changed) for anything else.
+   */
+  private boolean readObjectFast() {
+    byte[] a = array;
+    int p = pos;
+    if (a == null || end - p < 14) {
+      return false;
+    }
+    int i = arrayOffset + p;
+    int t = a[i];
+    if (t < 0 || t >= 0x40 || t >= internCount || a[i + 1] != 10) {
+      return false;
+    }
+    table = t;
+    objectKey.type = PayloadType.OBJECT_ID;
+    objectKey.bytes = p + 2;
+    pos = p + 14;
+    return true;
+  }
+
+  /**
+   * The common payloads on a heap array (Double, ObjectValue, Null, 1-byte Int, Bool, short ASCII
+   * String); false (and nothing changed) for anything else, which the exact parser then reads.
+   */
+  private boolean readPayloadFast() {
+    byte[] a = array;
+    int p = pos;
+    if (a == null || end - p < 10) {
+      return false;
+    }
+    int i = arrayOffset + p;
+    switch (a[i]) {
+      case 7:
+        valueType = PayloadType.DOUBLE;
+        valueOffset = p + 1;
+        valueLength = 8;
+        valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
+        pos = p + 9;
+        return true;
+      case 0x41:
+        valueType = PayloadType.OBJECT_VALUE;
+        pos = p + 1;
+        return true;
+      case 0:
+        valueType = PayloadType.NULL;
+        pos = p + 1;
+        return true;
+      case 1:
+      case 2:
+        {
+          int v = a[i + 1];
+          if (v < 0 || v >= 0x40 || (a[i] == 2 && v > 1)) {
+            return false;
+          }
+          valueType = a[i] == 1 ? PayloadType.INT : PayloadType.BOOL;
+          valueBits = v;
+          pos = p + 2;
+          return true;
+        }
+      case 3:
+        {
+          int len = a[i + 1];
+          if (len < 0 || len >= 0x40 || end - p < 2 + len) {
+            return false;
+          }
+          int from = i + 2;
+          for (int k = 0; k < len; k++) {
+            if (a[from + k] < 0) {
+              return false; // not ASCII: the exact parser checks the UTF-8
+            }
+          }
+          valueType = PayloadType.STRING;
+          valueOffset = p + 2;
+          valueLength = len;
+          pos = p + 2 + len;
+          return true;
+        }
+      default:
+        return false;
+    }
+  }
+
   private void readPayload() {
+    if (readPayloadFast()) {
+      return;
+    }
     int at = pos;
     PayloadType t = readPayloadType("value.type");
     valueType = t;
