@@ -76,6 +76,10 @@ import java.util.UUID;
  * reader allocates only when its reusable arrays grow (to at most a size proportional to the
  * input), so after warm-up a validating pass allocates nothing.
  *
+ * <p>Heap buffers with an accessible array take optimistic fast paths for the common records
+ * (single-byte names, ObjectId or small Int keys, the usual payloads); anything unusual is read
+ * by the exact general parser, so results and errors do not depend on the buffer kind.
+ *
  * <p>After a {@link ChangesetFormatException} the reader refuses {@code next()} until {@link
  * #reset}. Not thread safe. The buffer is borrowed until the next {@code reset} and must not
  * change while it is read. Null arguments throw {@link NullPointerException}.

@@ -62,6 +62,12 @@ import java.util.UUID;
  * long size = w.finish();                        // sink.array()[0 .. size) is the changeset
  * }</pre>
  *
+ * On a hot path, prepare the schema's names once as {@link Name}s and use the {@code Name}
+ * overloads ({@code createObject(Name, ..)}, {@code update(Name)}, {@code key(Name)}, {@code
+ * inEmbedded(Name)}, ...): a name's intern index is then found with one comparison instead of a
+ * hash lookup, and its UTF-8 form is computed once. Both kinds of names can be mixed; equal names
+ * share one InternString record.
+ *
  * Path instructions address the <em>selected object</em> (set by {@code createObject} or {@code
  * object}). An opener ({@link #update}, {@link #arrayInsert}, {@link #setInsert}, {@link
  * #setErase}, {@link #addInteger}, {@link #arrayMove}, {@link #arrayErase}, {@link #clear}) names

@@ -8,7 +8,9 @@
  *   <li>{@link io.tributary.protocol.changeset.ChangesetWriter}: writes schema (AddTable,
  *       AddColumn) and object (CreateObject, Update, ArrayInsert, SetInsert, ...) instructions
  *       straight into a {@link io.tributary.protocol.changeset.ByteSink}, interning names on first
- *       use as realm-core's client history does (§4, §9, §10). Sinks: {@link
+ *       use as realm-core's client history does (§4, §9, §10); {@link
+ *       io.tributary.protocol.changeset.Name} prepares a schema's names once for the hot path.
+ *       Sinks: {@link
  *       io.tributary.protocol.changeset.ArrayByteSink} (growable heap array), {@link
  *       io.tributary.protocol.changeset.ByteBufferSink} (heap or direct buffer), or your own.
  *   <li>{@link io.tributary.protocol.changeset.ChangesetReader}: a cursor that validates every
