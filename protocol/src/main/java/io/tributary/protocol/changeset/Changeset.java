@@ -68,7 +68,7 @@ public final class Changeset {
     return internedStrings;
   }
 
-  /** One {@code changeset-dump} line per instruction (see {@link Instruction#toString()}). */
+  /** One {@code changeset-dump} line per instruction (see {@link Instruction}). */
   public List<String> dump() {
     List<String> lines = new ArrayList<>(instructions.size());
     for (Instruction i : instructions) {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * tests, tools and the server; the allocation-free way to read a changeset is {@link
  * ChangesetReader}.
  *
- * <p>{@link #toString()} prints one line in the format of realm-core's {@code changeset-dump}, as
+ * <p>{@code toString()} prints one line in the format of realm-core's {@code changeset-dump}, as
  * quoted in the vectors' {@code index.json}, for example:
  *
  * <pre>

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One element of a materialised path (spec changeset.md §5.3): a list index or a string (a
- * property of an embedded object, or a dictionary key). {@link #toString()} prints {@code 0} or
+ * property of an embedded object, or a dictionary key). {@code toString()} prints {@code 0} or
  * {@code "lat"}, as realm-core's {@code changeset-dump} does.
  */
 public sealed interface PathElement {

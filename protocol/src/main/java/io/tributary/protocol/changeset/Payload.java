@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * A materialised value of an Update, ArrayInsert, SetInsert or SetErase (spec changeset.md §5.1).
- * {@link #toString()} prints it as realm-core's {@code changeset-dump} does, for example {@code
+ * {@code toString()} prints it as realm-core's {@code changeset-dump} does, for example {@code
  * Double(21.5 bits=0000000000803540)} or {@code Timestamp(seconds=0, nanoseconds=0 =
  * 1970-01-01T00:00:00.000000000Z)}.
  *

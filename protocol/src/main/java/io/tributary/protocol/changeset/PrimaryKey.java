@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A materialised object primary key (spec changeset.md §5.2). {@link #toString()} prints it as
+ * A materialised object primary key (spec changeset.md §5.2). {@code toString()} prints it as
  * realm-core's {@code changeset-dump} does, for example {@code ObjectId(65f1a2b3c4d5e6f708192a3b)}
  * or {@code String("e1")}.
  */
