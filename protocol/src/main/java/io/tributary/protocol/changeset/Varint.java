@@ -18,6 +18,9 @@ public final class Varint {
   /** Longest encoding of a 64-bit value: 9 continuation bytes and a final byte. */
   public static final int MAX_BYTES_64 = 10;
 
+  /** Longest encoding of a 128-bit Decimal128 coefficient that realm-core reads (§2.3). */
+  public static final int MAX_BYTES_128 = 17;
+
   private Varint() {}
 
   /** Number of bytes {@link #write} produces for {@code value}. */
@@ -39,6 +42,14 @@ public final class Varint {
    *     from {@code index}
    */
   public static int write(byte[] dst, int index, long value) {
+    if ((value >>> 6) == 0) {
+      dst[index] = (byte) value; // 0..63: one byte, the common case
+      return index + 1;
+    }
+    return writeLong(dst, index, value);
+  }
+
+  private static int writeLong(byte[] dst, int index, long value) {
     long n = value;
     int sign = 0;
     if (n < 0) {
@@ -60,12 +71,36 @@ public final class Varint {
    * @return the index after the last byte written
    */
   public static int writeUnsigned(byte[] dst, int index, long value) {
+    if ((value >>> 6) == 0) {
+      dst[index] = (byte) value;
+      return index + 1;
+    }
     long n = value;
     while ((n >>> 6) != 0) {
       dst[index++] = (byte) (0x80 | (n & 0x7F));
       n >>>= 7;
     }
     dst[index++] = (byte) n;
+    return index;
+  }
+
+  /**
+   * Writes the unsigned 128-bit value {@code high:low} as the Decimal128 coefficient varint of spec
+   * changeset.md §2.3: 7 value bits per continuation byte, and a final byte below 64 (its bit
+   * {@code 0x40} is a value bit only in theory: the loop stops before it could be set). 1234 is
+   * {@code D2 09}.
+   *
+   * @return the index after the last byte written
+   */
+  public static int write128(byte[] dst, int index, long high, long low) {
+    long h = high;
+    long l = low;
+    while (h != 0 || (l >>> 6) != 0) {
+      dst[index++] = (byte) (0x80 | (l & 0x7F));
+      l = (l >>> 7) | (h << 57);
+      h >>>= 7;
+    }
+    dst[index++] = (byte) l;
     return index;
   }
 }

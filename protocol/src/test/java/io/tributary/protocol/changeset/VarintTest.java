@@ -55,6 +55,25 @@ class VarintTest {
     assertThat(HexFormat.of().formatHex(buf, 0, end)).isEqualTo(hex);
   }
 
+  @ParameterizedTest(name = "128-bit {0}:{1} -> {2}")
+  @CsvSource({
+    "0, 0, 00",
+    "0, 63, 3f",
+    "0, 64, c000",
+    "0, 1234, d209", // spec changeset.md §2.3
+    "0, 12345, b9e000", // vectors README: the last byte must be below 64
+    "0, -1, ffffffffffffffffff01", // 2^64 - 1
+    "1, 0, 80808080808080808002", // 2^64
+    "0x1ed09bead87c0, 0x378d8e63ffffffff, ffffffffbfcce3c6b7809feceab7c2f601", // 10^34 - 1
+  })
+  void shouldEncodeDecimalCoefficients(String high, String low, String hex) {
+    byte[] buf = new byte[Varint.MAX_BYTES_128];
+    int end = Varint.write128(buf, 0, Long.decode(high), Long.decode(low));
+
+    assertThat(HexFormat.of().formatHex(buf, 0, end)).isEqualTo(hex);
+    assertThat(buf[end - 1] & 0xC0).isZero();
+  }
+
   @Property(tries = 2000)
   void encodingIsCanonicalAndSizeMatches(@ForAll long value) {
     byte[] buf = new byte[Varint.MAX_BYTES_64];

@@ -1,0 +1,1748 @@
+package io.tributary.protocol.changeset;
+
+import io.tributary.protocol.ObjectId;
+import io.tributary.protocol.changeset.ChangesetFormatException.Reason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A validating, zero-copy cursor over a Realm sync changeset (spec changeset.md) in a {@link
+ * ByteBuffer}, heap or direct.
+ *
+ * <pre>
+ *   changeset = record*                                   (no header, no terminator, §1)
+ *   record    = 3F index:u32 length:u64 utf8[length]       InternString (§4), consumed by next()
+ *             | code:u64 (0..13) fields                    an instruction (§6), returned by next()
+ *
+ *   code  instruction   fields after the code
+ *   0     AddTable      table:u32 table_type:u8 [pk_field:u32 pk_type:i64 pk_nullable:u8]
+ *   1     EraseTable    table:u32
+ *   2     CreateObject  table:u32 PrimaryKey
+ *   3     EraseObject   table:u32 PrimaryKey
+ *   4     Update        prefix Payload (prior_size:u32 if the path ends with an index | is_default:u8)
+ *   5     AddInteger    prefix value:i64
+ *   6     AddColumn     table:u32 field:u32 type:i64 nullable:u8 collection:u8 [link:u32] [key_type:i64]
+ *   7     EraseColumn   table:u32 field:u32
+ *   8     ArrayInsert   prefix Payload prior_size:u32
+ *   9     ArrayMove     prefix ndx_2:u32 prior_size:u32
+ *   10    ArrayErase    prefix prior_size:u32
+ *   11    Clear         prefix collection:u8
+ *   12    SetInsert     prefix Payload
+ *   13    SetErase      prefix Payload
+ *   prefix = table:u32 PrimaryKey field:u32 count:u32 (index:i64 | 40 key:u32)*        (§5.4)
+ * </pre>
+ *
+ * <h2>Use</h2>
+ *
+ * <pre>{@code
+ * ChangesetReader r = new ChangesetReader();
+ * r.reset(buffer);                       // reads buffer[position, limit); does not move it
+ * while (r.next()) {                     // validates one instruction
+ *   switch (r.instruction()) {
+ *     case CREATE_OBJECT: ... r.table(), r.objectKeyType(), r.copyObjectKeyBytes(dst, 0) ...
+ *     case UPDATE:        ... r.field(), r.pathLength(), r.valueType(), r.doubleValue() ...
+ *   }
+ * }
+ * }</pre>
+ *
+ * Each {@link #next()} decodes and checks one whole instruction (and the InternString records
+ * before it) and keeps its fields in this reader; the accessors read those fields and are valid
+ * until the next call to {@code next()} or {@code reset()}. Names are intern indices ({@link
+ * #table()}, {@link #field()}, {@link #pathKey(int)}); resolve them with the cost ladder of
+ * {@link #internedString(int)} (String, cached per changeset), {@link #internedEquals(int,
+ * byte[])} (compare, no allocation), {@link #copyInterned(int, byte[], int)} (copy) and {@link
+ * #internedView(int)} (a view). String and Binary values likewise: skip (do nothing), {@link
+ * #valueView()}, {@link #copyValue(byte[], int)} or {@link #stringValue()}. {@link #toInstruction()}
+ * materialises the current instruction; {@link Changeset#parse(ByteBuffer)} the whole changeset.
+ *
+ * <h2>Validation</h2>
+ *
+ * Everything realm-core's parser rejects is rejected (§13), with a {@link
+ * ChangesetFormatException} naming the field, the byte offset and what was expected; and, beyond
+ * realm-core: a sign bit in an unsigned field, bools other than 0/1, invalid UTF-8, timestamps
+ * with |nanoseconds| ≥ 10^9 or mixed signs, Decimal128 values out of range, negative path
+ * elements other than −1, path indices ≥ 2^32 and negative column types. What realm-core's client
+ * produces is accepted: unused and interleaved InternStrings, overlong varints within the field's
+ * width. Every length and count is checked against the remaining bytes before it is used; the
+ * reader allocates only when its reusable arrays grow (to at most a size proportional to the
+ * input), so after warm-up a validating pass allocates nothing.
+ *
+ * <p>Heap buffers with an accessible array take optimistic fast paths for the common records
+ * (single-byte names, ObjectId or small Int keys, the usual payloads); anything unusual is read
+ * by the exact general parser, so results and errors do not depend on the buffer kind.
+ *
+ * <p>After a {@link ChangesetFormatException} the reader refuses {@code next()} until {@link
+ * #reset}. Not thread safe. The buffer is borrowed until the next {@code reset} and must not
+ * change while it is read. Null arguments throw {@link NullPointerException}.
+ */
+public final class ChangesetReader {
+  private static final VarHandle INT_LE_ARRAY =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE_ARRAY =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_BE_ARRAY =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE_ARRAY =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_LE_BUFFER =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE_BUFFER =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_BE_BUFFER =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE_BUFFER =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+  private static final int MAX_STRING = ChangesetWriter.MAX_STRING_BYTES;
+
+  // field names for error messages (constants: no allocation on the happy path)
+  private static final String F_RECORD_TYPE = "record type";
+  private static final String F_TABLE = "table";
+  private static final String F_FIELD = "field";
+  private static final String F_TABLE_TYPE = "table_type";
+  private static final String F_PK_FIELD = "pk_field";
+  private static final String F_PK_TYPE = "pk_type";
+  private static final String F_PK_NULLABLE = "pk_nullable";
+  private static final String F_OBJECT = "object";
+  private static final String F_OBJECT_TYPE = "object.type";
+  private static final String F_PATH_LENGTH = "path.length";
+  private static final String F_PATH = "path";
+  private static final String F_VALUE = "value";
+  private static final String F_IS_DEFAULT = "is_default";
+  private static final String F_PRIOR_SIZE = "prior_size";
+  private static final String F_NDX_2 = "ndx_2";
+  private static final String F_TYPE = "type";
+  private static final String F_NULLABLE = "nullable";
+  private static final String F_COLLECTION = "collection_type";
+  private static final String F_LINK_TARGET = "link_target_table";
+  private static final String F_KEY_TYPE = "key_type";
+
+  /** A decoded primary key; two reusable instances (the object's and a link's). */
+  private static final class Key {
+    PayloadType type;
+    /** Int value, String intern index, or GlobalKey hi. */
+    long a;
+    /** GlobalKey lo. */
+    long b;
+    /** Absolute index of the 12 ObjectId / 16 UUID bytes. */
+    int bytes;
+  }
+
+  private ByteBuffer in;
+  private byte[] array;
+  private int arrayOffset;
+  private int base;
+  private int end;
+  private int pos;
+  private boolean failed;
+
+  private int internCount;
+  private int[] internOffsets = new int[16];
+  private int[] internLengths = new int[16];
+  private String[] internStrings = new String[16];
+  private int[] internSlots = new int[32];
+  private int[] internStamps = new int[32];
+  private int internGeneration = 1;
+
+  // the current instruction
+  private InstructionType type;
+  private int instructionStart;
+  private int table;
+  private int field;
+  private TableType tableType;
+  private PayloadType pkType;
+  private boolean pkNullable;
+  private ColumnType columnType;
+  private boolean nullable;
+  private CollectionType collection;
+  private int linkTarget;
+  private ColumnType keyType;
+  private final Key objectKey = new Key();
+  private int pathLength;
+  /** Per element: index ≥ 0, or -(intern index + 1) for a string. */
+  private long[] path = new long[8];
+
+  private PayloadType valueType;
+  private long valueBits;
+  private long valueBits2;
+  private int valueExponent;
+  private boolean valueNegative;
+  private int valueOffset;
+  private int valueLength;
+  private int linkTable;
+  private final Key linkKey = new Key();
+  private boolean isDefault;
+  private long priorSize;
+  private long toIndex;
+
+  /** A reader with no input; call {@link #reset(ByteBuffer)}. */
+  public ChangesetReader() {
+    in = ByteBuffer.allocate(0);
+  }
+
+  /**
+   * Starts reading the changeset {@code buffer[position, limit)}. The buffer's position, limit and
+   * mark are not changed; its byte order does not matter.
+   *
+   * @param buffer the changeset; borrowed until the next reset, and must not change meanwhile
+   * @return this reader
+   */
+  public ChangesetReader reset(ByteBuffer buffer) {
+    this.in = Objects.requireNonNull(buffer, "buffer");
+    if (buffer.hasArray()) {
+      array = buffer.array();
+      arrayOffset = buffer.arrayOffset();
+    } else {
+      array = null;
+      arrayOffset = 0;
+    }
+    base = buffer.position();
+    end = buffer.limit();
+    pos = base;
+    failed = false;
+    Arrays.fill(internStrings, 0, internCount, null);
+    internCount = 0;
+    if (++internGeneration == 0) {
+      Arrays.fill(internStamps, 0);
+      internGeneration = 1;
+    }
+    type = null;
+    return this;
+  }
+
+  /**
+   * Reads and validates the next instruction, consuming the InternString records before it.
+   *
+   * @return true if an instruction was read; false at the end of the changeset
+   * @throws ChangesetFormatException if the bytes are malformed; the reader then refuses to go on
+   * @throws IllegalStateException if an earlier call failed
+   */
+  public boolean next() {
+    if (failed) {
+      throw new IllegalStateException(
+          "next: an earlier call failed (expected: reset(buffer) before reading again)");
+    }
+    boolean ok = false;
+    try {
+      boolean more = readNext();
+      ok = true;
+      return more;
+    } finally {
+      if (!ok) {
+        failed = true;
+        type = null;
+      }
+    }
+  }
+
+  /**
+   * Validates the rest of the changeset without materialising anything.
+   *
+   * @return the number of instructions read
+   * @throws ChangesetFormatException if the bytes are malformed
+   */
+  public int skipAll() {
+    int n = 0;
+    while (next()) {
+      n++;
+    }
+    return n;
+  }
+
+  private boolean readNext() {
+    while (true) {
+      if (pos >= end) {
+        type = null;
+        return false;
+      }
+      int start = pos;
+      type = null;
+      long code = readU64(F_RECORD_TYPE);
+      if (code == InstructionType.INTERN_STRING_CODE) {
+        readInternString();
+        continue;
+      }
+      InstructionType t = InstructionType.ofCode(code);
+      if (t == null) {
+        throw error(Reason.UNKNOWN_INSTRUCTION, F_RECORD_TYPE, start,
+            Long.toUnsignedString(code) + " (expected: 0..13 or 63)");
+      }
+      type = t;
+      instructionStart = start;
+      switch ((int) code) {
+        case 0:
+          readAddTable();
+          break;
+        case 1:
+          table = readInternRef(F_TABLE);
+          break;
+        case 2:
+        case 3:
+          if (!readObjectFast()) {
+            table = readInternRef(F_TABLE);
+            readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+          }
+          break;
+        case 4:
+          readPrefix();
+          readPayload();
+          if (pathEndsWithIndex()) {
+            isDefault = false;
+            priorSize = readU32(F_PRIOR_SIZE);
+          } else {
+            isDefault = readBool(F_IS_DEFAULT);
+            priorSize = -1;
+          }
+          break;
+        case 5:
+          readPrefix();
+          valueBits = readI64(F_VALUE);
+          break;
+        case 6:
+          readAddColumn();
+          break;
+        case 7:
+          table = readInternRef(F_TABLE);
+          field = readInternRef(F_FIELD);
+          break;
+        case 8:
+          readPrefix();
+          requireIndexLast();
+          readPayload();
+          priorSize = readU32(F_PRIOR_SIZE);
+          break;
+        case 9:
+          readPrefix();
+          requireIndexLast();
+          toIndex = readU32(F_NDX_2);
+          priorSize = readU32(F_PRIOR_SIZE);
+          break;
+        case 10:
+          readPrefix();
+          requireIndexLast();
+          priorSize = readU32(F_PRIOR_SIZE);
+          break;
+        case 11:
+          readPrefix();
+          collection = readCollectionType();
+          break;
+        default: // 12, 13
+          readPrefix();
+          readPayload();
+          break;
+      }
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Records
+
+  private void readInternString() {
+    int at = pos;
+    long index = readU32("InternString.index");
+    if (index != internCount) {
+      throw error(Reason.BAD_INTERN_INDEX, "InternString.index", at,
+          index + " (expected: " + internCount + ", the number of strings interned so far)");
+    }
+    int lengthAt = pos;
+    long length = readU64("InternString.length");
+    if (Long.compareUnsigned(length, MAX_STRING) > 0) {
+      throw error(Reason.STRING_TOO_LONG, "InternString.length", lengthAt,
+          Long.toUnsignedString(length) + " bytes (expected: at most " + MAX_STRING + ")");
+    }
+    int len = (int) length;
+    int from = take(len, "InternString.bytes");
+    checkUtf8(from, len, "InternString.bytes");
+    int hash = hash(from, len);
+    int mask = internSlots.length - 1;
+    int slot = hash & mask;
+    while (internStamps[slot] == internGeneration) {
+      int other = internSlots[slot];
+      if (internLengths[other] == len && bytesEqual(internOffsets[other], from, len)) {
+        throw error(Reason.DUPLICATE_INTERN_STRING, "InternString.bytes", from - base,
+            "\"" + decode(from, len) + "\" again (expected: interned once; it is #" + other
+                + ")");
+      }
+      slot = (slot + 1) & mask;
+    }
+    int n = internCount;
+    if (n == internOffsets.length) {
+      internOffsets = Arrays.copyOf(internOffsets, n * 2);
+      internLengths = Arrays.copyOf(internLengths, n * 2);
+      internStrings = Arrays.copyOf(internStrings, n * 2);
+    }
+    internOffsets[n] = from;
+    internLengths[n] = len;
+    internSlots[slot] = n;
+    internStamps[slot] = internGeneration;
+    internCount = n + 1;
+    if (internCount * 2 > internSlots.length) {
+      rehashInterns();
+    }
+  }
+
+  private void rehashInterns() {
+    int size = internSlots.length * 2;
+    internSlots = new int[size];
+    internStamps = new int[size];
+    internGeneration = 1;
+    int mask = size - 1;
+    for (int i = 0; i < internCount; i++) {
+      int slot = hash(internOffsets[i], internLengths[i]) & mask;
+      while (internStamps[slot] == 1) {
+        slot = (slot + 1) & mask;
+      }
+      internSlots[slot] = i;
+      internStamps[slot] = 1;
+    }
+  }
+
+  private void readAddTable() {
+    table = readInternRef(F_TABLE);
+    int at = pos;
+    long t = readU8(F_TABLE_TYPE);
+    tableType = TableType.ofCode(t);
+    if (tableType == null) {
+      throw error(Reason.BAD_TABLE_TYPE, F_TABLE_TYPE, at,
+          t + " (expected: 0 TopLevel, 1 Embedded or 2 TopLevelAsymmetric)");
+    }
+    if (tableType == TableType.EMBEDDED) {
+      field = -1;
+      pkType = null;
+      pkNullable = false;
+      return;
+    }
+    field = readInternRef(F_PK_FIELD);
+    at = pos;
+    PayloadType p = readPayloadType(F_PK_TYPE);
+    if (!p.isTablePrimaryKeyType()) {
+      throw error(Reason.BAD_TABLE_PRIMARY_KEY_TYPE, F_PK_TYPE, at,
+          p.code() + " " + p.dumpName() + " (expected: Int, String, ObjectId, UUID or GlobalKey)");
+    }
+    pkType = p;
+    pkNullable = readBool(F_PK_NULLABLE);
+  }
+
+  private void readAddColumn() {
+    table = readInternRef(F_TABLE);
+    field = readInternRef(F_FIELD);
+    columnType = readColumnType(F_TYPE);
+    nullable = readBool(F_NULLABLE);
+    collection = readCollectionType();
+    linkTarget = columnType == ColumnType.LINK ? readInternRef(F_LINK_TARGET) : -1;
+    keyType = collection == CollectionType.DICTIONARY ? readColumnType(F_KEY_TYPE) : null;
+  }
+
+  private ColumnType readColumnType(String name) {
+    int at = pos;
+    PayloadType p = readPayloadType(name);
+    ColumnType c = ColumnType.ofCode(p.code());
+    if (c == null) {
+      throw error(Reason.INVALID_COLUMN_TYPE, name, at,
+          p.code() + " " + p.dumpName() + " (expected: a column type 0..11)");
+    }
+    return c;
+  }
+
+  private CollectionType readCollectionType() {
+    int at = pos;
+    long c = readU8(F_COLLECTION);
+    CollectionType t = CollectionType.ofCode(c);
+    if (t == null) {
+      throw error(Reason.BAD_COLLECTION_TYPE, F_COLLECTION, at,
+          c + " (expected: 0 Single, 1 List, 2 Dictionary or 3 Set)");
+    }
+    return t;
+  }
+
+  /**
+   * The common prefix on a heap array: single-byte table and field, an Int or ObjectId key, at
+   * most one single-byte path element. Anything else (or too few bytes) returns false with nothing
+   * changed, and the exact general parser reads the prefix (and reports any error).
+   */
+  private boolean readPrefixFast() {
+    byte[] a = array;
+    if (a == null) {
+      return false;
+    }
+    int off = arrayOffset;
+    int p = pos;
+    int e = end;
+    if (e - p < 18) {
+      return false;
+    }
+    int i = off + p;
+    int t = a[i];
+    int kt = a[i + 1];
+    int n = internCount;
+    if (t < 0 || t >= 0x40 || t >= n) {
+      return false;
+    }
+    int k;
+    long kv = 0;
+    if (kt == 10) {
+      k = i + 2 + 12;
+    } else if (kt == 1) {
+      int v = a[i + 2];
+      if (v < 0 || v >= 0x40) {
+        return false;
+      }
+      kv = v;
+      k = i + 3;
+    } else {
+      return false;
+    }
+    int f = a[k];
+    int len = a[k + 1];
+    if (f < 0 || f >= 0x40 || f >= n || len < 0 || len > 1) {
+      return false;
+    }
+    int q = k + 2;
+    if (len == 1) {
+      int el = a[q];
+      if (el == 0x40) {
+        int key = a[q + 1];
+        if (key < 0 || key >= 0x40 || key >= n) {
+          return false;
+        }
+        path[0] = -(long) key - 1;
+        q += 2;
+      } else if (el >= 0 && el < 0x40) {
+        path[0] = el;
+        q += 1;
+      } else {
+        return false;
+      }
+    }
+    table = t;
+    objectKey.type = kt == 10 ? PayloadType.OBJECT_ID : PayloadType.INT;
+    objectKey.bytes = p + 2;
+    objectKey.a = kv;
+    field = f;
+    pathLength = len;
+    pos = q - off;
+    return true;
+  }
+
+  private void readPrefix() {
+    if (readPrefixFast()) {
+      return;
+    }
+    table = readInternRef(F_TABLE);
+    readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+    field = readInternRef(F_FIELD);
+    int at = pos;
+    long n = readU32(F_PATH_LENGTH);
+    if (n > end - pos) {
+      // every element takes at least one byte
+      throw error(Reason.TRUNCATED, F_PATH_LENGTH, at,
+          n + " elements (expected: at most " + (end - pos) + ", the bytes left)");
+    }
+    int len = (int) n;
+    if (len > path.length) {
+      path = Arrays.copyOf(path, Math.max(len, path.length * 2));
+    }
+    for (int i = 0; i < len; i++) {
+      int elementAt = pos;
+      long e = readI64(F_PATH);
+      if (e >= 0) {
+        if (e > ChangesetWriter.MAX_UINT32) {
+          throw error(Reason.INVALID_PATH_ELEMENT, F_PATH, elementAt,
+              e + " (expected: an index 0.." + ChangesetWriter.MAX_UINT32 + " or -1)");
+        }
+        path[i] = e;
+      } else if (e == -1) {
+        path[i] = -(long) readInternRef(F_PATH) - 1;
+      } else {
+        throw error(Reason.INVALID_PATH_ELEMENT, F_PATH, elementAt,
+            e + " (expected: an index 0.." + ChangesetWriter.MAX_UINT32
+                + " or -1 before a string)");
+      }
+    }
+    pathLength = len;
+  }
+
+  private boolean pathEndsWithIndex() {
+    return pathLength > 0 && path[pathLength - 1] >= 0;
+  }
+
+  private void requireIndexLast() {
+    if (!pathEndsWithIndex()) {
+      throw error(Reason.MISSING_ARRAY_INDEX, F_PATH, pos,
+          (pathLength == 0 ? "empty" : "ends with a string")
+              + " (expected: the path of " + type.dumpName() + " ends with an index)");
+    }
+  }
+
+  /** {@code typeName} is {@code name + ".type"}, a constant: no concatenation per key. */
+  private void readKey(Key k, String name, String typeName) {
+    int at = pos;
+    PayloadType t = readPayloadType(typeName);
+    k.type = t;
+    switch (t) {
+      case NULL:
+        break;
+      case INT:
+        k.a = readI64(name);
+        break;
+      case STRING:
+        k.a = readInternRef(name);
+        break;
+      case OBJECT_ID:
+        k.bytes = take(ObjectId.BYTES, name);
+        break;
+      case UUID:
+        k.bytes = take(16, name);
+        break;
+      case GLOBAL_KEY:
+        k.a = readU64(name);
+        k.b = readU64(name);
+        break;
+      default:
+        throw error(Reason.BAD_PRIMARY_KEY_TYPE, typeName, at,
+            t.code() + " " + t.dumpName()
+                + " (expected: Null, Int, String, ObjectId, UUID or GlobalKey)");
+    }
+  }
+
+  /**
+   * CreateObject/EraseObject on a heap array with a 1-byte table and an ObjectId key; false (and
+   * nothing changed) for anything else.
+   */
+  private boolean readObjectFast() {
+    byte[] a = array;
+    int p = pos;
+    if (a == null || end - p < 14) {
+      return false;
+    }
+    int i = arrayOffset + p;
+    int t = a[i];
+    if (t < 0 || t >= 0x40 || t >= internCount || a[i + 1] != 10) {
+      return false;
+    }
+    table = t;
+    objectKey.type = PayloadType.OBJECT_ID;
+    objectKey.bytes = p + 2;
+    pos = p + 14;
+    return true;
+  }
+
+  /**
+   * The common payloads on a heap array (Double, ObjectValue, Null, 1-byte Int, Bool, short ASCII
+   * String); false (and nothing changed) for anything else, which the exact parser then reads.
+   */
+  private boolean readPayloadFast() {
+    byte[] a = array;
+    int p = pos;
+    if (a == null || end - p < 10) {
+      return false;
+    }
+    int i = arrayOffset + p;
+    switch (a[i]) {
+      case 7:
+        valueType = PayloadType.DOUBLE;
+        valueOffset = p + 1;
+        valueLength = 8;
+        valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
+        pos = p + 9;
+        return true;
+      case 0x41:
+        valueType = PayloadType.OBJECT_VALUE;
+        pos = p + 1;
+        return true;
+      case 0:
+        valueType = PayloadType.NULL;
+        pos = p + 1;
+        return true;
+      case 1:
+      case 2:
+        {
+          int v = a[i + 1];
+          if (v < 0 || v >= 0x40 || (a[i] == 2 && v > 1)) {
+            return false;
+          }
+          valueType = a[i] == 1 ? PayloadType.INT : PayloadType.BOOL;
+          valueBits = v;
+          pos = p + 2;
+          return true;
+        }
+      case 3:
+        {
+          int len = a[i + 1];
+          if (len < 0 || len >= 0x40 || end - p < 2 + len) {
+            return false;
+          }
+          int from = i + 2;
+          for (int k = 0; k < len; k++) {
+            if (a[from + k] < 0) {
+              return false; // not ASCII: the exact parser checks the UTF-8
+            }
+          }
+          valueType = PayloadType.STRING;
+          valueOffset = p + 2;
+          valueLength = len;
+          pos = p + 2 + len;
+          return true;
+        }
+      default:
+        return false;
+    }
+  }
+
+  private void readPayload() {
+    if (readPayloadFast()) {
+      return;
+    }
+    int at = pos;
+    PayloadType t = readPayloadType("value.type");
+    valueType = t;
+    switch (t.code()) {
+      case -1:
+        throw error(Reason.BAD_PAYLOAD_TYPE, "value.type", at,
+            "-1 GlobalKey (expected: a value type; GlobalKey is only a key)");
+      case 1:
+        valueBits = readI64(F_VALUE);
+        break;
+      case 2:
+        valueBits = readBool(F_VALUE) ? 1 : 0;
+        break;
+      case 3:
+        {
+          int lengthAt = pos;
+          long length = readU64("value.length");
+          if (Long.compareUnsigned(length, MAX_STRING) > 0) {
+            throw error(Reason.STRING_TOO_LONG, "value.length", lengthAt,
+                Long.toUnsignedString(length) + " bytes (expected: at most " + MAX_STRING + ")");
+          }
+          valueLength = (int) length;
+          valueOffset = take(valueLength, F_VALUE);
+          checkUtf8(valueOffset, valueLength, F_VALUE);
+          break;
+        }
+      case 4:
+        {
+          int lengthAt = pos;
+          long length = readU64("value.length");
+          if (Long.compareUnsigned(length, end - pos) > 0) {
+            throw error(Reason.TRUNCATED, "value.length", lengthAt,
+                Long.toUnsignedString(length) + " bytes (expected: at most " + (end - pos)
+                    + ", the bytes left)");
+          }
+          valueLength = (int) length;
+          valueOffset = take(valueLength, F_VALUE);
+          break;
+        }
+      case 5:
+        readTimestamp();
+        break;
+      case 6:
+        valueOffset = take(4, F_VALUE);
+        valueLength = 4;
+        valueBits = array != null
+            ? (int) INT_LE_ARRAY.get(array, arrayOffset + valueOffset)
+            : (int) INT_LE_BUFFER.get(in, valueOffset);
+        break;
+      case 7:
+        valueOffset = take(8, F_VALUE);
+        valueLength = 8;
+        valueBits = array != null
+            ? (long) LONG_LE_ARRAY.get(array, arrayOffset + valueOffset)
+            : (long) LONG_LE_BUFFER.get(in, valueOffset);
+        break;
+      case 8:
+        readDecimal();
+        break;
+      case 9:
+        linkTable = readInternRef("value.table");
+        readKey(linkKey, "value.key", "value.key.type");
+        break;
+      case 10:
+        valueOffset = take(ObjectId.BYTES, F_VALUE);
+        valueLength = ObjectId.BYTES;
+        break;
+      case 11:
+        valueOffset = take(16, F_VALUE);
+        valueLength = 16;
+        break;
+      default:
+        // Null, ObjectValue, List, Dictionary, Set, Erased: no data
+        break;
+    }
+  }
+
+  private void readTimestamp() {
+    valueBits = readI64("value.seconds");
+    int at = pos;
+    long nanos = readI64("value.nanoseconds");
+    if (nanos > Integer.MAX_VALUE) {
+      throw error(Reason.TIMESTAMP_OUT_OF_RANGE, "value.nanoseconds", at,
+          nanos + " (expected: at most " + Integer.MAX_VALUE + ")");
+    }
+    long seconds = valueBits;
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      throw error(Reason.INVALID_TIMESTAMP, "value.nanoseconds", at,
+          "(" + seconds + " s, " + nanos + " ns) (expected: |nanoseconds| < 10^9 with the sign of"
+              + " the seconds)");
+    }
+    valueBits2 = nanos;
+  }
+
+  private void readDecimal() {
+    int at = pos;
+    long low = 0;
+    long high = 0;
+    int p = pos;
+    for (int i = 0; ; i++) {
+      if (p >= end) {
+        throw error(Reason.TRUNCATED, "value.coefficient", at,
+            "input ends inside the varint (expected: more bytes)");
+      }
+      int b = u8(p++);
+      long bits = b & 0x7F;
+      int shift = 7 * i;
+      if (shift < 64) {
+        low |= bits << shift;
+        if (shift > 57) {
+          high |= bits >>> (64 - shift);
+        }
+      } else {
+        high |= bits << (shift - 64);
+      }
+      if ((b & 0x80) == 0) {
+        break;
+      }
+      if (i == Varint.MAX_BYTES_128 - 1) {
+        throw error(Reason.BAD_INTEGER, "value.coefficient", at,
+            "more than " + Varint.MAX_BYTES_128 + " bytes (expected: a 128-bit varint)");
+      }
+    }
+    pos = p;
+    if (!Decimals.coefficientInRange(high, low)) {
+      throw error(Reason.INVALID_DECIMAL, "value.coefficient", at,
+          Decimals.toBigInteger(high, low) + " (expected: below 10^34)");
+    }
+    int expAt = pos;
+    long exponent = readI32("value.exponent");
+    if (exponent < Decimals.MIN_EXPONENT || exponent > Decimals.MAX_EXPONENT) {
+      throw error(Reason.INVALID_DECIMAL, "value.exponent", expAt,
+          exponent + " (expected: " + Decimals.MIN_EXPONENT + ".." + Decimals.MAX_EXPONENT + ")");
+    }
+    int signAt = pos;
+    long sign = readI32("value.sign");
+    if (sign != 0 && sign != 1) {
+      throw error(Reason.INVALID_DECIMAL, "value.sign", signAt, sign + " (expected: 0 or 1)");
+    }
+    valueBits = low;
+    valueBits2 = high;
+    valueExponent = (int) exponent;
+    valueNegative = sign == 1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Primitives
+
+  private int u8(int index) {
+    byte[] a = array;
+    return (a != null ? a[arrayOffset + index] : in.get(index)) & 0xFF;
+  }
+
+  /** Claims {@code n} bytes at pos; returns their absolute index. */
+  private int take(int n, String name) {
+    int at = pos;
+    if (n > end - at) {
+      throw error(Reason.TRUNCATED, name, at,
+          n + " bytes (expected: at most " + (end - at) + ", the bytes left)");
+    }
+    pos = at + n;
+    return at;
+  }
+
+  private int readInternRef(String name) {
+    int at = pos;
+    long index = readU32(name);
+    if (index >= internCount) {
+      throw error(Reason.UNDEFINED_INTERN_STRING, name, at,
+          "intern index " + index + " (expected: below " + internCount
+              + ", the number of strings interned so far)");
+    }
+    return (int) index;
+  }
+
+  private PayloadType readPayloadType(String name) {
+    int at = pos;
+    long code = readI64(name);
+    PayloadType t = PayloadType.ofCode(code);
+    if (t == null) {
+      throw error(Reason.BAD_DATA_TYPE, name, at,
+          code + " (expected: a payload type " + PayloadType.MIN_CODE + ".."
+              + PayloadType.MAX_CODE + ")");
+    }
+    return t;
+  }
+
+  private boolean readBool(String name) {
+    int at = pos;
+    long v = readU8(name);
+    if (v > 1) {
+      throw error(Reason.INVALID_BOOL, name, at, v + " (expected: 0 or 1)");
+    }
+    return v == 1;
+  }
+
+  private long readU8(String name) {
+    int p = pos;
+    if (p < end) {
+      int b = u8(p);
+      if (b < 0x40) {
+        pos = p + 1;
+        return b;
+      }
+    }
+    return readVarint(2, false, 0xFFL, name);
+  }
+
+  private long readU32(String name) {
+    int p = pos;
+    if (p < end) {
+      int b = u8(p);
+      if (b < 0x40) {
+        pos = p + 1;
+        return b;
+      }
+    }
+    return readVarint(5, false, 0xFFFF_FFFFL, name);
+  }
+
+  private long readI32(String name) {
+    return readVarint(5, true, Integer.MAX_VALUE, name);
+  }
+
+  private long readU64(String name) {
+    int p = pos;
+    if (p < end) {
+      int b = u8(p);
+      if (b < 0x40) {
+        pos = p + 1;
+        return b;
+      }
+    }
+    return readVarint(10, false, -1L, name);
+  }
+
+  private long readI64(String name) {
+    int p = pos;
+    if (p < end) {
+      int b = u8(p);
+      if (b < 0x40) {
+        pos = p + 1;
+        return b;
+      }
+    }
+    return readVarint(10, true, Long.MAX_VALUE, name);
+  }
+
+  /**
+   * Decodes a Realm varint (spec changeset.md §2.1) into a field read by realm-core with
+   * {@code maxBytes} (§2.2): {@code maxMagnitude} is the largest magnitude the field holds (as an
+   * unsigned long; for signed fields that is also the bound of {@code ~v} for negative v).
+   */
+  private long readVarint(int maxBytes, boolean signed, long maxMagnitude, String name) {
+    int at = pos;
+    byte[] a = array;
+    if (a != null && end - at >= maxBytes) {
+      // heap array with the field's longest form available: no end checks, plain array reads
+      int off = arrayOffset + at;
+      long value = 0;
+      for (int i = 0; i < maxBytes; i++) {
+        int b = a[off + i];
+        if (b >= 0) { // final byte
+          int shift = 7 * i;
+          long part = b & 0x3F;
+          if (shift == 63 && part > 1) {
+            throw overflow(name, at, maxMagnitude, signed);
+          }
+          value |= part << shift;
+          if (Long.compareUnsigned(value, maxMagnitude) > 0) {
+            throw overflow(name, at, maxMagnitude, signed);
+          }
+          if ((b & 0x40) != 0) {
+            if (!signed) {
+              throw error(Reason.BAD_INTEGER, name, at,
+                  "sign bit set (expected: an unsigned value, last byte below 0x40)");
+            }
+            value = ~value;
+          }
+          pos = at + i + 1;
+          return value;
+        }
+        value |= (long) (b & 0x7F) << (7 * i);
+      }
+      throw error(Reason.BAD_INTEGER, name, at,
+          "more than " + maxBytes + " bytes (expected: at most " + maxBytes + " for this field)");
+    }
+    int p = at;
+    long value = 0;
+    for (int i = 0; ; i++) {
+      if (p >= end) {
+        throw error(Reason.TRUNCATED, name, at,
+            "input ends inside the varint (expected: more bytes)");
+      }
+      int b = u8(p++);
+      int shift = 7 * i;
+      if ((b & 0x80) == 0) {
+        long part = b & 0x3F;
+        if (shift == 63 ? part > 1 : shift > 57 && (part >>> (64 - shift)) != 0) {
+          throw overflow(name, at, maxMagnitude, signed);
+        }
+        value |= part << shift;
+        if (Long.compareUnsigned(value, maxMagnitude) > 0) {
+          throw overflow(name, at, maxMagnitude, signed);
+        }
+        if ((b & 0x40) != 0) {
+          if (!signed) {
+            throw error(Reason.BAD_INTEGER, name, at,
+                "sign bit set (expected: an unsigned value, last byte below 0x40)");
+          }
+          value = ~value;
+        }
+        pos = p;
+        return value;
+      }
+      if (i == maxBytes - 1) {
+        throw error(Reason.BAD_INTEGER, name, at,
+            "more than " + maxBytes + " bytes (expected: at most " + maxBytes + " for this field)");
+      }
+      value |= (long) (b & 0x7F) << shift;
+    }
+  }
+
+  private ChangesetFormatException overflow(String name, int at, long max, boolean signed) {
+    return error(Reason.BAD_INTEGER, name, at,
+        "value too large (expected: magnitude at most " + Long.toUnsignedString(max)
+            + (signed ? ", signed" : ", unsigned") + ")");
+  }
+
+  private void checkUtf8(int from, int len, String name) {
+    int i = from;
+    int e = from + len;
+    byte[] a = array;
+    if (a != null) {
+      int off = arrayOffset;
+      while (i < e && a[off + i] >= 0) {
+        i++;
+      }
+    } else {
+      while (i < e && in.get(i) >= 0) {
+        i++;
+      }
+    }
+    while (i < e) {
+      int b = u8(i);
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      int n;
+      int min;
+      int cp;
+      if (b >= 0xC2 && b <= 0xDF) {
+        n = 1;
+        min = 0x80;
+        cp = b & 0x1F;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        n = 2;
+        min = 0x800;
+        cp = b & 0x0F;
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        n = 3;
+        min = 0x10000;
+        cp = b & 0x07;
+      } else {
+        throw badUtf8(name, i, "byte 0x" + Integer.toHexString(b) + " cannot start a sequence");
+      }
+      if (i + n >= e) {
+        throw badUtf8(name, i, "sequence cut off by the end of the string");
+      }
+      for (int k = 1; k <= n; k++) {
+        int c = u8(i + k);
+        if ((c & 0xC0) != 0x80) {
+          throw badUtf8(name, i + k, "byte 0x" + Integer.toHexString(c) + " is not a continuation");
+        }
+        cp = (cp << 6) | (c & 0x3F);
+      }
+      if (cp < min) {
+        throw badUtf8(name, i, "overlong encoding of U+" + Integer.toHexString(cp));
+      }
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        throw badUtf8(name, i, "code point U+" + Integer.toHexString(cp) + " is not a character");
+      }
+      i += n + 1;
+    }
+  }
+
+  private ChangesetFormatException badUtf8(String name, int at, String what) {
+    return error(Reason.INVALID_UTF8, name, at, what + " (expected: valid UTF-8)");
+  }
+
+  private int hash(int from, int len) {
+    int h = len;
+    for (int i = 0; i < len; i++) {
+      h = 31 * h + u8(from + i);
+    }
+    h *= 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  private boolean bytesEqual(int a, int b, int len) {
+    for (int i = 0; i < len; i++) {
+      if (u8(a + i) != u8(b + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String decode(int from, int len) {
+    byte[] b = new byte[len];
+    in.get(from, b, 0, len);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private ChangesetFormatException error(Reason reason, String name, int at, String detail) {
+    String qualified = type != null ? type.dumpName() + "." + name : name;
+    return new ChangesetFormatException(reason, qualified, at - base, detail);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: position
+
+  /** The current instruction, or {@code null} before the first and after the last. */
+  public InstructionType instruction() {
+    return type;
+  }
+
+  /** The byte offset of the current instruction's record type from the start of the changeset. */
+  public int offset() {
+    return instructionStart - base;
+  }
+
+  /** The number of bytes read so far (the offset after the current instruction). */
+  public int bytesRead() {
+    return pos - base;
+  }
+
+  private void expect(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException(
+          what + ": not a field of the current instruction " + (type == null ? "(none)"
+              : type.dumpName()));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: interned strings
+
+  /** The number of strings interned so far in this changeset. */
+  public int internedCount() {
+    return internCount;
+  }
+
+  private void checkIntern(int index) {
+    Objects.checkIndex(index, internCount);
+  }
+
+  /**
+   * The interned string {@code index} (allocated once per changeset, then cached).
+   *
+   * @param index 0 … {@link #internedCount()} − 1
+   * @return the string
+   */
+  public String internedString(int index) {
+    checkIntern(index);
+    String s = internStrings[index];
+    if (s == null) {
+      s = decode(internOffsets[index], internLengths[index]);
+      internStrings[index] = s;
+    }
+    return s;
+  }
+
+  /**
+   * The UTF-8 length of the interned string {@code index}.
+   *
+   * @param index 0 … {@link #internedCount()} − 1
+   * @return its length in bytes
+   */
+  public int internedLength(int index) {
+    checkIntern(index);
+    return internLengths[index];
+  }
+
+  /**
+   * Whether the interned string {@code index} has exactly the UTF-8 bytes {@code utf8} (no
+   * allocation; for matching names against a schema).
+   *
+   * @param index 0 … {@link #internedCount()} − 1
+   * @param utf8 the bytes to compare with; borrowed
+   * @return true if equal
+   */
+  public boolean internedEquals(int index, byte[] utf8) {
+    checkIntern(index);
+    int len = internLengths[index];
+    if (len != utf8.length) {
+      return false;
+    }
+    int from = internOffsets[index];
+    for (int i = 0; i < len; i++) {
+      if (u8(from + i) != (utf8[i] & 0xFF)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Copies the UTF-8 bytes of the interned string {@code index} into {@code dst}.
+   *
+   * @param index 0 … {@link #internedCount()} − 1
+   * @param dst destination; borrowed
+   * @param offset where to write
+   * @return the number of bytes copied
+   * @throws IndexOutOfBoundsException if {@code dst} is too small
+   */
+  public int copyInterned(int index, byte[] dst, int offset) {
+    checkIntern(index);
+    int len = internLengths[index];
+    Objects.checkFromIndexSize(offset, len, dst.length);
+    in.get(internOffsets[index], dst, offset, len);
+    return len;
+  }
+
+  /**
+   * A read-only view of the UTF-8 bytes of the interned string {@code index} (allocates the view,
+   * not the bytes); borrowed like the input buffer.
+   *
+   * @param index 0 … {@link #internedCount()} − 1
+   * @return the view, position 0
+   */
+  public ByteBuffer internedView(int index) {
+    checkIntern(index);
+    return in.asReadOnlyBuffer().limit(internOffsets[index] + internLengths[index])
+        .position(internOffsets[index]).slice();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: names
+
+  /** The table (class) intern index of every instruction. */
+  public int table() {
+    expect(type != null, "table");
+    return table;
+  }
+
+  /** The table name (cached String). */
+  public String tableName() {
+    return internedString(table());
+  }
+
+  /**
+   * The field intern index: the property of a path instruction, AddColumn and EraseColumn, or
+   * the primary-key field of AddTable (−1 for an embedded table).
+   */
+  public int field() {
+    expect(type != null && (type.isPathInstruction() || type == InstructionType.ADD_COLUMN
+        || type == InstructionType.ERASE_COLUMN || type == InstructionType.ADD_TABLE), "field");
+    return field;
+  }
+
+  /** The field name (cached String), or {@code null} for an embedded AddTable. */
+  public String fieldName() {
+    int f = field();
+    return f < 0 ? null : internedString(f);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: AddTable and AddColumn
+
+  /** AddTable: the table type. */
+  public TableType tableType() {
+    expect(type == InstructionType.ADD_TABLE, "tableType");
+    return tableType;
+  }
+
+  /** AddTable: the primary-key type, or {@code null} for an embedded table. */
+  public PayloadType primaryKeyType() {
+    expect(type == InstructionType.ADD_TABLE, "primaryKeyType");
+    return pkType;
+  }
+
+  /** AddTable: whether the primary key is nullable (false for an embedded table). */
+  public boolean primaryKeyNullable() {
+    expect(type == InstructionType.ADD_TABLE, "primaryKeyNullable");
+    return pkNullable;
+  }
+
+  /** AddColumn: the column type. */
+  public ColumnType columnType() {
+    expect(type == InstructionType.ADD_COLUMN, "columnType");
+    return columnType;
+  }
+
+  /** AddColumn: whether values may be null. */
+  public boolean nullable() {
+    expect(type == InstructionType.ADD_COLUMN, "nullable");
+    return nullable;
+  }
+
+  /** AddColumn and Clear: the collection type. */
+  public CollectionType collectionType() {
+    expect(type == InstructionType.ADD_COLUMN || type == InstructionType.CLEAR, "collectionType");
+    return collection;
+  }
+
+  /** AddColumn: the link target's intern index, or −1 unless the column type is Link. */
+  public int linkTargetTable() {
+    expect(type == InstructionType.ADD_COLUMN, "linkTargetTable");
+    return linkTarget;
+  }
+
+  /** AddColumn: the dictionary key type, or {@code null} unless the column is a dictionary. */
+  public ColumnType dictionaryKeyType() {
+    expect(type == InstructionType.ADD_COLUMN, "dictionaryKeyType");
+    return keyType;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: object key
+
+  private boolean hasObject() {
+    return type != null && (type.isPathInstruction() || type == InstructionType.CREATE_OBJECT
+        || type == InstructionType.ERASE_OBJECT);
+  }
+
+  /** The primary-key type of the addressed object (CreateObject, EraseObject, path instructions). */
+  public PayloadType objectKeyType() {
+    expect(hasObject(), "objectKeyType");
+    return objectKey.type;
+  }
+
+  /** The Int primary key. */
+  public long objectKeyInt() {
+    expect(hasObject() && objectKey.type == PayloadType.INT, "objectKeyInt");
+    return objectKey.a;
+  }
+
+  /** The intern index of the String primary key. */
+  public int objectKeyString() {
+    expect(hasObject() && objectKey.type == PayloadType.STRING, "objectKeyString");
+    return (int) objectKey.a;
+  }
+
+  /** The ObjectId primary key (allocates; see {@link #copyObjectKeyBytes}). */
+  public ObjectId objectKeyObjectId() {
+    expect(hasObject() && objectKey.type == PayloadType.OBJECT_ID, "objectKeyObjectId");
+    return ObjectId.of(beInt(objectKey.bytes), beLong(objectKey.bytes + 4));
+  }
+
+  /** The UUID primary key (allocates). */
+  public UUID objectKeyUuid() {
+    expect(hasObject() && objectKey.type == PayloadType.UUID, "objectKeyUuid");
+    return new UUID(beLong(objectKey.bytes), beLong(objectKey.bytes + 8));
+  }
+
+  /**
+   * Copies the 12 ObjectId or 16 UUID bytes of the primary key into {@code dst}.
+   *
+   * @param dst destination; borrowed
+   * @param offset where to write
+   * @return the number of bytes copied
+   */
+  public int copyObjectKeyBytes(byte[] dst, int offset) {
+    PayloadType t = objectKeyType();
+    expect(t == PayloadType.OBJECT_ID || t == PayloadType.UUID, "copyObjectKeyBytes");
+    int n = t == PayloadType.OBJECT_ID ? ObjectId.BYTES : 16;
+    Objects.checkFromIndexSize(offset, n, dst.length);
+    in.get(objectKey.bytes, dst, offset, n);
+    return n;
+  }
+
+  /** The materialised primary key (allocates). */
+  public PrimaryKey objectKey() {
+    expect(hasObject(), "objectKey");
+    return materialise(objectKey);
+  }
+
+  private PrimaryKey materialise(Key k) {
+    switch (k.type) {
+      case NULL:
+        return PrimaryKey.NULL;
+      case INT:
+        return new PrimaryKey.IntKey(k.a);
+      case STRING:
+        return new PrimaryKey.StringKey(internedString((int) k.a));
+      case OBJECT_ID:
+        return new PrimaryKey.ObjectIdKey(ObjectId.of(beInt(k.bytes), beLong(k.bytes + 4)));
+      case UUID:
+        return new PrimaryKey.UuidKey(new UUID(beLong(k.bytes), beLong(k.bytes + 8)));
+      default:
+        return new PrimaryKey.GlobalKey(k.a, k.b);
+    }
+  }
+
+  private long beLong(int index) {
+    return array != null
+        ? (long) LONG_BE_ARRAY.get(array, arrayOffset + index)
+        : (long) LONG_BE_BUFFER.get(in, index);
+  }
+
+  private int beInt(int index) {
+    return array != null
+        ? (int) INT_BE_ARRAY.get(array, arrayOffset + index)
+        : (int) INT_BE_BUFFER.get(in, index);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: path
+
+  /** The number of path elements of a path instruction. */
+  public int pathLength() {
+    expect(type != null && type.isPathInstruction(), "pathLength");
+    return pathLength;
+  }
+
+  /**
+   * Whether path element {@code i} is an index (else a string).
+   *
+   * @param i 0 … {@link #pathLength()} − 1
+   * @return true for an index
+   */
+  public boolean isPathIndex(int i) {
+    Objects.checkIndex(i, pathLength());
+    return path[i] >= 0;
+  }
+
+  /**
+   * The index of path element {@code i}.
+   *
+   * @param i 0 … {@link #pathLength()} − 1, an index element
+   * @return 0 … 2^32−1
+   */
+  public long pathIndex(int i) {
+    expect(isPathIndex(i), "pathIndex");
+    return path[i];
+  }
+
+  /**
+   * The intern index of string path element {@code i}.
+   *
+   * @param i 0 … {@link #pathLength()} − 1, a string element
+   * @return the intern index
+   */
+  public int pathKey(int i) {
+    expect(!isPathIndex(i), "pathKey");
+    return (int) (-path[i] - 1);
+  }
+
+  /** The materialised path (allocates). */
+  public List<PathElement> pathElements() {
+    int n = pathLength();
+    List<PathElement> list = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      list.add(path[i] >= 0 ? new PathElement.Index(path[i])
+          : new PathElement.Key(internedString((int) (-path[i] - 1))));
+    }
+    return list;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors: payload
+
+  private boolean hasPayload() {
+    return type == InstructionType.UPDATE || type == InstructionType.ARRAY_INSERT
+        || type == InstructionType.SET_INSERT || type == InstructionType.SET_ERASE;
+  }
+
+  private void expectValue(PayloadType t, String what) {
+    expect(hasPayload() && valueType == t, what);
+  }
+
+  /** The payload type of Update, ArrayInsert, SetInsert, SetErase. */
+  public PayloadType valueType() {
+    expect(hasPayload(), "valueType");
+    return valueType;
+  }
+
+  /** The Int payload. */
+  public long intValue() {
+    expectValue(PayloadType.INT, "intValue");
+    return valueBits;
+  }
+
+  /** The amount of AddInteger. */
+  public long amount() {
+    expect(type == InstructionType.ADD_INTEGER, "amount");
+    return valueBits;
+  }
+
+  /** The Bool payload. */
+  public boolean boolValue() {
+    expectValue(PayloadType.BOOL, "boolValue");
+    return valueBits != 0;
+  }
+
+  /** The Float payload. */
+  public float floatValue() {
+    expectValue(PayloadType.FLOAT, "floatValue");
+    return Float.intBitsToFloat((int) valueBits);
+  }
+
+  /** The Double payload. */
+  public double doubleValue() {
+    expectValue(PayloadType.DOUBLE, "doubleValue");
+    return Double.longBitsToDouble(valueBits);
+  }
+
+  /** The Timestamp payload's seconds since the epoch. */
+  public long timestampSeconds() {
+    expectValue(PayloadType.TIMESTAMP, "timestampSeconds");
+    return valueBits;
+  }
+
+  /** The Timestamp payload's nanoseconds (same sign as the seconds). */
+  public int timestampNanos() {
+    expectValue(PayloadType.TIMESTAMP, "timestampNanos");
+    return (int) valueBits2;
+  }
+
+  /** The Decimal payload's coefficient, high 64 bits. */
+  public long decimalCoefficientHigh() {
+    expectValue(PayloadType.DECIMAL, "decimalCoefficientHigh");
+    return valueBits2;
+  }
+
+  /** The Decimal payload's coefficient, low 64 bits. */
+  public long decimalCoefficientLow() {
+    expectValue(PayloadType.DECIMAL, "decimalCoefficientLow");
+    return valueBits;
+  }
+
+  /** The Decimal payload's exponent, −6176 … 6111. */
+  public int decimalExponent() {
+    expectValue(PayloadType.DECIMAL, "decimalExponent");
+    return valueExponent;
+  }
+
+  /** The Decimal payload's sign. */
+  public boolean decimalNegative() {
+    expectValue(PayloadType.DECIMAL, "decimalNegative");
+    return valueNegative;
+  }
+
+  /** The Decimal payload (allocates). */
+  public BigDecimal decimalValue() {
+    expectValue(PayloadType.DECIMAL, "decimalValue");
+    return Decimals.toBigDecimal(valueBits2, valueBits, valueExponent, valueNegative);
+  }
+
+  /** The ObjectId payload (allocates). */
+  public ObjectId objectIdValue() {
+    expectValue(PayloadType.OBJECT_ID, "objectIdValue");
+    return ObjectId.of(beInt(valueOffset), beLong(valueOffset + 4));
+  }
+
+  /** The UUID payload's first 8 bytes, big-endian. */
+  public long uuidMostSignificantBits() {
+    expectValue(PayloadType.UUID, "uuidMostSignificantBits");
+    return beLong(valueOffset);
+  }
+
+  /** The UUID payload's last 8 bytes, big-endian. */
+  public long uuidLeastSignificantBits() {
+    expectValue(PayloadType.UUID, "uuidLeastSignificantBits");
+    return beLong(valueOffset + 8);
+  }
+
+  /** The UUID payload (allocates). */
+  public UUID uuidValue() {
+    return new UUID(uuidMostSignificantBits(), uuidLeastSignificantBits());
+  }
+
+  private boolean hasBytes() {
+    return hasPayload()
+        && (valueType == PayloadType.STRING || valueType == PayloadType.BINARY
+            || valueType == PayloadType.OBJECT_ID || valueType == PayloadType.UUID
+            || valueType == PayloadType.FLOAT || valueType == PayloadType.DOUBLE);
+  }
+
+  /** The byte length of a String, Binary, ObjectId (12), UUID (16), Float (4) or Double (8) payload. */
+  public int valueLength() {
+    expect(hasBytes(), "valueLength");
+    return valueLength;
+  }
+
+  /**
+   * Copies the bytes of a String (UTF-8), Binary, ObjectId, UUID, Float or Double (little-endian)
+   * payload into {@code dst}.
+   *
+   * @param dst destination; borrowed
+   * @param offset where to write
+   * @return the number of bytes copied
+   * @throws IndexOutOfBoundsException if {@code dst} is too small
+   */
+  public int copyValue(byte[] dst, int offset) {
+    expect(hasBytes(), "copyValue");
+    Objects.checkFromIndexSize(offset, valueLength, dst.length);
+    in.get(valueOffset, dst, offset, valueLength);
+    return valueLength;
+  }
+
+  /**
+   * A read-only view of the payload bytes (allocates the view, not the bytes); borrowed like the
+   * input buffer.
+   *
+   * @return the view, position 0
+   */
+  public ByteBuffer valueView() {
+    expect(hasBytes(), "valueView");
+    return in.asReadOnlyBuffer().limit(valueOffset + valueLength).position(valueOffset).slice();
+  }
+
+  /** The String payload (allocates). */
+  public String stringValue() {
+    expectValue(PayloadType.STRING, "stringValue");
+    return decode(valueOffset, valueLength);
+  }
+
+  /** The Link payload's target table (intern index). */
+  public int linkTable() {
+    expectValue(PayloadType.LINK, "linkTable");
+    return linkTable;
+  }
+
+  /** The Link payload's target key (allocates). */
+  public PrimaryKey linkKey() {
+    expectValue(PayloadType.LINK, "linkKey");
+    return materialise(linkKey);
+  }
+
+  /** Update: whether the value came from a schema default (false for list element updates). */
+  public boolean isDefault() {
+    expect(type == InstructionType.UPDATE, "isDefault");
+    return isDefault;
+  }
+
+  /**
+   * {@code prior_size} of ArrayInsert, ArrayMove, ArrayErase, and of an Update whose path ends
+   * with an index (−1 for other Updates).
+   */
+  public long priorSize() {
+    expect(type == InstructionType.UPDATE || type == InstructionType.ARRAY_INSERT
+        || type == InstructionType.ARRAY_MOVE || type == InstructionType.ARRAY_ERASE,
+        "priorSize");
+    return priorSize;
+  }
+
+  /** ArrayMove: the to-index ({@code ndx_2}). */
+  public long moveTo() {
+    expect(type == InstructionType.ARRAY_MOVE, "moveTo");
+    return toIndex;
+  }
+
+  /** The materialised payload (allocates). */
+  public Payload payload() {
+    expect(hasPayload(), "payload");
+    switch (valueType) {
+      case INT:
+        return new Payload.IntValue(valueBits);
+      case BOOL:
+        return new Payload.BoolValue(valueBits != 0);
+      case STRING:
+        return new Payload.StringValue(stringValue());
+      case BINARY:
+        {
+          byte[] b = new byte[valueLength];
+          copyValue(b, 0);
+          return new Payload.BinaryValue(b);
+        }
+      case TIMESTAMP:
+        return new Payload.TimestampValue(valueBits, (int) valueBits2);
+      case FLOAT:
+        return new Payload.FloatValue((int) valueBits);
+      case DOUBLE:
+        return new Payload.DoubleValue(valueBits);
+      case DECIMAL:
+        return new Payload.DecimalValue(valueBits2, valueBits, valueExponent, valueNegative);
+      case OBJECT_ID:
+        return new Payload.ObjectIdValue(objectIdValue());
+      case UUID:
+        return new Payload.UuidValue(uuidValue());
+      case LINK:
+        return new Payload.LinkValue(internedString(linkTable), materialise(linkKey));
+      default:
+        return Payload.marker(valueType);
+    }
+  }
+
+  /** The materialised current instruction (allocates). */
+  public Instruction toInstruction() {
+    expect(type != null, "toInstruction");
+    switch (type) {
+      case ADD_TABLE:
+        return tableType == TableType.EMBEDDED
+            ? new Instruction.AddTable(tableName(), tableType, null, null, false)
+            : new Instruction.AddTable(tableName(), tableType, fieldName(), pkType, pkNullable);
+      case ERASE_TABLE:
+        return new Instruction.EraseTable(tableName());
+      case CREATE_OBJECT:
+        return new Instruction.CreateObject(tableName(), objectKey());
+      case ERASE_OBJECT:
+        return new Instruction.EraseObject(tableName(), objectKey());
+      case UPDATE:
+        return new Instruction.Update(tableName(), objectKey(), fieldName(), pathElements(),
+            payload(), isDefault, priorSize);
+      case ADD_INTEGER:
+        return new Instruction.AddInteger(tableName(), objectKey(), fieldName(), pathElements(),
+            valueBits);
+      case ADD_COLUMN:
+        return new Instruction.AddColumn(tableName(), fieldName(), columnType, nullable,
+            collection, linkTarget >= 0 ? internedString(linkTarget) : null, keyType);
+      case ERASE_COLUMN:
+        return new Instruction.EraseColumn(tableName(), fieldName());
+      case ARRAY_INSERT:
+        return new Instruction.ArrayInsert(tableName(), objectKey(), fieldName(), pathElements(),
+            payload(), priorSize);
+      case ARRAY_MOVE:
+        return new Instruction.ArrayMove(tableName(), objectKey(), fieldName(), pathElements(),
+            toIndex, priorSize);
+      case ARRAY_ERASE:
+        return new Instruction.ArrayErase(tableName(), objectKey(), fieldName(), pathElements(),
+            priorSize);
+      case CLEAR:
+        return new Instruction.Clear(tableName(), objectKey(), fieldName(), pathElements(),
+            collection);
+      case SET_INSERT:
+        return new Instruction.SetInsert(tableName(), objectKey(), fieldName(), pathElements(),
+            payload());
+      default:
+        return new Instruction.SetErase(tableName(), objectKey(), fieldName(), pathElements(),
+            payload());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChangesetReader{length=" + (end - base) + ", read=" + (pos - base) + ", interned="
+        + internCount + ", instruction=" + (type == null ? "none" : type.dumpName()) + "}";
+  }
+}

@@ -1,0 +1,2153 @@
+package io.tributary.protocol.changeset;
+
+import io.tributary.protocol.ObjectId;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Writes a Realm sync changeset (spec changeset.md) straight into a {@link ByteSink}, byte for
+ * byte as realm-core's client history does, and allocates nothing per object once warmed up.
+ *
+ * <h2>Records it writes</h2>
+ *
+ * <pre>
+ *   InternString   3F  index:u32  length:u64  utf8[length]                       (§4)
+ *   AddTable       00  table:u32  table_type:u8  [pk_field:u32 pk_type:i64 pk_nullable:u8]
+ *   EraseTable     01  table:u32
+ *   CreateObject   02  table:u32  PrimaryKey
+ *   EraseObject    03  table:u32  PrimaryKey
+ *   AddColumn      06  table:u32  field:u32  type:i64  nullable:u8  collection:u8
+ *                      [link_target:u32 if type = Link] [key_type:i64 if collection = Dictionary]
+ *   EraseColumn    07  table:u32  field:u32
+ *   path instructions:  code  table:u32  PrimaryKey  field:u32  count:u32  element*  ...
+ *     Update       04  ... Payload  (prior_size:u32 if the path ends with an index, else is_default:u8)
+ *     AddInteger   05  ... value:i64
+ *     ArrayInsert  08  ... Payload  prior_size:u32      (path ends with the insert position)
+ *     ArrayMove    09  ... ndx_2:u32  prior_size:u32    (path ends with the from-index)
+ *     ArrayErase   0A  ... prior_size:u32               (path ends with the index)
+ *     Clear        0B  ... collection:u8
+ *     SetInsert    0C  ... Payload
+ *     SetErase     0D  ... Payload
+ *   PrimaryKey  = type:i64 [Int: i64 | String: u32 intern | ObjectId: 12 bytes | UUID: 16 bytes
+ *                           | GlobalKey: hi:u64 lo:u64 | Null: nothing]                    (§5.2)
+ *   element     = index:i64 (0 … 2^32-1)  |  40 key:u32 (intern)                          (§5.3)
+ *   Payload     = type:i64 data (§5.1)
+ * </pre>
+ *
+ * Every integer is a Realm varint (§2.1, see {@link Varint}); strings used as names (classes,
+ * fields, path keys, string primary keys) are interned: the writer emits an InternString record
+ * right before the first record that uses a string, exactly like realm-core's client history
+ * (§9, §10), and never interns a string twice in one changeset.
+ *
+ * <h2>How to write an object</h2>
+ *
+ * <pre>{@code
+ * ArrayByteSink sink = new ArrayByteSink();
+ * ChangesetWriter w = new ChangesetWriter(sink);
+ * w.createObject("Reading", id);                 // CreateObject; selects Reading[id]
+ * w.update("sensor").stringValue("t1");          // Update .sensor = "t1"
+ * w.update("value").doubleValue(21.5);
+ * w.update("ts").timestampValue(instant);
+ * w.update("location").objectValue();            // Update .location = ObjectValue
+ * w.update("location").key("lat").inEmbedded("Location").doubleValue(52.1);
+ * w.update("location").key("lon").inEmbedded("Location").doubleValue(4.3);
+ * long size = w.finish();                        // sink.array()[0 .. size) is the changeset
+ * }</pre>
+ *
+ * On a hot path, prepare the schema's names once as {@link Name}s and use the {@code Name}
+ * overloads ({@code createObject(Name, ..)}, {@code update(Name)}, {@code key(Name)}, {@code
+ * inEmbedded(Name)}, ...): a name's intern index is then found with one comparison instead of a
+ * hash lookup, and its UTF-8 form is computed once. Both kinds of names can be mixed; equal names
+ * share one InternString record.
+ *
+ * Path instructions address the <em>selected object</em> (set by {@code createObject} or {@code
+ * object}). An opener ({@link #update}, {@link #arrayInsert}, {@link #setInsert}, {@link
+ * #setErase}, {@link #addInteger}, {@link #arrayMove}, {@link #arrayErase}, {@link #clear}) names
+ * the field; {@link #index} and {@link #key} extend the path; {@link #priorSize}, {@link
+ * #isDefault} and {@link #inEmbedded} add details; a terminal ({@code xxxValue(..)}, {@link
+ * #amount}, {@link #moveTo}, {@link #erase}, {@link #collection}) writes the record. Paths are held
+ * in reusable arrays, so nothing is allocated.
+ *
+ * <h2>Matching realm-core byte for byte</h2>
+ *
+ * realm-core interns two kinds of strings nothing refers to (§10): the empty string {@code ""} as
+ * the link target of every non-link AddColumn (this writer does the same in {@link #addColumn}),
+ * and the class name of an embedded object when it first writes an instruction that sets a
+ * property <em>of</em> that embedded object (realm-core's {@code select_table} of the embedded
+ * table). Name that class with {@link #inEmbedded(String)} on such instructions; the writer interns
+ * it before the field and path names, as realm-core does. Without it the changeset has the same
+ * meaning (realm-core's parser reads it the same) but is shorter than realm-core's.
+ *
+ * <p>With {@link Layout#INTERN_STRINGS_FIRST} the writer reproduces realm-core's {@code
+ * encode_changeset()} layout instead: every InternString record first, then the instructions.
+ *
+ * <h2>Java values</h2>
+ *
+ * Strings are encoded to UTF-8 directly into the sink (an unpaired surrogate is refused);
+ * timestamps are truncated toward zero (§3.5); Decimal128 values come from {@link BigDecimal}
+ * (coefficient below 10^34, exponent −6176 … 6111, §3.6); ObjectId and UUID are written in the
+ * byte order of their text form (§3.4); float and double keep their raw bits (NaN payloads too).
+ *
+ * <h2>Limits</h2>
+ *
+ * String values and interned strings at most {@link #MAX_STRING_BYTES} UTF-8 bytes, class names at
+ * most {@link #MAX_CLASS_NAME_BYTES}, property names at most {@link #MAX_PROPERTY_NAME_BYTES};
+ * violations throw {@link IllegalArgumentException} before anything of that record is written.
+ *
+ * <h2>Sink, failures, threads</h2>
+ *
+ * The sink is borrowed from {@link #reset(ByteSink)} until the next reset. The writer writes bytes
+ * into the sink's array window and publishes them lazily; call {@link #flush()} or {@link
+ * #finish()} before reading the sink, and do not write to the sink yourself while a changeset is
+ * open. An {@link IllegalArgumentException} or {@link IllegalStateException} from a method leaves
+ * the changeset valid (at most an extra, unused InternString record was written); an {@code
+ * IllegalArgumentException} from a terminal also drops the open instruction (open it again), while
+ * an {@code IllegalStateException} (for example a missing {@link #priorSize}) leaves it open. A {@link
+ * SinkOverflowException} can leave a partial record in the sink: {@link #reset} the writer (and
+ * discard the sink's content) before using it again.
+ *
+ * <p>Not thread safe: one thread at a time. Null arguments throw {@link NullPointerException}
+ * unless a parameter says otherwise.
+ */
+public final class ChangesetWriter {
+  /** Longest string value or interned string, in UTF-8 bytes ({@code Table::max_string_size}). */
+  public static final int MAX_STRING_BYTES = 16_777_199;
+
+  /** Longest class name, in UTF-8 bytes (realm-core: table names are {@code "class_" + name}). */
+  public static final int MAX_CLASS_NAME_BYTES = 57;
+
+  /** Longest property name, in UTF-8 bytes. */
+  public static final int MAX_PROPERTY_NAME_BYTES = 63;
+
+  /** Largest unsigned 32-bit value: the bound of list indices and {@code prior_size}. */
+  public static final long MAX_UINT32 = 0xFFFF_FFFFL;
+
+  /** Where InternString records go. */
+  public enum Layout {
+    /** Each InternString right before the first record that uses it (realm-core's client). */
+    INTERLEAVED,
+    /** All InternStrings first, then the instructions (realm-core's {@code encode_changeset}). */
+    INTERN_STRINGS_FIRST
+  }
+
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  private static final byte[] EMPTY = new byte[0];
+  private static final int STAGING_BYTES = 4096;
+  /** Most bytes a fixed part of a record needs at once (header, payload data, trailer). */
+  private static final int MAX_FIXED = 64;
+  /** Strings up to this many chars are written in one pass when they are ASCII. */
+  private static final int FAST_STRING_CHARS = 1024;
+
+  private static final int CLASS = MAX_CLASS_NAME_BYTES;
+  private static final int PROPERTY = MAX_PROPERTY_NAME_BYTES;
+  private static final int STRING = MAX_STRING_BYTES;
+
+  // pending path instruction kinds; NONE = open with no instruction pending, CLOSED = no
+  // changeset open (detached or finished): one compare checks both on the hot path
+  private static final int NONE = -1;
+  private static final int CLOSED = -2;
+  private static final int UPDATE = 4;
+  private static final int ADD_INTEGER = 5;
+  private static final int ARRAY_INSERT = 8;
+  private static final int ARRAY_MOVE = 9;
+  private static final int ARRAY_ERASE = 10;
+  private static final int CLEAR = 11;
+  private static final int SET_INSERT = 12;
+  private static final int SET_ERASE = 13;
+
+  private static final int DETACHED = 0;
+  private static final int OPEN = 1;
+  private static final int FINISHED = 2;
+
+  private final Layout layout;
+  private final WriterInternTable interns = new WriterInternTable();
+  /** {@code interns.byIndex()}, held here for the one-load check of a {@link Name}'s hint. */
+  private String[] internByIndex = interns.byIndex();
+  /** Instruction bytes in {@link Layout#INTERN_STRINGS_FIRST}. */
+  private final ArrayByteSink body;
+
+  private ByteSink sink;
+  private long sinkStart;
+  private int state = DETACHED;
+
+  /** Where the window's bytes go: the sink, or {@link #body}. */
+  private ByteSink target;
+
+  // The window: bytes go to buf[pos..limit); buf[windowStart..pos) is not yet published.
+  private byte[] buf = EMPTY;
+  private int pos;
+  private int limit;
+  private int windowStart;
+  private boolean windowIsSinkArray;
+  private byte[] staging = EMPTY;
+
+  // The selected object: table (varint) and PrimaryKey, encoded once.
+  private static final int OBJECT_KEY_BYTES = 32;
+  private final byte[] objectKey = new byte[OBJECT_KEY_BYTES];
+  // ... and as four words, copied into each record with four 8-byte stores
+  private long key0;
+  private long key1;
+  private long key2;
+  private long key3;
+  private int objectKeyLength = -1;
+
+  // The pending path instruction.
+  private int pending = CLOSED;
+  private String pendingField;
+  private Name pendingName;
+  private String ownerClass;
+  private Name ownerName;
+  private int pathLength;
+  /** Per element: the index, or -1 for a key. */
+  private long[] pathIndexes = new long[8];
+
+  private String[] pathKeys = new String[8];
+  private Name[] pathNames = new Name[8];
+  private int[] pathKeyInterned = new int[8];
+  private long priorSize = -1;
+  private boolean isDefault;
+
+  /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
+  public ChangesetWriter() {
+    this(Layout.INTERLEAVED);
+  }
+
+  /**
+   * A detached writer with the given layout; call {@link #reset(ByteSink)}.
+   *
+   * @param layout where InternString records go
+   */
+  public ChangesetWriter(Layout layout) {
+    this.layout = Objects.requireNonNull(layout, "layout");
+    this.body = layout == Layout.INTERN_STRINGS_FIRST ? new ArrayByteSink() : null;
+  }
+
+  /**
+   * A writer in {@link Layout#INTERLEAVED} layout, starting a changeset in {@code sink}.
+   *
+   * @param sink where the changeset goes, from its current position; borrowed until the next reset
+   */
+  public ChangesetWriter(ByteSink sink) {
+    this(Layout.INTERLEAVED);
+    reset(sink);
+  }
+
+  /** The layout chosen at construction. */
+  public Layout layout() {
+    return layout;
+  }
+
+  /**
+   * Starts a new, empty changeset in {@code sink} at its current position, forgetting interned
+   * strings, the selected object and any unfinished instruction.
+   *
+   * @param sink where the changeset goes; borrowed until the next reset
+   * @return this writer
+   */
+  public ChangesetWriter reset(ByteSink sink) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    return reset();
+  }
+
+  /**
+   * Starts a new, empty changeset in the current sink at its current position (clear an {@link
+   * ArrayByteSink} first to reuse its array).
+   *
+   * @return this writer
+   * @throws IllegalStateException if no sink was ever given
+   */
+  public ChangesetWriter reset() {
+    if (sink == null) {
+      throw new IllegalStateException("reset: no sink (expected: reset(ByteSink) first)");
+    }
+    interns.clear();
+    buf = EMPTY;
+    pos = limit = windowStart = 0;
+    windowIsSinkArray = false;
+    objectKeyLength = -1;
+    clearPending();
+    Arrays.fill(pathKeys, null);
+    Arrays.fill(pathNames, null);
+    sinkStart = sink.position();
+    if (body != null) {
+      body.clear();
+      target = body;
+    } else {
+      target = sink;
+    }
+    state = OPEN;
+    return this;
+  }
+
+  /**
+   * The size of the changeset written so far, in bytes (including bytes not yet published to the
+   * sink).
+   */
+  public long size() {
+    long n = sink == null ? 0 : sink.position() - sinkStart;
+    if (body != null && state == OPEN) {
+      n += body.position();
+    }
+    return n + (pos - windowStart);
+  }
+
+  /** The number of strings interned in this changeset. */
+  public int internedCount() {
+    return interns.size();
+  }
+
+  /**
+   * Publishes every byte written so far to the sink (in {@link Layout#INTERN_STRINGS_FIRST}, the
+   * instructions stay buffered until {@link #finish()}).
+   *
+   * @return this writer
+   */
+  public ChangesetWriter flush() {
+    commit();
+    return this;
+  }
+
+  /**
+   * Completes the changeset: publishes everything to the sink. The writer accepts no more records
+   * until {@link #reset}.
+   *
+   * @return the changeset's size in bytes
+   * @throws IllegalStateException if an instruction was opened but not written, or no changeset
+   *     is open
+   */
+  public long finish() {
+    checkOpen();
+    if (pending >= 0) {
+      throw new IllegalStateException(
+          "finish: instruction " + kindName(pending) + " on field '" + pendingField
+              + "' was opened but not written (expected: a terminal such as doubleValue(..))");
+    }
+    invalidateWindow();
+    if (body != null) {
+      sink.write(body.array(), 0, body.size());
+      body.clear();
+    }
+    state = FINISHED;
+    pending = CLOSED;
+    return sink.position() - sinkStart;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Schema instructions
+
+  /**
+   * Writes AddTable for a top-level class (asymmetric or not) with its primary key.
+   *
+   * @param table class name (without {@code class_}), at most 57 UTF-8 bytes
+   * @param type {@link TableType#TOP_LEVEL_ASYMMETRIC} or {@link TableType#TOP_LEVEL}
+   * @param pkField primary-key property name ({@code "_id"} for synced realms), at most 63 bytes
+   * @param pkType INT, STRING, OBJECT_ID, UUID (or GLOBAL_KEY for a table without primary key)
+   * @param pkNullable whether the primary key may be null
+   * @return this writer
+   * @throws IllegalArgumentException for an embedded type, an invalid primary-key type or a name
+   *     that is too long
+   */
+  public ChangesetWriter addTable(
+      String table, TableType type, String pkField, PayloadType pkType, boolean pkNullable) {
+    checkIdle();
+    Objects.requireNonNull(pkField, "pkField");
+    if (type == TableType.EMBEDDED) {
+      throw new IllegalArgumentException(
+          "addTable type: Embedded (expected: TopLevel or TopLevelAsymmetric; use"
+              + " addEmbeddedTable)");
+    }
+    if (!pkType.isTablePrimaryKeyType()) {
+      throw new IllegalArgumentException(
+          "addTable pkType: " + pkType + " (expected: INT, STRING, OBJECT_ID, UUID or GLOBAL_KEY)");
+    }
+    int t = intern(table, CLASS, "table");
+    int f = intern(pkField, PROPERTY, "pkField");
+    require(MAX_FIXED);
+    byte[] b = buf;
+    int p = pos;
+    b[p++] = 0;
+    p = Varint.write(b, p, t);
+    b[p++] = (byte) type.code();
+    p = Varint.write(b, p, f);
+    p = Varint.write(b, p, pkType.code());
+    b[p++] = (byte) (pkNullable ? 1 : 0);
+    pos = p;
+    return this;
+  }
+
+  /**
+   * Writes AddTable for an embedded class (table type 1, no primary key).
+   *
+   * @param table class name, at most 57 UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter addEmbeddedTable(String table) {
+    checkIdle();
+    int t = intern(table, CLASS, "table");
+    require(MAX_FIXED);
+    buf[pos++] = 0;
+    pos = Varint.write(buf, pos, t);
+    buf[pos++] = (byte) TableType.EMBEDDED.code();
+    return this;
+  }
+
+  /**
+   * Writes AddColumn for a single (non-collection), non-link column.
+   *
+   * @param table class name
+   * @param field property name, at most 63 UTF-8 bytes
+   * @param type the column type, not {@link ColumnType#LINK}
+   * @param nullable whether values may be null (always true for {@link ColumnType#MIXED})
+   * @return this writer
+   */
+  public ChangesetWriter addColumn(String table, String field, ColumnType type, boolean nullable) {
+    return addColumn(table, field, type, nullable, CollectionType.SINGLE, null, null);
+  }
+
+  /**
+   * Writes AddColumn (spec changeset.md §6, §7.2). Interns the table, the field, then the link
+   * target for a link column or the (unused) empty string for any other column, as realm-core
+   * does.
+   *
+   * @param table class name
+   * @param field property name, at most 63 UTF-8 bytes
+   * @param type the column (element) type
+   * @param nullable whether values (elements) may be null
+   * @param collection single, list, set or dictionary
+   * @param linkTarget the target class if {@code type} is {@link ColumnType#LINK}; otherwise
+   *     {@code null}
+   * @param keyType the key type of a dictionary ({@code null} means {@link ColumnType#STRING});
+   *     {@code null} for other collections
+   * @return this writer
+   * @throws IllegalArgumentException if {@code linkTarget} or {@code keyType} does not fit {@code
+   *     type} and {@code collection}, or a name is too long
+   */
+  public ChangesetWriter addColumn(
+      String table,
+      String field,
+      ColumnType type,
+      boolean nullable,
+      CollectionType collection,
+      String linkTarget,
+      ColumnType keyType) {
+    checkIdle();
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(collection, "collection");
+    if ((type == ColumnType.LINK) != (linkTarget != null)) {
+      throw new IllegalArgumentException(
+          "addColumn linkTarget: "
+              + (linkTarget == null ? "null" : "'" + linkTarget + "'")
+              + " (expected: a class name exactly when type is LINK, here "
+              + type
+              + ")");
+    }
+    if (collection == CollectionType.DICTIONARY) {
+      if (keyType == null) {
+        keyType = ColumnType.STRING;
+      }
+    } else if (keyType != null) {
+      throw new IllegalArgumentException(
+          "addColumn keyType: " + keyType + " (expected: null unless collection is DICTIONARY)");
+    }
+    int t = intern(table, CLASS, "table");
+    int f = intern(field, PROPERTY, "field");
+    int target = linkTarget != null ? intern(linkTarget, CLASS, "linkTarget") : intern("", STRING,
+        "linkTarget");
+    require(MAX_FIXED);
+    byte[] b = buf;
+    int p = pos;
+    b[p++] = 6;
+    p = Varint.write(b, p, t);
+    p = Varint.write(b, p, f);
+    b[p++] = (byte) type.code();
+    b[p++] = (byte) (nullable ? 1 : 0);
+    b[p++] = (byte) collection.code();
+    if (linkTarget != null) {
+      p = Varint.write(b, p, target);
+    }
+    if (collection == CollectionType.DICTIONARY) {
+      b[p++] = (byte) keyType.code();
+    }
+    pos = p;
+    return this;
+  }
+
+  /**
+   * Writes EraseTable (never produced by ingest clients; for tools and tests).
+   *
+   * @param table class name
+   * @return this writer
+   */
+  public ChangesetWriter eraseTable(String table) {
+    checkIdle();
+    int t = intern(table, CLASS, "table");
+    require(MAX_FIXED);
+    buf[pos++] = 1;
+    pos = Varint.write(buf, pos, t);
+    return this;
+  }
+
+  /**
+   * Writes EraseColumn (never produced by ingest clients; for tools and tests).
+   *
+   * @param table class name
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter eraseColumn(String table, String field) {
+    checkIdle();
+    int t = intern(table, CLASS, "table");
+    int f = intern(field, PROPERTY, "field");
+    require(MAX_FIXED);
+    buf[pos++] = 7;
+    pos = Varint.write(buf, pos, t);
+    pos = Varint.write(buf, pos, f);
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Objects
+
+  /**
+   * Selects the object {@code table[id]} for the following path instructions, without writing.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(String table, ObjectId id) {
+    checkIdle();
+    return selectObject(intern(table, CLASS, "table"), id);
+  }
+
+  /**
+   * Selects the object {@code table[id]} (prepared table name) without writing.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, ObjectId id) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), id);
+  }
+
+  private ChangesetWriter selectObject(int t, ObjectId id) {
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
+    INT_BE.set(objectKey, p, id.high());
+    LONG_BE.set(objectKey, p + 4, id.low());
+    return keySelected(p + ObjectId.BYTES);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (Int primary key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(String table, long pk) {
+    checkIdle();
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, Int key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, long pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, long pk) {
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = (byte) PayloadType.INT.code();
+    return keySelected(Varint.write(objectKey, p, pk));
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (String primary key, interned after the table name)
+   * without writing.
+   *
+   * @param table class name
+   * @param pk the primary key, at most {@link #MAX_STRING_BYTES} UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter object(String table, String pk) {
+    checkIdle();
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, String key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, String pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, String pk) {
+    int s = intern(pk, STRING, "primary key");
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = (byte) PayloadType.STRING.code();
+    return keySelected(Varint.write(objectKey, p, s));
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (UUID primary key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(String table, UUID pk) {
+    checkIdle();
+    return selectObject(intern(table, CLASS, "table"), pk);
+  }
+
+  /**
+   * Selects the object {@code table[pk]} (prepared table name, UUID key) without writing.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(Name table, UUID pk) {
+    checkIdle();
+    return selectObject(internName(table, CLASS, "table"), pk);
+  }
+
+  private ChangesetWriter selectObject(int t, UUID pk) {
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = (byte) PayloadType.UUID.code();
+    LONG_BE.set(objectKey, p, pk.getMostSignificantBits());
+    LONG_BE.set(objectKey, p + 8, pk.getLeastSignificantBits());
+    return keySelected(p + 16);
+  }
+
+  /**
+   * Selects the object of {@code table} whose (nullable) primary key is null, without writing.
+   *
+   * @param table class name
+   * @return this writer
+   */
+  public ChangesetWriter objectWithNullKey(String table) {
+    checkIdle();
+    int t = intern(table, CLASS, "table");
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = (byte) PayloadType.NULL.code();
+    return keySelected(p);
+  }
+
+  /**
+   * Selects the object of a table without primary key by its GlobalKey, without writing (not used
+   * by sync; for tools and tests).
+   *
+   * @param table class name
+   * @param hi the high part, unsigned
+   * @param lo the low part, unsigned
+   * @return this writer
+   */
+  public ChangesetWriter objectWithGlobalKey(String table, long hi, long lo) {
+    checkIdle();
+    int t = intern(table, CLASS, "table");
+    int p = Varint.write(objectKey, 0, t);
+    objectKey[p++] = 0x40; // -1 as a varint
+    p = Varint.writeUnsigned(objectKey, p, hi);
+    return keySelected(Varint.writeUnsigned(objectKey, p, lo));
+  }
+
+  /**
+   * Selects {@code table[key]} for any primary-key kind, without writing.
+   *
+   * @param table class name
+   * @param key the primary key
+   * @return this writer
+   */
+  public ChangesetWriter object(String table, PrimaryKey key) {
+    if (key instanceof PrimaryKey.ObjectIdKey) {
+      return object(table, ((PrimaryKey.ObjectIdKey) key).value());
+    } else if (key instanceof PrimaryKey.IntKey) {
+      return object(table, ((PrimaryKey.IntKey) key).value());
+    } else if (key instanceof PrimaryKey.StringKey) {
+      return object(table, ((PrimaryKey.StringKey) key).value());
+    } else if (key instanceof PrimaryKey.UuidKey) {
+      return object(table, ((PrimaryKey.UuidKey) key).value());
+    } else if (key instanceof PrimaryKey.NullKey) {
+      return objectWithNullKey(table);
+    } else {
+      PrimaryKey.GlobalKey g = (PrimaryKey.GlobalKey) Objects.requireNonNull(key, "key");
+      return objectWithGlobalKey(table, g.hi(), g.lo());
+    }
+  }
+
+  /**
+   * Writes CreateObject for the selected object.
+   *
+   * @return this writer
+   * @throws IllegalStateException if no object is selected
+   */
+  public ChangesetWriter createObject() {
+    return writeObjectRecord(2);
+  }
+
+  /**
+   * Writes EraseObject for the selected object (never produced for asymmetric classes).
+   *
+   * @return this writer
+   * @throws IllegalStateException if no object is selected
+   */
+  public ChangesetWriter eraseObject() {
+    return writeObjectRecord(3);
+  }
+
+  /**
+   * Writes CreateObject {@code table[id]} and selects it.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(String table, ObjectId id) {
+    return object(table, id).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (Int key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(String table, long pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (String key, interned) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(String table, String pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (UUID key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(String table, UUID pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[id]} (prepared table name) and selects it.
+   *
+   * @param table class name
+   * @param id the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, ObjectId id) {
+    return object(table, id).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, Int key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, long pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, String key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, String pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject {@code table[pk]} (prepared table name, UUID key) and selects it.
+   *
+   * @param table class name
+   * @param pk the primary key
+   * @return this writer
+   */
+  public ChangesetWriter createObject(Name table, UUID pk) {
+    return object(table, pk).writeObjectRecord(2);
+  }
+
+  /**
+   * Writes CreateObject for the object of {@code table} with a null (nullable) primary key and
+   * selects it.
+   *
+   * @param table class name
+   * @return this writer
+   */
+  public ChangesetWriter createObjectWithNullKey(String table) {
+    return objectWithNullKey(table).writeObjectRecord(2);
+  }
+
+  private ChangesetWriter writeObjectRecord(int code) {
+    checkIdle();
+    if (objectKeyLength < 0) {
+      throw new IllegalStateException(
+          "no object selected (expected: createObject(..) or object(..) first)");
+    }
+    require(1 + OBJECT_KEY_BYTES);
+    byte[] b = buf;
+    int p = pos;
+    b[p++] = (byte) code;
+    pos = copyObjectKey(b, p);
+    return this;
+  }
+
+  /**
+   * Copies the selected object's encoded table and key to {@code b[p]}: always all {@link
+   * #OBJECT_KEY_BYTES} bytes (four 8-byte moves; the bytes after the key are garbage that the
+   * next write overwrites, inside the window the caller reserved).
+   *
+   * @return the index after the key
+   */
+  private int copyObjectKey(byte[] b, int p) {
+    LONG_LE.set(b, p, key0);
+    LONG_LE.set(b, p + 8, key1);
+    LONG_LE.set(b, p + 16, key2);
+    LONG_LE.set(b, p + 24, key3);
+    return p + objectKeyLength;
+  }
+
+  /** Encodes the selected object's table and key from {@link #objectKey} into the key words. */
+  private ChangesetWriter keySelected(int length) {
+    byte[] k = objectKey;
+    key0 = (long) LONG_LE.get(k, 0);
+    key1 = (long) LONG_LE.get(k, 8);
+    key2 = (long) LONG_LE.get(k, 16);
+    key3 = (long) LONG_LE.get(k, 24);
+    objectKeyLength = length;
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Path instructions: openers
+
+  /**
+   * Opens an Update of {@code field} of the selected object. Finish with a payload terminal
+   * ({@code xxxValue(..)}).
+   *
+   * @param field property name of the selected (top-level) object
+   * @return this writer
+   * @throws IllegalStateException if no object is selected or another instruction is open
+   */
+  public ChangesetWriter update(String field) {
+    return open(UPDATE, field);
+  }
+
+  /**
+   * Opens an ArrayInsert into the list {@code field}: add the insert position with {@link
+   * #index(long)} (last element) and {@link #priorSize(long)}, then a payload terminal.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter arrayInsert(String field) {
+    return open(ARRAY_INSERT, field);
+  }
+
+  /**
+   * Opens a SetInsert into the set {@code field}; finish with a payload terminal.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setInsert(String field) {
+    return open(SET_INSERT, field);
+  }
+
+  /**
+   * Opens a SetErase from the set {@code field}; finish with a payload terminal.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setErase(String field) {
+    return open(SET_ERASE, field);
+  }
+
+  /**
+   * Opens an AddInteger on {@code field}; finish with {@link #amount(long)}.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter addInteger(String field) {
+    return open(ADD_INTEGER, field);
+  }
+
+  /**
+   * Opens an ArrayMove in the list {@code field}: add the from-index with {@link #index(long)},
+   * {@link #priorSize(long)}, then {@link #moveTo(long)}.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter arrayMove(String field) {
+    return open(ARRAY_MOVE, field);
+  }
+
+  /**
+   * Opens an ArrayErase in the list {@code field}: add the index with {@link #index(long)},
+   * {@link #priorSize(long)}, then {@link #erase()}.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter arrayErase(String field) {
+    return open(ARRAY_ERASE, field);
+  }
+
+  /**
+   * Opens a Clear of the collection {@code field}; finish with {@link
+   * #collection(CollectionType)}.
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter clear(String field) {
+    return open(CLEAR, field);
+  }
+
+  /**
+   * Opens an Update of a prepared field (see {@link #update(String)}).
+   *
+   * @param field property name of the selected object
+   * @return this writer
+   */
+  public ChangesetWriter update(Name field) {
+    return open(UPDATE, field);
+  }
+
+  /**
+   * Opens an ArrayInsert into a prepared list field (see {@link #arrayInsert(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter arrayInsert(Name field) {
+    return open(ARRAY_INSERT, field);
+  }
+
+  /**
+   * Opens a SetInsert into a prepared set field (see {@link #setInsert(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setInsert(Name field) {
+    return open(SET_INSERT, field);
+  }
+
+  /**
+   * Opens a SetErase from a prepared set field (see {@link #setErase(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter setErase(Name field) {
+    return open(SET_ERASE, field);
+  }
+
+  /**
+   * Opens a Clear of a prepared collection field (see {@link #clear(String)}).
+   *
+   * @param field property name
+   * @return this writer
+   */
+  public ChangesetWriter clear(Name field) {
+    return open(CLEAR, field);
+  }
+
+  private ChangesetWriter open(int kind, String field) {
+    checkIdle();
+    Objects.requireNonNull(field, "field");
+    if (objectKeyLength < 0) {
+      throw new IllegalStateException(
+          "no object selected (expected: createObject(..) or object(..) before "
+              + kindName(kind)
+              + ")");
+    }
+    pending = kind;
+    pendingField = field;
+    pendingName = null;
+    return this;
+  }
+
+  private ChangesetWriter open(int kind, Name field) {
+    open(kind, field.value());
+    pendingName = field;
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Path instructions: path and details
+
+  /**
+   * Appends a list index to the path of the open instruction.
+   *
+   * @param index 0 … 2^32−1
+   * @return this writer
+   * @throws IllegalArgumentException if {@code index} is out of range
+   */
+  public ChangesetWriter index(long index) {
+    checkPending();
+    if (index < 0 || index > MAX_UINT32) {
+      throw new IllegalArgumentException(
+          "path index: " + index + " (expected: 0.." + MAX_UINT32 + ")");
+    }
+    int i = growPath();
+    pathIndexes[i] = index;
+    pathKeys[i] = null;
+    pathNames[i] = null;
+    return this;
+  }
+
+  /**
+   * Appends a string element (a property of an embedded object, or a dictionary key) to the path
+   * of the open instruction; it is interned when the instruction is written.
+   *
+   * @param key property name or dictionary key, at most {@link #MAX_STRING_BYTES} UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter key(String key) {
+    checkPending();
+    Objects.requireNonNull(key, "key");
+    int i = growPath();
+    pathIndexes[i] = -1;
+    pathKeys[i] = key;
+    pathNames[i] = null;
+    return this;
+  }
+
+  /**
+   * Appends a prepared string element (see {@link #key(String)}).
+   *
+   * @param key property name or dictionary key
+   * @return this writer
+   */
+  public ChangesetWriter key(Name key) {
+    checkPending();
+    int i = growPath();
+    pathIndexes[i] = -1;
+    pathKeys[i] = key.value();
+    pathNames[i] = key;
+    return this;
+  }
+
+  /**
+   * Sets {@code prior_size}, the size of the list before the operation: required for ArrayInsert,
+   * ArrayMove, ArrayErase and for an Update whose path ends with an index.
+   *
+   * @param size 0 … 2^32−1
+   * @return this writer
+   */
+  public ChangesetWriter priorSize(long size) {
+    checkPending();
+    if (size < 0 || size > MAX_UINT32) {
+      throw new IllegalArgumentException(
+          "priorSize: " + size + " (expected: 0.." + MAX_UINT32 + ")");
+    }
+    priorSize = size;
+    return this;
+  }
+
+  /**
+   * Sets {@code is_default} of an Update whose path is empty or ends with a string (default
+   * false: the value came from the application, not from a schema default).
+   *
+   * @param value the flag
+   * @return this writer
+   */
+  public ChangesetWriter isDefault(boolean value) {
+    checkPending();
+    isDefault = value;
+    return this;
+  }
+
+  /**
+   * Says that the property this instruction sets belongs to an embedded object of class {@code
+   * className} (the path goes into that object): realm-core interns that class name before the
+   * field and path names, although no record refers to it (see the class Javadoc).
+   *
+   * @param className the embedded class, at most 57 UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter inEmbedded(String className) {
+    checkPending();
+    ownerClass = Objects.requireNonNull(className, "className");
+    ownerName = null;
+    return this;
+  }
+
+  /**
+   * Names the embedded class, prepared (see {@link #inEmbedded(String)}).
+   *
+   * @param className the embedded class, at most 57 UTF-8 bytes
+   * @return this writer
+   */
+  public ChangesetWriter inEmbedded(Name className) {
+    checkPending();
+    ownerClass = className.value();
+    ownerName = className;
+    return this;
+  }
+
+  private int growPath() {
+    int i = pathLength;
+    if (i == pathIndexes.length) {
+      pathIndexes = Arrays.copyOf(pathIndexes, i * 2);
+      pathKeys = Arrays.copyOf(pathKeys, i * 2);
+      pathNames = Arrays.copyOf(pathNames, i * 2);
+      pathKeyInterned = Arrays.copyOf(pathKeyInterned, i * 2);
+    }
+    pathLength = i + 1;
+    return i;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Path instructions: payload terminals (Update, ArrayInsert, SetInsert, SetErase)
+
+  /**
+   * Writes the open instruction with a Null payload.
+   *
+   * @return this writer
+   * @throws IllegalStateException if no payload instruction is open, or its path/prior size is
+   *     incomplete
+   */
+  public ChangesetWriter nullValue() {
+    return markerValue(PayloadType.NULL);
+  }
+
+  /**
+   * Writes the open instruction with an Int payload.
+   *
+   * @param value any 64-bit integer
+   * @return this writer
+   */
+  public ChangesetWriter intValue(long value) {
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.INT.code();
+    pos = Varint.write(buf, pos, value);
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a Bool payload.
+   *
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter boolValue(boolean value) {
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.BOOL.code();
+    buf[pos++] = (byte) (value ? 1 : 0);
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a String payload, UTF-8 encoded inline (not interned).
+   *
+   * @param value at most {@link #MAX_STRING_BYTES} UTF-8 bytes, no unpaired surrogates
+   * @return this writer
+   * @throws IllegalArgumentException if the string is too long or has an unpaired surrogate
+   */
+  public ChangesetWriter stringValue(String value) {
+    checkPayloadInstruction();
+    int n = value.length();
+    if (n <= FAST_STRING_CHARS) {
+      // One pass for ASCII: reserve the whole record, copy while checking, and undo if a char
+      // needs more than one byte (nothing is published between the reservation and the undo).
+      int field = internPathNames();
+      require(1 + OBJECT_KEY_BYTES + 10 + 16 * pathLength + MAX_FIXED + 2 + n + 10);
+      int start = pos;
+      writePathHeader(field);
+      byte[] b = buf;
+      int p = pos;
+      b[p++] = (byte) PayloadType.STRING.code();
+      p = Varint.write(b, p, n);
+      int i = 0;
+      for (; i < n; i++) {
+        char c = value.charAt(i);
+        if (c >= 0x80) {
+          break;
+        }
+        b[p++] = (byte) c;
+      }
+      if (i == n) {
+        pos = p;
+        return endVariablePayload();
+      }
+      pos = start;
+    }
+    int len;
+    try {
+      len = checkedUtf8Length(value, STRING, "string value");
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
+    writePathHeader(internPathNames());
+    buf[pos++] = (byte) PayloadType.STRING.code();
+    pos = Varint.write(buf, pos, len);
+    writeUtf8(value, len);
+    return endVariablePayload();
+  }
+
+  /**
+   * Writes the open instruction with a Binary payload.
+   *
+   * @param value the bytes; borrowed for the duration of the call
+   * @return this writer
+   */
+  public ChangesetWriter binaryValue(byte[] value) {
+    return binaryValue(value, 0, value.length);
+  }
+
+  /**
+   * Writes the open instruction with a Binary payload of {@code value[offset, offset + length)}.
+   *
+   * @param value the bytes; borrowed for the duration of the call
+   * @param offset first byte
+   * @param length number of bytes
+   * @return this writer
+   * @throws IndexOutOfBoundsException if the range is outside {@code value}
+   */
+  public ChangesetWriter binaryValue(byte[] value, int offset, int length) {
+    try {
+      Objects.checkFromIndexSize(offset, length, value.length);
+    } catch (IndexOutOfBoundsException e) {
+      clearPending();
+      throw e;
+    }
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.BINARY.code();
+    pos = Varint.write(buf, pos, length);
+    int from = offset;
+    int remaining = length;
+    while (remaining > 0) {
+      if (pos == limit) {
+        require(Math.min(remaining, STAGING_BYTES));
+      }
+      int n = Math.min(remaining, limit - pos);
+      System.arraycopy(value, from, buf, pos, n);
+      pos += n;
+      from += n;
+      remaining -= n;
+    }
+    return endVariablePayload();
+  }
+
+  /**
+   * Writes the open instruction with a Binary payload of {@code value}'s remaining bytes, without
+   * changing its position.
+   *
+   * @param value the bytes; borrowed for the duration of the call
+   * @return this writer
+   */
+  public ChangesetWriter binaryValue(ByteBuffer value) {
+    int from = value.position();
+    int remaining = value.remaining();
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.BINARY.code();
+    pos = Varint.write(buf, pos, remaining);
+    while (remaining > 0) {
+      if (pos == limit) {
+        require(Math.min(remaining, STAGING_BYTES));
+      }
+      int n = Math.min(remaining, limit - pos);
+      value.get(from, buf, pos, n);
+      pos += n;
+      from += n;
+      remaining -= n;
+    }
+    return endVariablePayload();
+  }
+
+  /**
+   * Writes the open instruction with a Timestamp payload from an {@link Instant}, truncated toward
+   * zero (an instant before 1970 with a fraction gets seconds + 1 and nanoseconds − 10^9, so both
+   * have the same sign; spec changeset.md §3.5).
+   *
+   * @param value the instant
+   * @return this writer
+   */
+  public ChangesetWriter timestampValue(Instant value) {
+    long seconds = value.getEpochSecond();
+    int nanos = value.getNano();
+    if (seconds < 0 && nanos > 0) {
+      seconds += 1;
+      nanos -= 1_000_000_000;
+    }
+    return writeTimestamp(seconds, nanos);
+  }
+
+  /**
+   * Writes the open instruction with a Timestamp payload (seconds and nanoseconds since the epoch,
+   * truncated toward zero).
+   *
+   * @param seconds seconds since 1970-01-01T00:00:00Z
+   * @param nanos −999 999 999 … 999 999 999, with the sign of {@code seconds} (or 0)
+   * @return this writer
+   * @throws IllegalArgumentException if the pair is not normalized
+   */
+  public ChangesetWriter timestampValue(long seconds, int nanos) {
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      throw abandon(new IllegalArgumentException(
+          "timestamp: (" + seconds + " s, " + nanos + " ns) (expected: |nanos| < 10^9 and"
+              + " seconds and nanos of the same sign)"));
+    }
+    return writeTimestamp(seconds, nanos);
+  }
+
+  private ChangesetWriter writeTimestamp(long seconds, int nanos) {
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.TIMESTAMP.code();
+    pos = Varint.write(buf, pos, seconds);
+    pos = Varint.write(buf, pos, nanos);
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a Float payload (raw bits, NaN payloads kept).
+   *
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter floatValue(float value) {
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.FLOAT.code();
+    INT_LE.set(buf, pos, Float.floatToRawIntBits(value));
+    pos += 4;
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a Double payload (raw bits, NaN payloads kept).
+   *
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter doubleValue(double value) {
+    beginPayload();
+    byte[] b = buf;
+    int p = pos;
+    b[p] = (byte) PayloadType.DOUBLE.code();
+    LONG_LE.set(b, p + 1, Double.doubleToRawLongBits(value));
+    pos = p + 9;
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a Decimal payload from a {@link BigDecimal}: coefficient =
+   * |unscaled value|, exponent = −scale, sign = negative (spec changeset.md §3.6). A value outside
+   * the Decimal128 ranges is brought inside only when that is exact (trailing zeros moved between
+   * coefficient and exponent, like BSON's Decimal128 conversion).
+   *
+   * @param value the value
+   * @return this writer
+   * @throws IllegalArgumentException if the value needs more than 34 significant digits or its
+   *     exponent cannot be brought into −6176 … 6111 exactly
+   */
+  public ChangesetWriter decimalValue(BigDecimal value) {
+    long[] parts;
+    try {
+      parts = Decimals.fromBigDecimal(value);
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
+    return decimalValue(parts[0], parts[1], (int) parts[2], parts[3] != 0);
+  }
+
+  /**
+   * Writes the open instruction with a Decimal payload from its parts (no allocation).
+   *
+   * @param coefficientHigh the high 64 bits of the unsigned coefficient
+   * @param coefficientLow the low 64 bits of the unsigned coefficient
+   * @param exponent −6176 … 6111
+   * @param negative the sign
+   * @return this writer
+   * @throws IllegalArgumentException if the coefficient is ≥ 10^34 or the exponent out of range
+   */
+  public ChangesetWriter decimalValue(
+      long coefficientHigh, long coefficientLow, int exponent, boolean negative) {
+    try {
+      Decimals.check(coefficientHigh, coefficientLow, exponent);
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
+    beginPayload();
+    buf[pos++] = (byte) PayloadType.DECIMAL.code();
+    pos = Varint.write128(buf, pos, coefficientHigh, coefficientLow);
+    pos = Varint.write(buf, pos, exponent);
+    buf[pos++] = (byte) (negative ? 1 : 0);
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a Decimal payload from IEEE 754-2008 BID bits (as realm-core
+   * stores a Decimal128).
+   *
+   * @param high the high 64 bits (sign, combination, exponent, coefficient bits 64–112)
+   * @param low the low 64 bits of the coefficient
+   * @return this writer
+   * @throws IllegalArgumentException for NaN and infinities, which the changeset format cannot
+   *     carry, and for non-canonical encodings
+   */
+  public ChangesetWriter decimalBid128Value(long high, long low) {
+    if ((high & 0x7800_0000_0000_0000L) == 0x7800_0000_0000_0000L) {
+      throw abandon(new IllegalArgumentException(
+          "decimal: " + ((high & 0x7C00_0000_0000_0000L) == 0x7C00_0000_0000_0000L ? "NaN"
+              : "Infinity")
+              + " (expected: a finite value; NaN and infinities have no (coefficient, exponent,"
+              + " sign) form in a changeset)"));
+    }
+    if ((high & 0x6000_0000_0000_0000L) == 0x6000_0000_0000_0000L) {
+      throw abandon(new IllegalArgumentException(
+          "decimal: non-canonical BID encoding 0x" + Long.toHexString(high)
+              + " (expected: a coefficient below 10^34)"));
+    }
+    int exponent = (int) ((high >>> 49) & 0x3FFF) - Decimals.EXPONENT_BIAS;
+    long coefficientHigh = high & 0x0001_FFFF_FFFF_FFFFL;
+    return decimalValue(coefficientHigh, low, exponent, high < 0);
+  }
+
+  /**
+   * Writes the open instruction with an ObjectId payload.
+   *
+   * @param value the id
+   * @return this writer
+   */
+  public ChangesetWriter objectIdValue(ObjectId value) {
+    beginPayload();
+    byte[] b = buf;
+    int p = pos;
+    b[p] = (byte) PayloadType.OBJECT_ID.code();
+    INT_BE.set(b, p + 1, value.high());
+    LONG_BE.set(b, p + 5, value.low());
+    pos = p + 13;
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with a UUID payload (most significant bits first, big-endian).
+   *
+   * @param value the UUID
+   * @return this writer
+   */
+  public ChangesetWriter uuidValue(UUID value) {
+    beginPayload();
+    byte[] b = buf;
+    int p = pos;
+    b[p] = (byte) PayloadType.UUID.code();
+    LONG_BE.set(b, p + 1, value.getMostSignificantBits());
+    LONG_BE.set(b, p + 9, value.getLeastSignificantBits());
+    pos = p + 17;
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with an ObjectValue payload: creates an empty embedded object at
+   * the addressed position. Set its properties with further instructions whose path goes into it,
+   * marked with {@link #inEmbedded(String)}.
+   *
+   * @return this writer
+   */
+  public ChangesetWriter objectValue() {
+    return markerValue(PayloadType.OBJECT_VALUE);
+  }
+
+  /**
+   * Writes the open instruction with a List payload: makes a Mixed position an empty list.
+   *
+   * @return this writer
+   */
+  public ChangesetWriter listValue() {
+    return markerValue(PayloadType.LIST);
+  }
+
+  /**
+   * Writes the open instruction with a Dictionary payload: makes a Mixed position an empty
+   * dictionary.
+   *
+   * @return this writer
+   */
+  public ChangesetWriter dictionaryValue() {
+    return markerValue(PayloadType.DICTIONARY);
+  }
+
+  /**
+   * Writes the open instruction with a Set payload: makes a Mixed position an empty set.
+   *
+   * @return this writer
+   */
+  public ChangesetWriter setValue() {
+    return markerValue(PayloadType.SET);
+  }
+
+  /**
+   * Writes the open instruction with an Erased payload (erases a dictionary key).
+   *
+   * @return this writer
+   */
+  public ChangesetWriter erasedValue() {
+    return markerValue(PayloadType.ERASED);
+  }
+
+  /**
+   * Writes the open instruction with a Link payload to {@code targetTable[key]} (links to
+   * top-level objects are not allowed by Tributary's schema rules; for tools and tests). The
+   * target table, then a string key, are interned after the path's names.
+   *
+   * @param targetTable the target class
+   * @param key the target's primary key (not a GlobalKey... any {@link PrimaryKey})
+   * @return this writer
+   */
+  public ChangesetWriter linkValue(String targetTable, PrimaryKey key) {
+    checkPayloadInstruction();
+    Objects.requireNonNull(targetTable, "targetTable");
+    Objects.requireNonNull(key, "key");
+    int field = internPathNames();
+    int t;
+    int keyString;
+    try {
+      t = intern(targetTable, CLASS, "link target table");
+      keyString = key instanceof PrimaryKey.StringKey
+          ? intern(((PrimaryKey.StringKey) key).value(), STRING, "link primary key") : -1;
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
+    writePathHeader(field);
+    buf[pos++] = (byte) PayloadType.LINK.code();
+    pos = Varint.write(buf, pos, t);
+    pos = writeKey(buf, pos, key, keyString);
+    return endPayload();
+  }
+
+  /**
+   * Writes the open instruction with any payload given as a {@link Payload} value (for tools,
+   * tests and re-encoding a parsed changeset).
+   *
+   * @param value the payload
+   * @return this writer
+   */
+  public ChangesetWriter value(Payload value) {
+    if (value instanceof Payload.IntValue) {
+      return intValue(((Payload.IntValue) value).value());
+    } else if (value instanceof Payload.StringValue) {
+      return stringValue(((Payload.StringValue) value).value());
+    } else if (value instanceof Payload.DoubleValue) {
+      return doubleValue(Double.longBitsToDouble(((Payload.DoubleValue) value).bits()));
+    } else if (value instanceof Payload.FloatValue) {
+      return floatValue(Float.intBitsToFloat(((Payload.FloatValue) value).bits()));
+    } else if (value instanceof Payload.BoolValue) {
+      return boolValue(((Payload.BoolValue) value).value());
+    } else if (value instanceof Payload.TimestampValue) {
+      Payload.TimestampValue t = (Payload.TimestampValue) value;
+      return timestampValue(t.seconds(), t.nanos());
+    } else if (value instanceof Payload.BinaryValue) {
+      return binaryValue(((Payload.BinaryValue) value).bytes());
+    } else if (value instanceof Payload.DecimalValue) {
+      Payload.DecimalValue d = (Payload.DecimalValue) value;
+      return decimalValue(d.coefficientHigh(), d.coefficientLow(), d.exponent(), d.negative());
+    } else if (value instanceof Payload.ObjectIdValue) {
+      return objectIdValue(((Payload.ObjectIdValue) value).value());
+    } else if (value instanceof Payload.UuidValue) {
+      return uuidValue(((Payload.UuidValue) value).value());
+    } else if (value instanceof Payload.LinkValue) {
+      Payload.LinkValue l = (Payload.LinkValue) value;
+      return linkValue(l.targetTable(), l.key());
+    } else {
+      return markerValue(Objects.requireNonNull(value, "value").type());
+    }
+  }
+
+  private ChangesetWriter markerValue(PayloadType type) {
+    beginPayload();
+    pos = Varint.write(buf, pos, type.code()); // codes -6..0: one byte (-2 is 0x41)
+    return endPayload();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Path instructions: other terminals
+
+  /**
+   * Writes the open AddInteger: adds {@code value} to the integer at the path.
+   *
+   * @param value the amount, any 64-bit integer
+   * @return this writer
+   * @throws IllegalStateException if the open instruction is not AddInteger
+   */
+  public ChangesetWriter amount(long value) {
+    expectPending(ADD_INTEGER, "amount");
+    writePathHeader(internPathNames());
+    pos = Varint.write(buf, pos, value);
+    return endPath();
+  }
+
+  /**
+   * Writes the open ArrayMove: moves the element at the path's last index to {@code toIndex}.
+   *
+   * @param toIndex 0 … 2^32−1
+   * @return this writer
+   * @throws IllegalStateException if the open instruction is not ArrayMove, its path does not end
+   *     with an index or {@link #priorSize} is missing
+   */
+  public ChangesetWriter moveTo(long toIndex) {
+    expectPending(ARRAY_MOVE, "moveTo");
+    if (toIndex < 0 || toIndex > MAX_UINT32) {
+      throw abandon(new IllegalArgumentException(
+          "moveTo: " + toIndex + " (expected: 0.." + MAX_UINT32 + ")"));
+    }
+    checkArrayPath();
+    writePathHeader(internPathNames());
+    pos = Varint.writeUnsigned(buf, pos, toIndex);
+    pos = Varint.writeUnsigned(buf, pos, priorSize);
+    return endPath();
+  }
+
+  /**
+   * Writes the open ArrayErase: erases the element at the path's last index.
+   *
+   * @return this writer
+   * @throws IllegalStateException if the open instruction is not ArrayErase, its path does not end
+   *     with an index or {@link #priorSize} is missing
+   */
+  public ChangesetWriter erase() {
+    expectPending(ARRAY_ERASE, "erase");
+    checkArrayPath();
+    writePathHeader(internPathNames());
+    pos = Varint.writeUnsigned(buf, pos, priorSize);
+    return endPath();
+  }
+
+  /**
+   * Writes the open Clear of a collection of the given kind.
+   *
+   * @param type the kind of collection cleared (realm-core writes List or Dictionary for Mixed
+   *     collections, and the column's collection type otherwise)
+   * @return this writer
+   * @throws IllegalStateException if the open instruction is not Clear
+   */
+  public ChangesetWriter collection(CollectionType type) {
+    expectPending(CLEAR, "collection");
+    Objects.requireNonNull(type, "type");
+    writePathHeader(internPathNames());
+    buf[pos++] = (byte) type.code();
+    return endPath();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Materialised instructions
+
+  /**
+   * Writes a materialised instruction (for tools, tests and re-encoding a parsed changeset).
+   * Path instructions select their object first.
+   *
+   * @param instruction the instruction
+   * @param embeddedOwner for a path instruction that sets a property of an embedded object: that
+   *     object's class (see {@link #inEmbedded}); otherwise {@code null}
+   * @return this writer
+   */
+  public ChangesetWriter write(Instruction instruction, String embeddedOwner) {
+    if (instruction instanceof Instruction.PathInstruction) {
+      Instruction.PathInstruction pi = (Instruction.PathInstruction) instruction;
+      object(pi.table(), pi.key());
+      open(pi.type().code(), pi.field());
+      for (PathElement e : pi.path()) {
+        if (e instanceof PathElement.Index) {
+          index(((PathElement.Index) e).index());
+        } else {
+          key(((PathElement.Key) e).key());
+        }
+      }
+      if (embeddedOwner != null) {
+        inEmbedded(embeddedOwner);
+      }
+    }
+    if (instruction instanceof Instruction.Update) {
+      Instruction.Update u = (Instruction.Update) instruction;
+      if (u.isArrayUpdate()) {
+        priorSize(u.priorSize());
+      } else {
+        isDefault(u.isDefault());
+      }
+      return value(u.value());
+    } else if (instruction instanceof Instruction.CreateObject) {
+      Instruction.CreateObject c = (Instruction.CreateObject) instruction;
+      return object(c.table(), c.key()).createObject();
+    } else if (instruction instanceof Instruction.ArrayInsert) {
+      Instruction.ArrayInsert a = (Instruction.ArrayInsert) instruction;
+      return priorSize(a.priorSize()).value(a.value());
+    } else if (instruction instanceof Instruction.AddColumn) {
+      Instruction.AddColumn c = (Instruction.AddColumn) instruction;
+      return addColumn(c.table(), c.field(), c.columnType(), c.nullable(), c.collection(),
+          c.linkTarget(), c.collection() == CollectionType.DICTIONARY ? c.keyType() : null);
+    } else if (instruction instanceof Instruction.AddTable) {
+      Instruction.AddTable t = (Instruction.AddTable) instruction;
+      return t.tableType() == TableType.EMBEDDED ? addEmbeddedTable(t.table())
+          : addTable(t.table(), t.tableType(), t.pkField(), t.pkType(), t.pkNullable());
+    } else if (instruction instanceof Instruction.SetInsert) {
+      return value(((Instruction.SetInsert) instruction).value());
+    } else if (instruction instanceof Instruction.SetErase) {
+      return value(((Instruction.SetErase) instruction).value());
+    } else if (instruction instanceof Instruction.Clear) {
+      return collection(((Instruction.Clear) instruction).collection());
+    } else if (instruction instanceof Instruction.AddInteger) {
+      return amount(((Instruction.AddInteger) instruction).value());
+    } else if (instruction instanceof Instruction.ArrayMove) {
+      Instruction.ArrayMove m = (Instruction.ArrayMove) instruction;
+      return priorSize(m.priorSize()).moveTo(m.toIndex());
+    } else if (instruction instanceof Instruction.ArrayErase) {
+      return priorSize(((Instruction.ArrayErase) instruction).priorSize()).erase();
+    } else if (instruction instanceof Instruction.EraseObject) {
+      Instruction.EraseObject e = (Instruction.EraseObject) instruction;
+      return object(e.table(), e.key()).eraseObject();
+    } else if (instruction instanceof Instruction.EraseTable) {
+      return eraseTable(((Instruction.EraseTable) instruction).table());
+    } else {
+      Instruction.EraseColumn e =
+          (Instruction.EraseColumn) Objects.requireNonNull(instruction, "instruction");
+      return eraseColumn(e.table(), e.field());
+    }
+  }
+
+  /**
+   * Writes materialised instructions in order, none of them inside an embedded object.
+   *
+   * @param instructions the instructions
+   * @return this writer
+   */
+  public ChangesetWriter writeAll(List<? extends Instruction> instructions) {
+    for (Instruction i : instructions) {
+      write(i, null);
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: pending instruction
+
+  private void checkOpen() {
+    if (state != OPEN) {
+      throw new IllegalStateException(
+          state == DETACHED
+              ? "no sink (expected: reset(ByteSink) first)"
+              : "changeset finished (expected: reset() before writing another)");
+    }
+  }
+
+  private void checkIdle() {
+    if (pending != NONE) {
+      idleFailure();
+    }
+  }
+
+  private void idleFailure() {
+    checkOpen();
+    if (pending >= 0) {
+      throw new IllegalStateException(
+          "instruction " + kindName(pending) + " on field '" + pendingField
+              + "' was opened but not written (expected: a terminal such as doubleValue(..))");
+    }
+  }
+
+  private void checkPending() {
+    if (pending < 0) {
+      checkOpen();
+      throw new IllegalStateException(
+          "no open instruction (expected: update(field), arrayInsert(field), ... first)");
+    }
+  }
+
+  private void expectPending(int kind, String terminal) {
+    checkPending();
+    if (pending != kind) {
+      throw new IllegalStateException(
+          terminal + "(..) writes " + kindName(kind) + ", but the open instruction is "
+              + kindName(pending));
+    }
+  }
+
+  private void checkPayloadInstruction() {
+    checkPending();
+    int k = pending;
+    if (k != UPDATE && k != ARRAY_INSERT && k != SET_INSERT && k != SET_ERASE) {
+      throw new IllegalStateException(
+          "a payload terminal writes Update, ArrayInsert, SetInsert or SetErase, but the open"
+              + " instruction is " + kindName(k));
+    }
+    if (k == ARRAY_INSERT) {
+      checkArrayPath();
+    } else if (k == UPDATE && lastElementIsIndex() && priorSize < 0) {
+      throw new IllegalStateException(
+          "Update of a list element (path ends with an index) needs priorSize(..)");
+    }
+  }
+
+  private boolean lastElementIsIndex() {
+    return pathLength > 0 && pathIndexes[pathLength - 1] >= 0;
+  }
+
+  private void checkArrayPath() {
+    if (!lastElementIsIndex()) {
+      throw new IllegalStateException(
+          kindName(pending) + " on field '" + pendingField
+              + "': path must end with an index (expected: index(..) last)");
+    }
+    if (priorSize < 0) {
+      throw new IllegalStateException(
+          kindName(pending) + " on field '" + pendingField + "' needs priorSize(..)");
+    }
+  }
+
+  /** Interns the names of the open path instruction in realm-core's order; returns the field's. */
+  private int internPathNames() {
+    try {
+      if (ownerName != null) {
+        internName(ownerName, CLASS, "embedded class");
+      } else if (ownerClass != null) {
+        intern(ownerClass, CLASS, "embedded class");
+      }
+      int field = pendingName != null
+          ? internName(pendingName, PROPERTY, "field") : intern(pendingField, PROPERTY, "field");
+      for (int i = 0; i < pathLength; i++) {
+        if (pathIndexes[i] < 0) {
+          Name n = pathNames[i];
+          pathKeyInterned[i] = n != null
+              ? internName(n, STRING, "path key") : intern(pathKeys[i], STRING, "path key");
+        }
+      }
+      return field;
+    } catch (IllegalArgumentException e) {
+      throw abandon(e);
+    }
+  }
+
+  /** A terminal refused its arguments: the open instruction is dropped, nothing of it written. */
+  private IllegalArgumentException abandon(IllegalArgumentException e) {
+    clearPending();
+    return e;
+  }
+
+  /**
+   * Writes code, object key, field and path of the open instruction, and leaves room for {@link
+   * #MAX_FIXED} more bytes (fixed payload data and the trailer).
+   */
+  private void writePathHeader(int field) {
+    require(1 + OBJECT_KEY_BYTES + 10 + MAX_FIXED);
+    byte[] b = buf;
+    int p = pos;
+    b[p++] = (byte) pending;
+    p = copyObjectKey(b, p);
+    p = Varint.write(b, p, field);
+    int len = pathLength;
+    if (len == 0) {
+      b[p++] = 0;
+      pos = p;
+      return;
+    }
+    p = Varint.write(b, p, len);
+    pos = p;
+    for (int i = 0; i < len; i++) {
+      require(16 + MAX_FIXED);
+      long index = pathIndexes[i];
+      if (index >= 0) {
+        pos = Varint.write(buf, pos, index);
+      } else {
+        buf[pos++] = 0x40; // -1: a string element follows (§5.3)
+        pos = Varint.write(buf, pos, pathKeyInterned[i]);
+      }
+    }
+  }
+
+  /** Header of a payload instruction; room is left for the fixed payload data and trailer. */
+  private void beginPayload() {
+    checkPayloadInstruction();
+    writePathHeader(internPathNames());
+  }
+
+  /** The trailer after variable-length payload data (which may have used up the window). */
+  private ChangesetWriter endVariablePayload() {
+    require(10);
+    return endPayload();
+  }
+
+  /** Writes the trailer (prior_size or is_default) into room reserved by the header. */
+  private ChangesetWriter endPayload() {
+    int k = pending;
+    if (k == UPDATE) {
+      if (pathLength > 0 && pathIndexes[pathLength - 1] >= 0) {
+        pos = Varint.writeUnsigned(buf, pos, priorSize);
+      } else {
+        buf[pos++] = (byte) (isDefault ? 1 : 0);
+      }
+    } else if (k == ARRAY_INSERT) {
+      pos = Varint.writeUnsigned(buf, pos, priorSize);
+    }
+    return endPath();
+  }
+
+  private ChangesetWriter endPath() {
+    clearPending();
+    return this;
+  }
+
+  private void clearPending() {
+    // path keys stay referenced until overwritten or reset: no per-instruction loop
+    pending = NONE;
+    ownerClass = null;
+    ownerName = null;
+    pathLength = 0;
+    priorSize = -1;
+    isDefault = false;
+  }
+
+  private static String kindName(int kind) {
+    return InstructionType.ofCode(kind).dumpName();
+  }
+
+  private static int writeKey(byte[] b, int p, PrimaryKey key, int internedString) {
+    p = Varint.write(b, p, key.type().code());
+    if (key instanceof PrimaryKey.IntKey) {
+      p = Varint.write(b, p, ((PrimaryKey.IntKey) key).value());
+    } else if (key instanceof PrimaryKey.StringKey) {
+      p = Varint.write(b, p, internedString);
+    } else if (key instanceof PrimaryKey.ObjectIdKey) {
+      ObjectId id = ((PrimaryKey.ObjectIdKey) key).value();
+      INT_BE.set(b, p, id.high());
+      LONG_BE.set(b, p + 4, id.low());
+      p += 12;
+    } else if (key instanceof PrimaryKey.UuidKey) {
+      UUID u = ((PrimaryKey.UuidKey) key).value();
+      LONG_BE.set(b, p, u.getMostSignificantBits());
+      LONG_BE.set(b, p + 8, u.getLeastSignificantBits());
+      p += 16;
+    } else if (key instanceof PrimaryKey.GlobalKey) {
+      p = Varint.writeUnsigned(b, p, ((PrimaryKey.GlobalKey) key).hi());
+      p = Varint.writeUnsigned(b, p, ((PrimaryKey.GlobalKey) key).lo());
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: interning and strings
+
+  /** Interns {@code s} (emitting its record if new) and checks it against {@code maxBytes}. */
+  private int intern(String s, int maxBytes, String what) {
+    Objects.requireNonNull(s, what);
+    int found = interns.find(s);
+    if (found >= 0) {
+      int len = interns.utf8Length(found);
+      if (len > maxBytes) {
+        throw tooLong(what, s, len, maxBytes);
+      }
+      return found;
+    }
+    int len = checkedUtf8Length(s, maxBytes, what);
+    int index = interns.add(found, s, len);
+    internByIndex = interns.byIndex();
+    emitIntern(index, s, len);
+    return index;
+  }
+
+  /** Interns a prepared name: its hint is checked first (one load and compare). */
+  private int internName(Name n, int maxBytes, String what) {
+    int h = n.hint; // >= 0: only intern indices are ever stored
+    String[] byIndex = internByIndex; // null at and after internedCount(): no count check
+    if (h < byIndex.length && byIndex[h] == n.value()) {
+      if (n.utf8Length > maxBytes) {
+        throw tooLong(what, n.value(), n.utf8Length, maxBytes);
+      }
+      return h;
+    }
+    return internNameSlow(n, maxBytes, what);
+  }
+
+  private int internNameSlow(Name n, int maxBytes, String what) {
+    String s = n.value();
+    int len = n.utf8Length();
+    if (len > maxBytes) {
+      throw tooLong(what, s, len, maxBytes);
+    }
+    int index = interns.find(s);
+    if (index < 0) {
+      index = interns.add(index, s, len);
+      internByIndex = interns.byIndex();
+      emitIntern(index, s, len);
+    }
+    n.hint = index; // a racy hint by design: any value is checked before use
+    return index;
+  }
+
+  private static int checkedUtf8Length(String s, int maxBytes, String what) {
+    long len = Utf8.encodedLength(s, what);
+    if (len > maxBytes) {
+      throw tooLong(what, s, len, maxBytes);
+    }
+    return (int) len;
+  }
+
+  private static IllegalArgumentException tooLong(String what, String s, long len, int max) {
+    String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    return new IllegalArgumentException(
+        what + " '" + shown + "': " + len + " UTF-8 bytes (expected: at most " + max + ")");
+  }
+
+  private void emitIntern(int index, String s, int len) {
+    if (body != null) {
+      // INTERN_STRINGS_FIRST: interned strings go to the sink now, instructions at finish()
+      invalidateWindow();
+      target = sink;
+    }
+    require(21);
+    buf[pos++] = InstructionType.INTERN_STRING_CODE;
+    pos = Varint.write(buf, pos, index);
+    pos = Varint.write(buf, pos, len);
+    writeUtf8(s, len);
+    if (body != null) {
+      invalidateWindow();
+      target = body;
+    }
+  }
+
+  private void writeUtf8(String s, int utf8Length) {
+    int n = s.length();
+    int i = 0;
+    if (utf8Length == n) {
+      // every char is ASCII (any other char takes more than one byte)
+      while (i < n) {
+        if (pos == limit) {
+          require(Math.min(n - i, STAGING_BYTES));
+        }
+        int end = Math.min(n, i + (limit - pos));
+        byte[] b = buf;
+        int p = pos;
+        for (; i < end; i++) {
+          b[p++] = (byte) s.charAt(i);
+        }
+        pos = p;
+      }
+      return;
+    }
+    while (i < n) {
+      int end = Math.min(n, i + STAGING_BYTES / 4);
+      if (end < n && Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--; // never split a surrogate pair
+      }
+      require(3 * (end - i) + 1);
+      pos = Utf8.encode(s, i, end, buf, pos);
+      i = end;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Internals: the window
+
+  /** Makes room for {@code n} bytes at {@code buf[pos]}. */
+  private void require(int n) {
+    if (limit - pos < n) {
+      refill(n);
+    }
+  }
+
+  private void refill(int n) {
+    commit();
+    byte[] a;
+    try {
+      a = target.reserveArray(n);
+    } catch (SinkOverflowException e) {
+      // n is an upper bound; near the end of a fixed-size sink stage the bytes instead, so
+      // only the bytes actually written are checked against the capacity (in commit)
+      a = null;
+    }
+    if (a != null) {
+      buf = a;
+      pos = windowStart = target.arrayPosition();
+      limit = target.arrayLimit();
+      windowIsSinkArray = true;
+    } else {
+      if (staging.length < n) {
+        staging = new byte[Math.max(n, STAGING_BYTES)];
+      }
+      buf = staging;
+      pos = windowStart = 0;
+      limit = staging.length;
+      windowIsSinkArray = false;
+    }
+  }
+
+  /** Publishes {@code buf[windowStart, pos)} to the target; the window stays usable. */
+  private void commit() {
+    int n = pos - windowStart;
+    if (n == 0) {
+      return;
+    }
+    if (windowIsSinkArray) {
+      target.advance(n);
+      windowStart = pos;
+    } else {
+      target.write(staging, windowStart, n);
+      pos = windowStart = 0;
+    }
+  }
+
+  private void invalidateWindow() {
+    commit();
+    buf = EMPTY;
+    pos = limit = windowStart = 0;
+    windowIsSinkArray = false;
+  }
+
+  @Override
+  public String toString() {
+    return "ChangesetWriter{layout=" + layout + ", state="
+        + (state == OPEN ? "open" : state == FINISHED ? "finished" : "detached") + ", size="
+        + size() + ", interned=" + interns.size() + "}";
+  }
+}
