@@ -66,6 +66,8 @@ public final class CrashChild {
       LogStats stats = log.stats();
       if (stats.entryCount() > 150) {
         long through = stats.lastVersion() - 100;
+        // announced before the call: the kill may land after the commit but before "A" is printed
+        print(out, "R " + through);
         log.acknowledge(new SyncProgress(++serverVersion, through, serverVersion, 1, through, 0));
         print(out, "A " + through);
       }
