@@ -137,7 +137,8 @@ public final class Schema {
         Property pk = c.primaryKey();
         if (pk == null) {
           throw new SchemaException(
-              c.name() + ": an " + c.kind() + " class needs a primary key (expected:"
+              c.name() + ": " + (c.kind() == ObjectSchema.Kind.ASYMMETRIC ? "an " : "a ")
+                  + c.kind() + " class needs a primary key (expected:"
                   + " primaryKey(\"_id\", type) with type int, string, objectId or uuid)");
         }
         if (!pk.name().equals("_id")) {
