@@ -248,6 +248,10 @@ public final class IngestRealm implements AutoCloseable {
     return model;
   }
 
+  WriteEngine engine() {
+    return engine;
+  }
+
   @Override
   public String toString() {
     return "IngestRealm{" + (closed.get() ? "closed" : "open") + ", " + config + "}";

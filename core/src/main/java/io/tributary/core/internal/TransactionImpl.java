@@ -13,6 +13,7 @@ import io.tributary.protocol.changeset.SinkOverflowException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +29,9 @@ final class TransactionImpl implements Transaction {
   /** Pooled writers per transaction (roots) and per collection (embedded elements). */
   static final int POOL_CAP = 1024;
 
-  private final WriteEngine engine;
   private final SchemaModel model;
+  private final Committer committer;
+  private final AtomicBoolean closed;
   private final TxSink sink;
   final ChangesetWriter writer;
   private final PrimaryKeySet keys = new PrimaryKeySet();
@@ -45,10 +47,12 @@ final class TransactionImpl implements Transaction {
   private int objectCount;
   private ObjectWriterImpl[] roots = new ObjectWriterImpl[16];
 
-  TransactionImpl(WriteEngine engine) {
-    this.engine = engine;
-    this.model = engine.model;
-    this.sink = new TxSink(engine.maxChangesetBytes);
+  TransactionImpl(
+      SchemaModel model, Committer committer, int maxChangesetBytes, AtomicBoolean closed) {
+    this.model = model;
+    this.committer = committer;
+    this.closed = closed;
+    this.sink = new TxSink(maxChangesetBytes);
     this.writer = new ChangesetWriter();
   }
 
@@ -93,8 +97,8 @@ final class TransactionImpl implements Transaction {
       throw tooLarge(null);
     }
     writer.finish();
-    engine.checkOpen("write");
-    return engine.committer.commit(sink.contents(), objectCount);
+    WriteEngine.checkOpen(closed, "write");
+    return committer.commit(sink.contents(), objectCount);
   }
 
   private ChangesetTooLargeException tooLarge(SinkOverflowException e) {

@@ -2,6 +2,7 @@ package io.tributary.core.internal;
 
 import io.tributary.core.Transaction;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -13,11 +14,13 @@ import java.util.function.Consumer;
  * engine (or the thread).
  */
 public final class WriteEngine {
-  final SchemaModel model;
-  final Committer committer;
-  final int maxChangesetBytes;
   private final ThreadLocal<TransactionImpl> contexts;
-  private volatile boolean closed;
+  /**
+   * Shared with the contexts. They must not reference this engine: a ThreadLocal value that
+   * reaches its own ThreadLocal is never expunged from a pool thread's map (a leak per closed
+   * realm).
+   */
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * @param model the realm's schema
@@ -25,10 +28,12 @@ public final class WriteEngine {
    * @param maxChangesetBytes the largest changeset a transaction may produce, in bytes
    */
   public WriteEngine(SchemaModel model, Committer committer, int maxChangesetBytes) {
-    this.model = Objects.requireNonNull(model, "model");
-    this.committer = Objects.requireNonNull(committer, "committer");
-    this.maxChangesetBytes = maxChangesetBytes;
-    this.contexts = ThreadLocal.withInitial(() -> new TransactionImpl(this));
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(committer, "committer");
+    AtomicBoolean flag = closed;
+    this.contexts =
+        ThreadLocal.withInitial(
+            () -> new TransactionImpl(model, committer, maxChangesetBytes, flag));
   }
 
   /**
@@ -40,22 +45,28 @@ public final class WriteEngine {
    */
   public long write(Consumer<? super Transaction> body) {
     Objects.requireNonNull(body, "body");
-    checkOpen("write");
-    return contexts.get().run(body);
+    checkOpen(closed, "write");
+    try {
+      return contexts.get().run(body);
+    } finally {
+      if (closed.get()) {
+        contexts.remove();
+      }
+    }
   }
 
   /** Refuses further transactions (commits already appending finish or fail in the log). */
   public void close() {
-    closed = true;
+    closed.set(true);
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return closed;
+    return closed.get();
   }
 
-  void checkOpen(String method) {
-    if (closed) {
+  static void checkOpen(AtomicBoolean closed, String method) {
+    if (closed.get()) {
       throw new IllegalStateException(
           method + ": the IngestRealm is closed (expected: an open realm); nothing was written");
     }
