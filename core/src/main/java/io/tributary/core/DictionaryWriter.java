@@ -109,6 +109,7 @@ public interface DictionaryWriter {
   /**
    * Puts null.
    *
+   * @param key the key
    * @return this writer
    * @throws IllegalArgumentException if the values are not nullable
    */

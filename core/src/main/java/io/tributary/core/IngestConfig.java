@@ -50,6 +50,7 @@ public final class IngestConfig {
    *
    * @param schema the classes the realm writes: asymmetric classes and the embedded classes they
    *     use (checked when the realm opens)
+   * @return a new builder
    */
   public static Builder builder(Schema schema) {
     return new Builder(Objects.requireNonNull(schema, "schema"));
@@ -108,6 +109,7 @@ public final class IngestConfig {
      * The storage to open the upload log in, e.g. {@code MemoryStorage.create()} or {@code
      * LmdbStorage.at(path)}.
      *
+     * @param storage the storage; the realm opens (and closes) its log
      * @return this builder
      * @throws IllegalStateException if a storage was already set
      */
@@ -124,6 +126,7 @@ public final class IngestConfig {
      * java.util.ServiceLoader} (in the thread's context class loader, else core's) when {@link
      * #build()} runs.
      *
+     * @param location an absolute URI with the storage's scheme
      * @return this builder
      * @throws IllegalStateException if a storage was already set
      */
@@ -137,6 +140,7 @@ public final class IngestConfig {
     /**
      * The class loader in which {@link #storage(URI)} looks for providers.
      *
+     * @param classLoader where to look
      * @return this builder
      */
     public Builder classLoader(ClassLoader classLoader) {
@@ -154,6 +158,7 @@ public final class IngestConfig {
     /**
      * The upload log's settings. Default {@link UploadLogOptions#DEFAULT}.
      *
+     * @param logOptions the settings
      * @return this builder
      */
     public Builder logOptions(UploadLogOptions logOptions) {
@@ -186,6 +191,7 @@ public final class IngestConfig {
      * The clock of the origin timestamps (milliseconds since 2015-01-01). Default {@link
      * Clock#systemUTC()}.
      *
+     * @param clock the clock
      * @return this builder
      */
     public Builder clock(Clock clock) {
@@ -196,6 +202,7 @@ public final class IngestConfig {
     /**
      * The configuration.
      *
+     * @return a new immutable configuration
      * @throws IllegalStateException if no storage was set
      * @throws IllegalArgumentException if no provider handles the storage URI's scheme, or {@code
      *     maxChangesetBytes} exceeds the log's bound

@@ -81,6 +81,7 @@ public final class ObjectSchema {
    * Starts the schema of an embedded class (no primary key).
    *
    * @param name 1 to 57 UTF-8 bytes
+   * @return the new class schema, without properties
    * @throws SchemaException if the name is empty, too long or not valid UTF-16
    */
   public static ObjectSchema embedded(String name) {
@@ -92,6 +93,7 @@ public final class ObjectSchema {
    * exists so that schemas with them can be described and rejected with a clear message.
    *
    * @param name 1 to 57 UTF-8 bytes
+   * @return the new class schema, without properties
    * @throws SchemaException if the name is empty, too long or not valid UTF-16
    */
   public static ObjectSchema topLevel(String name) {
@@ -105,6 +107,7 @@ public final class ObjectSchema {
    *     classes)
    * @param type {@link PropertyType#INT}, {@link PropertyType#STRING}, {@link
    *     PropertyType#OBJECT_ID} or {@link PropertyType#UUID}
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if this class is embedded, already has a primary key, the type is not
    *     allowed, or the name is invalid or taken
    */
@@ -119,6 +122,7 @@ public final class ObjectSchema {
    * @param type {@link PropertyType#INT}, {@link PropertyType#STRING}, {@link
    *     PropertyType#OBJECT_ID} or {@link PropertyType#UUID}
    * @param nullable whether one object of the class may have a null key
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if this class is embedded, already has a primary key, the type is not
    *     allowed, or the name is invalid or taken
    */
@@ -148,6 +152,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param type any type but {@link PropertyType#OBJECT} (use {@link #embedded(String, String)})
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema property(String name, PropertyType type) {
@@ -159,6 +164,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param type any type but {@link PropertyType#OBJECT}
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema optional(String name, PropertyType type) {
@@ -170,6 +176,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param elementType any type but {@link PropertyType#OBJECT} (use {@link #embeddedList})
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema list(String name, PropertyType elementType) {
@@ -182,6 +189,7 @@ public final class ObjectSchema {
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param elementType any type but {@link PropertyType#OBJECT}
    * @param optionalElements whether elements may be null
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema list(String name, PropertyType elementType, boolean optionalElements) {
@@ -194,6 +202,7 @@ public final class ObjectSchema {
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param elementType any type but {@link PropertyType#OBJECT} (sets of embedded objects do not
    *     exist)
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema set(String name, PropertyType elementType) {
@@ -206,6 +215,7 @@ public final class ObjectSchema {
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param elementType any type but {@link PropertyType#OBJECT}
    * @param optionalElements whether the set may contain null
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema set(String name, PropertyType elementType, boolean optionalElements) {
@@ -217,6 +227,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param valueType any type but {@link PropertyType#OBJECT} (use {@link #embeddedDictionary})
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema dictionary(String name, PropertyType valueType) {
@@ -229,6 +240,7 @@ public final class ObjectSchema {
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param valueType any type but {@link PropertyType#OBJECT}
    * @param optionalValues whether values may be null
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if the name is invalid or taken, or the type is {@code OBJECT}
    */
   public ObjectSchema dictionary(String name, PropertyType valueType, boolean optionalValues) {
@@ -241,6 +253,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param targetClass the embedded class
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if a name is invalid or the property name is taken
    */
   public ObjectSchema embedded(String name, String targetClass) {
@@ -252,6 +265,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param targetClass the embedded class
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if a name is invalid or the property name is taken
    */
   public ObjectSchema embeddedList(String name, String targetClass) {
@@ -264,6 +278,7 @@ public final class ObjectSchema {
    *
    * @param name 1 to 63 UTF-8 bytes, not yet used in this class
    * @param targetClass the embedded class
+   * @return a new {@code ObjectSchema} with the property added
    * @throws SchemaException if a name is invalid or the property name is taken
    */
   public ObjectSchema embeddedDictionary(String name, String targetClass) {

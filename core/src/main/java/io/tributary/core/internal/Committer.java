@@ -41,6 +41,9 @@ public final class Committer {
   /**
    * Milliseconds since 2015-01-01T00:00:00Z for {@code epochMillis} (0 for earlier instants: the
    * log refuses negative timestamps).
+   *
+   * @param epochMillis milliseconds since 1970-01-01T00:00:00Z
+   * @return milliseconds since 2015-01-01T00:00:00Z, >= 0
    */
   public static long originTimestamp(long epochMillis) {
     return Math.max(0, epochMillis - ORIGIN_EPOCH_MS);
@@ -68,7 +71,11 @@ public final class Committer {
     return version;
   }
 
-  /** Adds a listener; it sees every commit that starts after this call. */
+  /**
+   * Adds a listener; it sees every commit that starts after this call.
+   *
+   * @param listener the listener
+   */
   public synchronized void addListener(CommitListener listener) {
     Objects.requireNonNull(listener, "listener");
     CommitListener[] ls = Arrays.copyOf(listeners, listeners.length + 1);
@@ -76,7 +83,11 @@ public final class Committer {
     listeners = ls;
   }
 
-  /** Removes a listener added earlier (no-op if it is not registered). */
+  /**
+   * Removes a listener added earlier (no-op if it is not registered).
+   *
+   * @param listener the listener
+   */
   public synchronized void removeListener(CommitListener listener) {
     CommitListener[] ls = listeners;
     for (int i = 0; i < ls.length; i++) {
