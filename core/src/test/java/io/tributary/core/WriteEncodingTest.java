@@ -326,6 +326,49 @@ class WriteEncodingTest {
   }
 
   @Test
+  void pooledWritersServeWhateverClassComesAtTheirPosition() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A")
+                .primaryKey("_id", PropertyType.INT)
+                .list("xs", PropertyType.INT)
+                .embedded("e", "E"),
+            ObjectSchema.asymmetric("B")
+                .primaryKey("_id", PropertyType.INT)
+                .property("p", PropertyType.INT)
+                .property("q", PropertyType.INT)
+                .list("ys", PropertyType.STRING)
+                .set("zs", PropertyType.INT)
+                .embedded("e", "E"),
+            ObjectSchema.embedded("E").property("v", PropertyType.INT));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            tx.create("A", 1).list("xs").add(1).parent().embedded("e").set("v", 1);
+            tx.create("B", 2).list("ys").add("y").parent().set("zs").add(2);
+          });
+      realm.write(
+          tx -> {
+            tx.create("B", 3).list("ys").add("y3").parent().set("zs").add(3).parent()
+                .embedded("e").set("v", 3);
+            tx.create("A", 4).list("xs").add(4);
+          });
+    }
+    assertThat(dump(2))
+        .containsExactly(
+            "CreateObject table=\"B\" pk=Int(3)",
+            "ArrayInsert table=\"B\" pk=Int(3) field=\"ys\" path=[0] value=String(\"y3\")"
+                + " prior_size=0",
+            "SetInsert table=\"B\" pk=Int(3) field=\"zs\" path=[] value=Int(3)",
+            "Update table=\"B\" pk=Int(3) field=\"e\" path=[] value=ObjectValue"
+                + " is_default=false",
+            "Update table=\"B\" pk=Int(3) field=\"e\" path=[\"v\"] value=Int(3)"
+                + " is_default=false",
+            "CreateObject table=\"A\" pk=Int(4)",
+            "ArrayInsert table=\"A\" pk=Int(4) field=\"xs\" path=[0] value=Int(4) prior_size=0");
+  }
+
+  @Test
   void setMixedMapsJavaTypes() {
     Schema schema =
         Schema.of(

@@ -65,13 +65,41 @@ final class ObjectWriterImpl implements ObjectWriter {
   private Name[] pathName = new Name[4];
   private String[] pathKey = new String[4];
 
-  // per non-key property index, created on first use and reused
-  private ObjectWriterImpl[] children;
-  private ListWriterImpl[] lists;
-  private SetWriterImpl[] sets;
-  private DictionaryWriterImpl[] dictionaries;
-  private ListWriterImpl[] mixedLists;
-  private DictionaryWriterImpl[] mixedDictionaries;
+  /**
+   * Child and collection writers per class (a pooled root writer serves whatever class is created
+   * at its position), each by non-key property index; created on first use and reused.
+   */
+  private Caches[] cachesByClass;
+
+  private static final class Caches {
+    final ObjectWriterImpl[] children;
+    final ListWriterImpl[] lists;
+    final SetWriterImpl[] sets;
+    final DictionaryWriterImpl[] dictionaries;
+    final ListWriterImpl[] mixedLists;
+    final DictionaryWriterImpl[] mixedDictionaries;
+
+    Caches(int properties) {
+      children = new ObjectWriterImpl[properties];
+      lists = new ListWriterImpl[properties];
+      sets = new SetWriterImpl[properties];
+      dictionaries = new DictionaryWriterImpl[properties];
+      mixedLists = new ListWriterImpl[properties];
+      mixedDictionaries = new DictionaryWriterImpl[properties];
+    }
+  }
+
+  private Caches caches() {
+    Caches[] all = cachesByClass;
+    if (all == null) {
+      all = cachesByClass = new Caches[tx.classCount];
+    }
+    Caches c = all[cls.index];
+    if (c == null) {
+      c = all[cls.index] = new Caches(cls.properties.length);
+    }
+    return c;
+  }
 
   ObjectWriterImpl(TransactionImpl tx) {
     this.tx = tx;
@@ -423,9 +451,7 @@ final class ObjectWriterImpl implements ObjectWriter {
               + ")");
     }
     open(UPDATE, p).objectValue();
-    if (children == null) {
-      children = new ObjectWriterImpl[cls.properties.length];
-    }
+    ObjectWriterImpl[] children = caches().children;
     ObjectWriterImpl c = children[p.index];
     if (c == null) {
       c = children[p.index] = new ObjectWriterImpl(tx);
@@ -447,9 +473,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (p.collection != CollectionType.LIST) {
       throw collectionError(p, "list");
     }
-    if (lists == null) {
-      lists = new ListWriterImpl[cls.properties.length];
-    }
+    ListWriterImpl[] lists = caches().lists;
     ListWriterImpl l = lists[p.index];
     if (l == null) {
       l = lists[p.index] = new ListWriterImpl(this, p, p.type);
@@ -464,9 +488,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (p.collection != CollectionType.SET) {
       throw collectionError(p, "set");
     }
-    if (sets == null) {
-      sets = new SetWriterImpl[cls.properties.length];
-    }
+    SetWriterImpl[] sets = caches().sets;
     SetWriterImpl s = sets[p.index];
     if (s == null) {
       s = sets[p.index] = new SetWriterImpl(this, p);
@@ -481,9 +503,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (p.collection != CollectionType.DICTIONARY) {
       throw collectionError(p, "dictionary");
     }
-    if (dictionaries == null) {
-      dictionaries = new DictionaryWriterImpl[cls.properties.length];
-    }
+    DictionaryWriterImpl[] dictionaries = caches().dictionaries;
     DictionaryWriterImpl d = dictionaries[p.index];
     if (d == null) {
       d = dictionaries[p.index] = new DictionaryWriterImpl(this, p, p.type);
@@ -495,9 +515,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   @Override
   public ListWriter mixedList(String property) {
     PropertyModel p = mixedSingle(property, "mixedList");
-    if (mixedLists == null) {
-      mixedLists = new ListWriterImpl[cls.properties.length];
-    }
+    ListWriterImpl[] mixedLists = caches().mixedLists;
     ListWriterImpl l = mixedLists[p.index];
     if (l == null) {
       l = mixedLists[p.index] = new ListWriterImpl(this, p, PropertyType.MIXED);
@@ -512,9 +530,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   @Override
   public DictionaryWriter mixedDictionary(String property) {
     PropertyModel p = mixedSingle(property, "mixedDictionary");
-    if (mixedDictionaries == null) {
-      mixedDictionaries = new DictionaryWriterImpl[cls.properties.length];
-    }
+    DictionaryWriterImpl[] mixedDictionaries = caches().mixedDictionaries;
     DictionaryWriterImpl d = mixedDictionaries[p.index];
     if (d == null) {
       d = mixedDictionaries[p.index] = new DictionaryWriterImpl(this, p, PropertyType.MIXED);

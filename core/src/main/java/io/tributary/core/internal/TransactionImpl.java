@@ -30,6 +30,8 @@ final class TransactionImpl implements Transaction {
   static final int POOL_CAP = 1024;
 
   private final SchemaModel model;
+  /** The number of classes, for writers' per-class caches. */
+  final int classCount;
   private final Committer committer;
   private final AtomicBoolean closed;
   private final TxSink sink;
@@ -50,6 +52,7 @@ final class TransactionImpl implements Transaction {
   TransactionImpl(
       SchemaModel model, Committer committer, int maxChangesetBytes, AtomicBoolean closed) {
     this.model = model;
+    this.classCount = model.classCount();
     this.committer = committer;
     this.closed = closed;
     this.sink = new TxSink(maxChangesetBytes);
