@@ -308,6 +308,16 @@ class WriteEncodingTest {
   }
 
   @Test
+  void requiredPropertiesThatAreNeverSetWriteNothingAsInRealmCore() {
+    // decision (spec changeset.md §9.2 item 3, §11.2): allowed; the server stores zero values
+    try (IngestRealm realm = open(embeddedObjectSchema())) {
+      realm.write(tx -> tx.create("Reading", ObjectId.fromHex("65f1a2b3c4d5e6f708192a3b")));
+    }
+    assertThat(dump(1))
+        .containsExactly("CreateObject table=\"Reading\" pk=ObjectId(65f1a2b3c4d5e6f708192a3b)");
+  }
+
+  @Test
   void aFreshObjectStartsWithEmptyCollections() {
     Schema schema =
         Schema.of(
