@@ -182,7 +182,7 @@ public final class Schema {
     Map<String, Boolean> reached = new HashMap<>();
     for (ObjectSchema c : classes) {
       if (c.kind() != ObjectSchema.Kind.EMBEDDED) {
-        walkEmbedded(c, c, byName, ownerOf, reached);
+        walkEmbedded(c, byName, ownerOf, reached);
       }
     }
     for (ObjectSchema c : classes) {
@@ -214,12 +214,11 @@ public final class Schema {
   /** Marks every embedded class reachable from {@code root}; records asymmetric owners. */
   private static void walkEmbedded(
       ObjectSchema root,
-      ObjectSchema from,
       Map<String, ObjectSchema> byName,
       Map<String, String> ownerOf,
       Map<String, Boolean> reached) {
     Deque<ObjectSchema> todo = new ArrayDeque<>();
-    todo.push(from);
+    todo.push(root);
     List<String> seen = new ArrayList<>();
     while (!todo.isEmpty()) {
       ObjectSchema c = todo.pop();
