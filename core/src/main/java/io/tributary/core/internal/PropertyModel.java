@@ -1,0 +1,53 @@
+package io.tributary.core.internal;
+
+import io.tributary.core.CollectionType;
+import io.tributary.core.Property;
+import io.tributary.core.PropertyType;
+import io.tributary.protocol.changeset.Name;
+
+/** A property prepared for the write path: prepared name, index, and the checks it needs. */
+final class PropertyModel {
+  final ClassModel owner;
+  final Property property;
+  final String name;
+  final Name preparedName;
+  /** Position among the class's non-key properties (declaration order); -1 for the key. */
+  final int index;
+  final PropertyType type;
+  final CollectionType collection;
+  final boolean nullable;
+  final boolean primaryKey;
+  /**
+   * The type a single-value setter must match: the type for a single, non-key, non-link property,
+   * otherwise null (one comparison on the hot path).
+   */
+  final PropertyType single;
+  /** For links: the target class (resolved after all classes exist). */
+  ClassModel target;
+
+  PropertyModel(ClassModel owner, Property p, int index) {
+    this.owner = owner;
+    this.property = p;
+    this.name = p.name();
+    this.preparedName = Name.of(p.name());
+    this.index = index;
+    this.type = p.type();
+    this.collection = p.collection();
+    this.nullable = p.nullable();
+    this.primaryKey = p.primaryKey();
+    this.single =
+        collection == CollectionType.SINGLE && !primaryKey && type != PropertyType.OBJECT
+            ? type
+            : null;
+  }
+
+  /** {@code Class.property}, for messages. */
+  String qualified() {
+    return owner.name + "." + name;
+  }
+
+  @Override
+  public String toString() {
+    return qualified() + ": " + property.typeName();
+  }
+}

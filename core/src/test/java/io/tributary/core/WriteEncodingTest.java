@@ -1,0 +1,460 @@
+package io.tributary.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.core.testing.ListUploadLog;
+import io.tributary.core.testing.RealmCoreVectors;
+import io.tributary.protocol.ObjectId;
+import io.tributary.protocol.changeset.Changeset;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the write API encodes beyond the vectors: the spec's worked examples byte for byte,
+ * collections inside embedded objects, mixed collections, writers used out of call order, empty
+ * transactions, origin timestamps and the commit listener seam. Runs against an in-test list log.
+ */
+class WriteEncodingTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final ListUploadLog log = new ListUploadLog();
+
+  private IngestRealm open(Schema schema) {
+    return open(schema, WriteVectorsTest.VECTOR_CLOCK);
+  }
+
+  private IngestRealm open(Schema schema, Clock clock) {
+    return IngestRealm.open(IngestConfig.builder(schema).storage(log.storage()).clock(clock)
+        .build());
+  }
+
+  private byte[] entry(int i) {
+    return log.entries().get(i).changeset();
+  }
+
+  private List<String> dump(int i) {
+    return Changeset.parse(entry(i)).dump();
+  }
+
+  private static byte[] hex(String spaced) {
+    return HEX.parseHex(spaced.replace(" ", "").replace("\n", ""));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the spec's examples
+
+  @Test
+  void pingExamplesOfSpecSections12Point1And12Point2() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("Ping")
+                .primaryKey("_id", PropertyType.INT)
+                .optional("note", PropertyType.STRING));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            tx.create("Ping", 5).set("note", "hi");
+            tx.create("Ping", -1); // note left out: no Update
+          });
+    }
+    assertThat(entry(0))
+        .isEqualTo(
+            hex("3F 00 04 50 69 6E 67 3F 01 03 5F 69 64 00 00 02 01 01 00 3F 02 04 6E 6F 74 65 3F"
+                + " 03 00 06 00 02 03 01 00"));
+    assertThat(entry(1))
+        .isEqualTo(
+            hex("3F 00 04 50 69 6E 67 02 00 01 05 3F 01 04 6E 6F 74 65 04 00 01 05 01 00 03 02 68"
+                + " 69 00 02 00 01 40"));
+  }
+
+  @Test
+  void eventOfSpecSection12Point4WithEveryCollectionKindMatchesRealmCore() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("Event")
+                .primaryKey("_id", PropertyType.STRING)
+                .optional("n", PropertyType.INT)
+                .property("flag", PropertyType.BOOL)
+                .property("f", PropertyType.FLOAT)
+                .property("data", PropertyType.BINARY)
+                .property("amount", PropertyType.DECIMAL128)
+                .property("uid", PropertyType.UUID)
+                .property("any", PropertyType.MIXED)
+                .list("codes", PropertyType.INT)
+                .set("tags", PropertyType.STRING)
+                .dictionary("attrs", PropertyType.DOUBLE)
+                .embeddedList("parts", "Part")
+                .embeddedDictionary("partmap", "Part"),
+            ObjectSchema.embedded("Part").property("name", PropertyType.STRING));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx ->
+              tx.create("Event", "e1")
+                  .setNull("n")
+                  .set("flag", true)
+                  .set("f", 1.5f)
+                  .set("data", new byte[] {1, 2})
+                  .set("amount", new BigDecimal("12.34"))
+                  .set("uid", UUID.fromString("0123e456-e89b-12d3-a456-426614174000"))
+                  .set("any", -2)
+                  .list("codes").add(7).add(300).parent()
+                  .set("tags").add("a").parent()
+                  .dictionary("attrs").put("k", 0.5).parent()
+                  .list("parts").addEmbedded().set("name", "p0").parent()
+                  .dictionary("partmap").putEmbedded("x").set("name", "px"));
+    }
+    String k = "03 01 ";
+    byte[] expected =
+        hex("3F 00 05 45 76 65 6E 74 3F 01 02 65 31 02 00 03 01"
+            + " 3F 02 01 6E 04 00 " + k + "02 00 00 00"
+            + " 3F 03 04 66 6C 61 67 04 00 " + k + "03 00 02 01 00"
+            + " 3F 04 01 66 04 00 " + k + "04 00 06 00 00 C0 3F 00"
+            + " 3F 05 04 64 61 74 61 04 00 " + k + "05 00 04 02 01 02 00"
+            + " 3F 06 06 61 6D 6F 75 6E 74 04 00 " + k + "06 00 08 D2 09 41 00 00"
+            + " 3F 07 03 75 69 64 04 00 " + k
+            + "07 00 0B 01 23 E4 56 E8 9B 12 D3 A4 56 42 66 14 17 40 00 00"
+            + " 3F 08 03 61 6E 79 04 00 " + k + "08 00 01 41 00"
+            + " 3F 09 05 63 6F 64 65 73 08 00 " + k + "09 01 00 01 07 00"
+            + " 08 00 " + k + "09 01 01 01 AC 02 01"
+            + " 3F 0A 04 74 61 67 73 0C 00 " + k + "0A 00 03 01 61"
+            + " 3F 0B 05 61 74 74 72 73 3F 0C 01 6B 04 00 " + k
+            + "0B 01 40 0C 07 00 00 00 00 00 00 E0 3F 00"
+            + " 3F 0D 05 70 61 72 74 73 08 00 " + k + "0D 01 00 41 00"
+            + " 3F 0E 04 50 61 72 74"
+            + " 3F 0F 04 6E 61 6D 65 04 00 " + k + "0D 02 00 40 0F 03 02 70 30 00"
+            + " 3F 10 07 70 61 72 74 6D 61 70 3F 11 01 78 04 00 " + k + "10 01 40 11 41 00"
+            + " 04 00 " + k + "10 02 40 11 40 0F 03 02 70 78 00");
+    assertThat(expected).hasSize(304); // the captured size (spec changeset.md §12.4)
+    assertThat(HEX.formatHex(entry(1))).isEqualTo(HEX.formatHex(expected));
+  }
+
+  @Test
+  void mixedCollectionsAndANullKeyAsInSpecSection12Point5() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("Misc")
+                .primaryKey("_id", PropertyType.UUID, true)
+                .property("m1", PropertyType.MIXED)
+                .property("m2", PropertyType.MIXED)
+                .list("mlist", PropertyType.MIXED)
+                .property("old", PropertyType.TIMESTAMP)
+                .optional("opt", PropertyType.TIMESTAMP)
+                .optional("oid", PropertyType.OBJECT_ID)
+                .property("neg", PropertyType.DECIMAL128));
+    UUID u = UUID.fromString("3b241101-e2bb-4255-8caf-4136c566a962");
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            ObjectWriter w = tx.create("Misc", u);
+            w.mixedList("m1").add(1).add("x");
+            w.mixedDictionary("m2").put("k", true);
+            w.list("mlist").addNull().add(2.5);
+            w.set("old", Instant.parse("1969-12-31T23:59:58.9Z"))
+                .set("opt", (Instant) null)
+                .setNull("oid")
+                .set("neg", new BigDecimal("-0.001"));
+            tx.createWithNullKey("Misc")
+                .set("old", Instant.EPOCH)
+                .set("neg", new BigDecimal("1E+10"));
+          });
+    }
+    String uh = "0B 3B 24 11 01 E2 BB 42 55 8C AF 41 36 C5 66 A9 62";
+    String all = HEX.formatHex(entry(1));
+    // the records the spec shows (each must appear, in this order)
+    String[] records = {
+      "04 00 " + uh + " 01 00 44 00", // .m1 = List
+      "0B 00 " + uh + " 01 00 01", // Clear .m1 (List)
+      "08 00 " + uh + " 01 01 00 01 01 00", // .m1[0] = 1
+      "08 00 " + uh + " 01 01 01 03 01 78 01", // .m1[1] = "x"
+      "04 00 " + uh + " 02 00 42 00", // .m2 = Dictionary
+      "0B 00 " + uh + " 02 00 02", // Clear .m2 (Dictionary)
+      "04 00 " + uh + " 02 01 40 03 02 01 00", // .m2["k"] = true
+      "08 00 " + uh + " 04 01 00 00 00", // .mlist[0] = null
+      "04 00 " + uh + " 05 00 05 40 FF C1 D7 6F 00", // .old = (-1 s, -100 000 000 ns)
+      "04 00 " + uh + " 06 00 00 00", // .opt = null
+      "04 00 " + uh + " 08 00 08 01 42 01 00", // .neg = -0.001
+      "02 00 00", // CreateObject Misc[null]
+      "04 00 00 08 00 08 01 0A 00 00" // [null].neg = 1E10
+    };
+    int from = 0;
+    for (String r : records) {
+      String h = HEX.formatHex(hex(r));
+      int at = all.indexOf(h, from);
+      assertThat(at).as("record %s after %d", r, from).isGreaterThanOrEqualTo(0);
+      from = at + h.length();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // shapes of the API
+
+  private static Schema embeddedObjectSchema() {
+    return RealmCoreVectors.schema(RealmCoreVectors.vector("embedded_object"));
+  }
+
+  @Test
+  void embeddedObjectsCanBeWrittenWithParentOrWithALambda() {
+    ObjectId id = ObjectId.fromHex("65f1a2b3c4d5e6f708192a3b");
+    Instant ts = Instant.parse("2024-03-01T12:34:56.789Z");
+    try (IngestRealm realm = open(embeddedObjectSchema())) {
+      realm.write(
+          tx ->
+              tx.create("Reading", id)
+                  .set("sensor", "t1")
+                  .set("value", 21.5)
+                  .set("ts", ts)
+                  .embedded("location").set("lat", 52.1).set("lon", 4.3));
+      realm.write(
+          tx ->
+              tx.create("Reading", id)
+                  .set("sensor", "t1")
+                  .set("value", 21.5)
+                  .set("ts", ts)
+                  .embedded("location", l -> l.set("lat", 52.1).set("lon", 4.3)));
+      realm.write(
+          tx -> {
+            ObjectWriter r = tx.create("Reading", id).set("sensor", "t1").set("value", 21.5);
+            r.set("ts", ts).embedded("location").set("lat", 52.1).set("lon", 4.3).parent();
+          });
+    }
+    byte[] expected = RealmCoreVectors.bytes("embedded_object.bin");
+    assertThat(entry(1)).isEqualTo(expected);
+    assertThat(entry(2)).isEqualTo(expected);
+    assertThat(entry(3)).isEqualTo(expected);
+  }
+
+  @Test
+  void instructionsFollowCallOrderAndAnEarlierObjectIsSelectedAgain() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A")
+                .primaryKey("_id", PropertyType.INT)
+                .property("x", PropertyType.INT)
+                .property("y", PropertyType.INT));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            ObjectWriter a = tx.create("A", 1).set("y", 10);
+            ObjectWriter b = tx.create("A", 2).set("x", 20);
+            a.set("x", 11); // back to A after B: addresses A[1] again
+            b.set("y", 21).set("y", 22); // set twice: two Updates, the last wins
+          });
+    }
+    assertThat(dump(1))
+        .containsExactly(
+            "CreateObject table=\"A\" pk=Int(1)",
+            "Update table=\"A\" pk=Int(1) field=\"y\" path=[] value=Int(10) is_default=false",
+            "CreateObject table=\"A\" pk=Int(2)",
+            "Update table=\"A\" pk=Int(2) field=\"x\" path=[] value=Int(20) is_default=false",
+            "Update table=\"A\" pk=Int(1) field=\"x\" path=[] value=Int(11) is_default=false",
+            "Update table=\"A\" pk=Int(2) field=\"y\" path=[] value=Int(21) is_default=false",
+            "Update table=\"A\" pk=Int(2) field=\"y\" path=[] value=Int(22) is_default=false");
+  }
+
+  @Test
+  void collectionsInsideEmbeddedObjectsAddressThemThroughThePath() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("Trip")
+                .primaryKey("_id", PropertyType.INT)
+                .embeddedList("legs", "Leg"),
+            ObjectSchema.embedded("Leg")
+                .list("stops", PropertyType.STRING)
+                .set("modes", PropertyType.INT)
+                .dictionary("notes", PropertyType.STRING, true)
+                .embedded("end", "Point"),
+            ObjectSchema.embedded("Point").property("x", PropertyType.DOUBLE));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            ObjectWriter trip = tx.create("Trip", 7);
+            ListWriter legs = trip.list("legs");
+            ObjectWriter leg0 = legs.addEmbedded();
+            ObjectWriter leg1 = legs.addEmbedded();
+            leg1.list("stops").add("b");
+            leg0.list("stops").add("a0").add("a1");
+            leg0.set("modes").add(3);
+            leg0.dictionary("notes").put("k", "v").putNull("z");
+            leg1.embedded("end").set("x", 1.5);
+            leg1.list("stops").add("c"); // the list continues where it was
+          });
+    }
+    String p = "table=\"Trip\" pk=Int(7) field=\"legs\" ";
+    assertThat(dump(1))
+        .containsExactly(
+            "CreateObject table=\"Trip\" pk=Int(7)",
+            "ArrayInsert " + p + "path=[0] value=ObjectValue prior_size=0",
+            "ArrayInsert " + p + "path=[1] value=ObjectValue prior_size=1",
+            "ArrayInsert " + p + "path=[1, \"stops\", 0] value=String(\"b\") prior_size=0",
+            "ArrayInsert " + p + "path=[0, \"stops\", 0] value=String(\"a0\") prior_size=0",
+            "ArrayInsert " + p + "path=[0, \"stops\", 1] value=String(\"a1\") prior_size=1",
+            "SetInsert " + p + "path=[0, \"modes\"] value=Int(3)",
+            "Update " + p + "path=[0, \"notes\", \"k\"] value=String(\"v\") is_default=false",
+            "Update " + p + "path=[0, \"notes\", \"z\"] value=Null is_default=false",
+            "Update " + p + "path=[1, \"end\"] value=ObjectValue is_default=false",
+            "Update " + p + "path=[1, \"end\", \"x\"] value=Double(1.5 bits=000000000000f83f)"
+                + " is_default=false",
+            "ArrayInsert " + p + "path=[1, \"stops\", 1] value=String(\"c\") prior_size=1");
+    // realm-core interns each embedded class name before its first property instruction
+    assertThat(Changeset.parse(entry(1)).internedStrings())
+        .containsSubsequence("legs", "Leg", "stops", "Point", "x");
+  }
+
+  @Test
+  void requiredPropertiesThatAreNeverSetWriteNothingAsInRealmCore() {
+    // decision (spec changeset.md §9.2 item 3, §11.2): allowed; the server stores zero values
+    try (IngestRealm realm = open(embeddedObjectSchema())) {
+      realm.write(tx -> tx.create("Reading", ObjectId.fromHex("65f1a2b3c4d5e6f708192a3b")));
+    }
+    assertThat(dump(1))
+        .containsExactly("CreateObject table=\"Reading\" pk=ObjectId(65f1a2b3c4d5e6f708192a3b)");
+  }
+
+  @Test
+  void aFreshObjectStartsWithEmptyCollections() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A").primaryKey("_id", PropertyType.INT)
+                .list("xs", PropertyType.INT));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            tx.create("A", 1).list("xs").add(1).add(2);
+            assertThat(tx.create("A", 2).list("xs").add(3).size()).isEqualTo(1);
+          });
+    }
+    assertThat(dump(1))
+        .contains(
+            "ArrayInsert table=\"A\" pk=Int(2) field=\"xs\" path=[0] value=Int(3) prior_size=0");
+  }
+
+  @Test
+  void pooledWritersServeWhateverClassComesAtTheirPosition() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A")
+                .primaryKey("_id", PropertyType.INT)
+                .list("xs", PropertyType.INT)
+                .embedded("e", "E"),
+            ObjectSchema.asymmetric("B")
+                .primaryKey("_id", PropertyType.INT)
+                .property("p", PropertyType.INT)
+                .property("q", PropertyType.INT)
+                .list("ys", PropertyType.STRING)
+                .set("zs", PropertyType.INT)
+                .embedded("e", "E"),
+            ObjectSchema.embedded("E").property("v", PropertyType.INT));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            tx.create("A", 1).list("xs").add(1).parent().embedded("e").set("v", 1);
+            tx.create("B", 2).list("ys").add("y").parent().set("zs").add(2);
+          });
+      realm.write(
+          tx -> {
+            tx.create("B", 3).list("ys").add("y3").parent().set("zs").add(3).parent()
+                .embedded("e").set("v", 3);
+            tx.create("A", 4).list("xs").add(4);
+          });
+    }
+    assertThat(dump(2))
+        .containsExactly(
+            "CreateObject table=\"B\" pk=Int(3)",
+            "ArrayInsert table=\"B\" pk=Int(3) field=\"ys\" path=[0] value=String(\"y3\")"
+                + " prior_size=0",
+            "SetInsert table=\"B\" pk=Int(3) field=\"zs\" path=[] value=Int(3)",
+            "Update table=\"B\" pk=Int(3) field=\"e\" path=[] value=ObjectValue"
+                + " is_default=false",
+            "Update table=\"B\" pk=Int(3) field=\"e\" path=[\"v\"] value=Int(3)"
+                + " is_default=false",
+            "CreateObject table=\"A\" pk=Int(4)",
+            "ArrayInsert table=\"A\" pk=Int(4) field=\"xs\" path=[0] value=Int(4) prior_size=0");
+  }
+
+  @Test
+  void setMixedMapsJavaTypes() {
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("M")
+                .primaryKey("_id", PropertyType.INT)
+                .property("a", PropertyType.MIXED)
+                .property("b", PropertyType.MIXED)
+                .property("c", PropertyType.MIXED)
+                .property("d", PropertyType.DOUBLE));
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx ->
+              tx.create("M", 1)
+                  .setMixed("a", (short) 3)
+                  .setMixed("b", null)
+                  .setMixed("c", 2.5f)
+                  .setMixed("d", 1.25));
+    }
+    assertThat(dump(1))
+        .containsExactly(
+            "CreateObject table=\"M\" pk=Int(1)",
+            "Update table=\"M\" pk=Int(1) field=\"a\" path=[] value=Int(3) is_default=false",
+            "Update table=\"M\" pk=Int(1) field=\"b\" path=[] value=Null is_default=false",
+            "Update table=\"M\" pk=Int(1) field=\"c\" path=[] value=Float(2.5 bits=00002040)"
+                + " is_default=false",
+            "Update table=\"M\" pk=Int(1) field=\"d\" path=[] value=Double(1.25"
+                + " bits=000000000000f43f) is_default=false");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // commits
+
+  @Test
+  void aTransactionThatCreatesNothingAppendsNothing() {
+    try (IngestRealm realm = open(embeddedObjectSchema())) {
+      assertThat(realm.write(tx -> {})).isZero();
+    }
+    assertThat(log.entries()).hasSize(1); // the schema changeset only
+  }
+
+  @Test
+  void originTimestampsComeFromTheInjectedClockInMillisecondsSince2015() {
+    Clock clock = Clock.fixed(Instant.parse("2015-01-01T00:00:01.234Z"), ZoneOffset.UTC);
+    try (IngestRealm realm = open(embeddedObjectSchema(), clock)) {
+      realm.write(tx -> tx.create("Reading", ObjectId.get()));
+    }
+    assertThat(log.entries().get(1).originTimestamp()).isEqualTo(1234);
+
+    ListUploadLog early = new ListUploadLog();
+    Clock before2015 = Clock.fixed(Instant.parse("2014-12-31T00:00:00Z"), ZoneOffset.UTC);
+    IngestRealm.open(
+            IngestConfig.builder(embeddedObjectSchema()).storage(early.storage())
+                .clock(before2015).build())
+        .close();
+    assertThat(early.entries().get(0).originTimestamp()).isZero();
+  }
+
+  @Test
+  void commitListenersHearOfEveryCommitAfterTheAppend() {
+    List<long[]> heard = new ArrayList<>();
+    try (IngestRealm realm = open(embeddedObjectSchema())) {
+      realm.committer().addListener((v, n, bytes) -> heard.add(new long[] {v, n, bytes,
+          log.appends()}));
+      realm.committer().addListener((v, n, bytes) -> {
+        throw new IllegalStateException("a broken listener does not fail the commit");
+      });
+      long v1 = realm.write(tx -> tx.create("Reading", ObjectId.get()));
+      long v2 = realm.write(tx -> {
+        tx.create("Reading", ObjectId.get());
+        tx.create("Reading", ObjectId.get());
+      });
+      assertThat(v1).isEqualTo(2);
+      assertThat(v2).isEqualTo(3);
+    }
+    assertThat(heard).hasSize(2);
+    assertThat(heard.get(0)).containsExactly(2, 1, entry(1).length, 2);
+    assertThat(heard.get(1)).containsExactly(3, 2, entry(2).length, 3);
+  }
+}
