@@ -113,12 +113,12 @@ class BadInputTest {
       assertConnectionError(c, ProtocolError.BAD_MESSAGE_ORDER, ErrorAction.PROTOCOL_VIOLATION);
     }
     try (SyncTestClient c = server.connect("u")) {
-      ServerIdentMessage id = bindNewFile(c, 1);
+      Changesets.BoundFile id = bindNewFile(c, 1);
       c.send(new ClientIdentMessage(1, id.clientFileIdent(), id.clientFileIdentSalt(), 0, 0, 0, 0, 0, "{}"));
       assertConnectionError(c, ProtocolError.BAD_MESSAGE_ORDER, ErrorAction.PROTOCOL_VIOLATION);
     }
     try (SyncTestClient c = server.connect("u")) {
-      ServerIdentMessage id = bindNewFile(c, 1);
+      Changesets.BoundFile id = bindNewFile(c, 1);
       c.send(BindMessage.flx(2, BindParameters.of(0), false));
       c.send(new ClientIdentMessage(2, id.clientFileIdent(), id.clientFileIdentSalt(), 0, 0, 0, 0, 0, "{}"));
       assertConnectionError(c, ProtocolError.BOUND_IN_OTHER_SESSION, ErrorAction.PROTOCOL_VIOLATION);
@@ -240,7 +240,7 @@ class BadInputTest {
       c.send(new ClientIdentMessage(1, 999, 5, 0, 0, 0, 0, 0, "{}"));
       JsonErrorMessage e = assertSessionError(c, 1, ProtocolError.BAD_CLIENT_FILE_IDENT, "999");
       assertThat(e.body().action()).isEqualTo(ErrorAction.CLIENT_RESET);
-      ServerIdentMessage id = bindNewFile(c, 2);
+      Changesets.BoundFile id = bindNewFile(c, 2);
       c.send(BindMessage.flx(3, BindParameters.of(0), false));
       c.send(new ClientIdentMessage(3, id.clientFileIdent(), id.clientFileIdentSalt() ^ 1, 0, 0, 0, 0, 0, "{}"));
       assertSessionError(c, 3, ProtocolError.DIVERGING_HISTORIES, "salt");
@@ -250,7 +250,7 @@ class BadInputTest {
 
   @Test
   void aFileOfAnotherUserIsSessionError223() throws Exception {
-    ServerIdentMessage id;
+    Changesets.BoundFile id;
     try (SyncTestClient c = server.connect("alice")) {
       id = bindNewFile(c, 1);
     }

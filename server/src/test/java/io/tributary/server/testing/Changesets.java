@@ -77,12 +77,40 @@ public final class Changesets {
   }
 
   /**
+   * A client file bound on a session.
+   *
+   * @param ident the server's IDENT
+   * @param download the last DOWNLOAD the client persisted
+   */
+  public record BoundFile(ServerIdentMessage ident, DownloadMessage download) {
+    public long clientFileIdent() {
+      return ident.clientFileIdent();
+    }
+
+    public long clientFileIdentSalt() {
+      return ident.clientFileIdentSalt();
+    }
+
+    /** The IDENT a client that persisted {@link #download()} sends on {@code session}. */
+    public ClientIdentMessage reident(long session) {
+      return reident(session, download);
+    }
+
+    /** The IDENT a client that persisted {@code d} sends on {@code session}. */
+    public ClientIdentMessage reident(long session, DownloadMessage d) {
+      return new ClientIdentMessage(session, ident.clientFileIdent(), ident.clientFileIdentSalt(),
+          d.downloadServerVersion(), d.downloadClientVersion(), d.latestServerVersion(), d.latestServerVersionSalt(),
+          0, "{}");
+    }
+  }
+
+  /**
    * Binds a new file on {@code session}: BIND (need ident), IDENT, IDENT, and the bootstrap
    * DOWNLOAD.
    *
    * @return the allocated client file ident and salt
    */
-  public static ServerIdentMessage bindNewFile(SyncTestClient client, long session) throws InterruptedException {
+  public static BoundFile bindNewFile(SyncTestClient client, long session) throws InterruptedException {
     client.send(BindMessage.flx(session, BindParameters.of(0), true));
     ServerIdentMessage ident = client.next(ServerIdentMessage.class);
     client.send(new ClientIdentMessage(session, ident.clientFileIdent(), ident.clientFileIdentSalt(), 0, 0, 0, 0, 0, "{}"));
@@ -90,6 +118,6 @@ public final class Changesets {
     if (d.batchState() != DownloadMessage.BatchState.LAST_IN_BATCH) {
       throw new AssertionError("expected the query-version-0 bootstrap, got " + d);
     }
-    return ident;
+    return new BoundFile(ident, d);
   }
 }
