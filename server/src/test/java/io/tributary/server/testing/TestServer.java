@@ -70,6 +70,11 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(server, sink, new TokenService(auth, APP));
   }
 
+  /** A view of an already started server (not closed by {@link #close()} twice: closing is idempotent). */
+  public static TestServer wrap(IngestServer server, TokenService tokens) {
+    return new TestServer(server, server.config().sink(), tokens);
+  }
+
   /** An access token for an anonymous identity {@code user}. */
   public String token(String user) {
     return tokens.issueAccess("anon-user", user, Map.of());
