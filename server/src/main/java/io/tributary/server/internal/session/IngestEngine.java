@@ -166,11 +166,15 @@ public final class IngestEngine implements AutoCloseable {
     if (adopted == null) {
       return configured;
     }
-    AppSchema merged = configured;
+    // configured classes and properties win; adopted ones are added; a contradiction is an error
+    Map<String, AppSchema.ObjectClass> merged = new LinkedHashMap<>();
+    for (AppSchema.ObjectClass c : configured.classes()) {
+      merged.put(c.name(), c);
+    }
     for (AppSchema.ObjectClass c : adopted.classes()) {
-      AppSchema.ObjectClass mine = merged.objectClass(c.name()).orElse(null);
+      AppSchema.ObjectClass mine = merged.get(c.name());
       if (mine == null) {
-        merged = merged.with(c);
+        merged.put(c.name(), c);
         continue;
       }
       if (mine.kind() != c.kind() || !java.util.Objects.equals(mine.primaryKey(), c.primaryKey())) {
@@ -188,9 +192,9 @@ public final class IngestEngine implements AutoCloseable {
                   + "' (expected: as configured, '" + q.shortForm() + "')");
         }
       }
-      merged = merged.with(mine);
+      merged.put(c.name(), mine);
     }
-    return merged;
+    return AppSchema.of(merged.values());
   }
 
   /** The counters. */
