@@ -14,18 +14,31 @@ public final class Metrics implements ServerMetrics {
   /** Upper bounds of the commit latency histogram, in milliseconds. */
   private static final long[] BUCKETS_MS = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000};
 
+  /** Connections accepted. */
   public final LongAdder connectionsOpened = new LongAdder();
+  /** Connections open now. */
   public final AtomicLong connectionsOpen = new AtomicLong();
+  /** Sessions bound by IDENT. */
   public final LongAdder sessionsBound = new LongAdder();
+  /** Sessions open now. */
   public final AtomicLong sessionsActive = new AtomicLong();
+  /** Client file idents allocated. */
   public final LongAdder clientFilesAllocated = new LongAdder();
+  /** UPLOAD messages received. */
   public final LongAdder uploads = new LongAdder();
+  /** UPLOAD bytes received. */
   public final LongAdder uploadBytes = new LongAdder();
+  /** Changesets integrated. */
   public final LongAdder changesetsIntegrated = new LongAdder();
+  /** Changesets skipped as re-sends. */
   public final LongAdder changesetsSkipped = new LongAdder();
+  /** Objects stored. */
   public final LongAdder objectsIngested = new LongAdder();
+  /** Objects discarded as duplicates. */
   public final LongAdder duplicatesDiscarded = new LongAdder();
+  /** Successful commits (see commitTook). */
   public final LongAdder commits = new LongAdder();
+  /** Failed commits. */
   public final LongAdder commitFailures = new LongAdder();
   private final LongAdder commitNanos = new LongAdder();
   private final AtomicLong commitNanosMax = new AtomicLong();
