@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -481,8 +480,7 @@ public final class AppSchema {
           where + ".properties: " + kindOf(props) + " (expected: an object of name: property)");
     }
     List<Property> properties = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : props.properties()) {
       properties.add(parseProperty(where + ".properties." + e.getKey(), e.getKey(), e.getValue(), classNames));
     }
     return new ObjectClass(name, kind, pk, properties);
@@ -577,8 +575,8 @@ public final class AppSchema {
   }
 
   private static void onlyKeys(String where, JsonNode node, Set<String> allowed) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      String key = e.getKey();
       if (!allowed.contains(key)) {
         throw new SchemaException(
             where + ": unknown key '" + key + "' (expected: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");

@@ -60,7 +60,8 @@ public final class IngestServer implements AutoCloseable {
   }
 
   /**
-   * Loads the server's state from the sink and starts listening.
+   * Loads the server's state from the sink and starts listening. The server owns the configured
+   * sink from now on: {@link #close()} closes it, and so does a failed start.
    *
    * @throws IOException if the address cannot be bound
    * @throws io.tributary.server.spi.SinkException if the sink cannot be read or written

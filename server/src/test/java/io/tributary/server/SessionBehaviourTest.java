@@ -239,6 +239,65 @@ class SessionBehaviourTest {
   }
 
   @Test
+  void manyConnectionsWithManySessionsIngestConcurrently() throws Exception {
+    int connections = 6;
+    int sessions = 3;
+    int uploads = 20;
+    try (TestServer server = TestServer.lmdb(dir)) {
+      List<java.util.concurrent.Future<List<ObjectId>>> results = new ArrayList<>();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections);
+      try {
+        for (int n = 0; n < connections; n++) {
+          String user = "user-" + n;
+          results.add(pool.submit(() -> {
+            List<ObjectId> ids = new ArrayList<>();
+            try (SyncTestClient c = server.connect(user)) {
+              for (int s = 1; s <= sessions; s++) {
+                bindNewFile(c, s);
+              }
+              for (int s = 1; s <= sessions; s++) {
+                c.send(upload(s, entry(2, Changesets.schema())));
+              }
+              for (int i = 0; i < uploads; i++) {
+                for (int s = 1; s <= sessions; s++) {
+                  ObjectId a = ObjectId.get();
+                  ObjectId b = ObjectId.get();
+                  ids.add(a);
+                  ids.add(b);
+                  c.send(upload(s, entry(3 + i, Changesets.readings(a, b))));
+                }
+              }
+              long[] last = new long[sessions + 1];
+              for (int k = 0; k < sessions * (uploads + 1); k++) {
+                DownloadMessage ack = c.next(DownloadMessage.class);
+                int s = (int) ack.sessionIdent();
+                assertThat(ack.uploadClientVersion()).as("acks of a session in order").isGreaterThan(last[s]);
+                last[s] = ack.uploadClientVersion();
+              }
+              for (int s = 1; s <= sessions; s++) {
+                assertThat(last[s]).isEqualTo(2 + uploads);
+              }
+            }
+            return ids;
+          }));
+        }
+        List<ObjectId> all = new ArrayList<>();
+        for (java.util.concurrent.Future<List<ObjectId>> f : results) {
+          all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertThat(server.store().objectCount()).isEqualTo(all.size()).isEqualTo(connections * sessions * uploads * 2L);
+        for (ObjectId id : all) {
+          assertThat(server.store().find("Reading", Values.objectId(id))).isPresent();
+        }
+        assertThat(server.store().clientFiles()).hasSize(connections * sessions);
+        assertThat(server.server.metrics().sessionsBound()).isEqualTo(connections * sessions);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aServerRestoredFromAnOlderBackupAdoptsTheClientsProvenProgress() throws Exception {
     Path live = dir.resolve("live");
     Path backup = dir.resolve("backup");

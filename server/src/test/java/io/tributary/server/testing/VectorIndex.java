@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,8 +192,7 @@ public final class VectorIndex {
         return b.setSetValue(list(schema, v.get("items"), null)).build();
       case "dictionary": {
         ValueMap.Builder m = ValueMap.newBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.get("entries").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.get("entries").properties()) {
           m.putEntries(e.getKey(), value(schema, e.getValue()));
         }
         return b.setDictionaryValue(m).build();

@@ -11,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -193,8 +192,7 @@ public final class TokenService {
     Map<String, String> data = new LinkedHashMap<>();
     JsonNode ud = c.get("user_data");
     if (ud != null && ud.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = ud.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : ud.properties()) {
         if (e.getValue().isTextual()) {
           data.put(e.getKey(), e.getValue().asText());
         }
