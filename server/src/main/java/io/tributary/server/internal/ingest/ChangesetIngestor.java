@@ -47,6 +47,12 @@ import java.util.Objects;
  * if the whole UPLOAD is accepted). Not thread safe; reuse one per ingest thread.
  */
 public final class ChangesetIngestor {
+  /**
+   * Longest path accepted: each path element nests the stored record about three protobuf levels
+   * deeper, and protobuf refuses to parse records nested more than 100 levels.
+   */
+  static final int MAX_PATH_LENGTH = 30;
+
   private static final Value ZERO_DECIMAL = zeroDecimal();
   private static final Value NULL = Values.nullValue();
 
@@ -309,6 +315,10 @@ public final class ChangesetIngestor {
     String table = reader.tableName();
     PrimaryKey key = reader.objectKey();
     asymmetricClass(t.dumpName(), table, key);
+    if (reader.pathLength() > MAX_PATH_LENGTH) {
+      throw bad(where() + ": path of " + reader.pathLength() + " elements (expected: at most " + MAX_PATH_LENGTH
+          + "; deeper values cannot be stored)");
+    }
     ObjNode root = created.get(new ObjKey(table, key));
     if (root == null) {
       throw bad(where() + ": object not created in this changeset (expected: only new objects; updates of"

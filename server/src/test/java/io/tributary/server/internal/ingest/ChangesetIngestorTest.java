@@ -157,6 +157,26 @@ class ChangesetIngestorTest {
   }
 
   @Test
+  void nestingIsBoundedSoThatEveryStoredRecordCanBeParsedAgain() throws Exception {
+    List<Instruction> list = new ArrayList<>();
+    list.add(new Instruction.CreateObject("Reading", KEY));
+    list.add(update("any", List.of(), Payload.LIST));
+    List<PathElement> path = new ArrayList<>();
+    for (int depth = 1; depth <= ChangesetIngestor.MAX_PATH_LENGTH; depth++) {
+      path.add(PathElement.index(0));
+      list.add(new Instruction.ArrayInsert("Reading", KEY, "any", List.copyOf(path), Payload.LIST, 0));
+    }
+    ingestor.begin(READING, false);
+    List<IngestedObject> out = new ArrayList<>();
+    ingestor.ingest(ByteBuffer.wrap(changeset(list.toArray(new Instruction[0]))), origin(4), out);
+    // the deepest accepted value survives a protobuf round trip (parse limit: 100 levels)
+    assertThat(IngestedObject.parseFrom(out.get(0).toByteArray())).isEqualTo(out.get(0));
+    path.add(PathElement.index(0));
+    list.add(new Instruction.ArrayInsert("Reading", KEY, "any", List.copyOf(path), Payload.LIST, 0));
+    assertRefused(ProtocolError.BAD_CHANGESET, "path of 31 elements (expected: at most 30", list.toArray(new Instruction[0]));
+  }
+
+  @Test
   void shouldRefuseSchemaThatDisagreesWithTheAppSchema() {
     assertRefused(ProtocolError.INVALID_SCHEMA_CHANGE, "AddColumn Reading.value: type=Double nullable=true",
         new Instruction.AddColumn("Reading", "value", ColumnType.DOUBLE, true, CollectionType.SINGLE, null, null));
