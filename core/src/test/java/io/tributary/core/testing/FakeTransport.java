@@ -22,6 +22,12 @@ import java.util.function.Consumer;
 public final class FakeTransport implements SyncTransport {
   private final List<Connection> connections = new ArrayList<>();
   private boolean closed;
+  private Consumer<Connection> onConnect;
+
+  /** Called with each new connection attempt before {@link #connect} returns (may accept it). */
+  public synchronized void onConnect(Consumer<Connection> hook) {
+    this.onConnect = hook;
+  }
 
   /** Every connection attempt, oldest first. */
   public synchronized List<Connection> connections() {
@@ -46,10 +52,17 @@ public final class FakeTransport implements SyncTransport {
   }
 
   @Override
-  public synchronized CompletableFuture<SyncConnection> connect(
+  public CompletableFuture<SyncConnection> connect(
       ConnectRequest request, SyncConnection.Listener listener) {
     Connection c = new Connection(request, listener);
-    connections.add(c);
+    Consumer<Connection> hook;
+    synchronized (this) {
+      connections.add(c);
+      hook = onConnect;
+    }
+    if (hook != null) {
+      hook.accept(c);
+    }
     return c.future;
   }
 
