@@ -1,0 +1,105 @@
+package io.tributary.server.internal.store;
+
+import com.google.protobuf.ByteString;
+import io.tributary.server.proto.Value;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The (class, primary key) index key shared by the sinks: {@code [class length u16][class
+ * UTF-8][tag][key bytes]} with tag {@code N} null, {@code I} int (8 bytes big-endian), {@code S}
+ * string (UTF-8), {@code O} object id (12 bytes), {@code U} uuid (16 bytes). A key longer than
+ * {@link #MAX_KEY_BYTES} (LMDB's key limit) keeps its class part and replaces tag and key bytes by
+ * {@code H} and the SHA-256 of them. Thread safe.
+ */
+public final class Keys {
+  /** LMDB's default largest key, in bytes. */
+  public static final int MAX_KEY_BYTES = 511;
+
+  private Keys() {}
+
+  /**
+   * The index key of an object.
+   *
+   * @param className the class
+   * @param primaryKey a null, int, string, object id or uuid value
+   * @return the key bytes
+   * @throws IllegalArgumentException for another kind of value, or a class name over 65535 bytes
+   */
+  public static byte[] primaryKey(String className, Value primaryKey) {
+    byte[] cls = className.getBytes(StandardCharsets.UTF_8);
+    if (cls.length > 0xFFFF) {
+      throw new IllegalArgumentException("className: " + cls.length + " bytes (expected: <= 65535)");
+    }
+    byte[] key = keyBytes(primaryKey);
+    int length = 2 + cls.length + key.length;
+    if (length > MAX_KEY_BYTES) {
+      key = hashed(key);
+      length = 2 + cls.length + key.length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(length);
+    out.putShort((short) cls.length).put(cls).put(key);
+    return out.array();
+  }
+
+  private static byte[] keyBytes(Value v) {
+    switch (v.getKindCase()) {
+      case NULL_VALUE:
+        return new byte[] {'N'};
+      case INT_VALUE:
+        return ByteBuffer.allocate(9).put((byte) 'I').putLong(v.getIntValue()).array();
+      case STRING_VALUE:
+        {
+          byte[] s = v.getStringValue().getBytes(StandardCharsets.UTF_8);
+          return ByteBuffer.allocate(1 + s.length).put((byte) 'S').put(s).array();
+        }
+      case OBJECT_ID_VALUE:
+        return ByteBuffer.allocate(13).put((byte) 'O').put(hex(v.getObjectIdValue(), 12)).array();
+      case UUID_VALUE:
+        {
+          java.util.UUID u = java.util.UUID.fromString(v.getUuidValue());
+          return ByteBuffer.allocate(17)
+              .put((byte) 'U')
+              .putLong(u.getMostSignificantBits())
+              .putLong(u.getLeastSignificantBits())
+              .array();
+        }
+      default:
+        throw new IllegalArgumentException(
+            "primary key: " + v.getKindCase() + " (expected: null, int, string, objectId or uuid)");
+    }
+  }
+
+  private static byte[] hashed(byte[] key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
+      return ByteBuffer.allocate(1 + digest.length).put((byte) 'H').put(digest).array();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static byte[] hex(String hex, int bytes) {
+    if (hex.length() != bytes * 2) {
+      throw new IllegalArgumentException(
+          "object id: '" + hex + "' (expected: " + bytes * 2 + " hex digits)");
+    }
+    byte[] out = new byte[bytes];
+    for (int i = 0; i < bytes; i++) {
+      int hi = Character.digit(hex.charAt(2 * i), 16);
+      int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) {
+        throw new IllegalArgumentException("object id: '" + hex + "' (expected: hex digits)");
+      }
+      out[i] = (byte) (hi << 4 | lo);
+    }
+    return out;
+  }
+
+  /** The key as a {@link ByteString} (for hash maps). */
+  public static ByteString primaryKeyString(String className, Value primaryKey) {
+    return ByteString.copyFrom(primaryKey(className, primaryKey));
+  }
+}

@@ -1,0 +1,122 @@
+package io.tributary.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.server.proto.ClientFileRecord;
+import io.tributary.server.proto.IngestedObject;
+import io.tributary.server.proto.Value;
+import io.tributary.server.spi.CommitResult;
+import io.tributary.server.spi.IngestBatch;
+import io.tributary.server.spi.IngestSink;
+import io.tributary.server.spi.SinkException;
+import io.tributary.storage.lmdb.LmdbStorage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The sink contract, for both embedded sinks; and what only the LMDB sink does (reopen). */
+class LmdbIngestSinkTest {
+  @TempDir Path dir;
+
+  static Stream<Function<Path, IngestSink>> sinks() {
+    return Stream.of(LmdbIngestSink::open, p -> new MemoryIngestSink());
+  }
+
+  static IngestedObject object(String cls, Value pk, long cv) {
+    return IngestedObject.newBuilder().setClassName(cls).setPrimaryKey(pk).putFields("_id", pk)
+        .putFields("n", Values.ofInt(cv)).setClientVersion(cv).setOriginFileIdent(2).build();
+  }
+
+  @ParameterizedTest
+  @MethodSource("sinks")
+  void commitsDeduplicateByClassAndPrimaryKeyAndNumberInIngestOrder(Function<Path, IngestSink> open) {
+    try (IngestSink sink = open.apply(dir)) {
+      IngestStore store = (IngestStore) sink;
+      CommitResult r1 = sink.commit(new IngestBatch(List.of(
+          object("A", Values.ofInt(1), 3), object("A", Values.ofString("1"), 3), object("B", Values.ofInt(1), 3),
+          object("A", Values.ofInt(1), 4)), List.of(), 0, Map.of()));
+      assertThat(r1.storedCount()).isEqualTo(3);
+      assertThat(r1.isDuplicate(3)).as("same key earlier in the batch").isTrue();
+      assertThat(r1.firstSequence()).isEqualTo(1);
+      assertThat(r1.lastSequence()).isEqualTo(3);
+      CommitResult r2 = sink.commit(new IngestBatch(List.of(
+          object("B", Values.ofInt(1), 5), object("A", Values.nullValue(), 5),
+          object("C", Values.objectId("6560f0a1c3b2a1f0e4d3c2b1"), 5),
+          object("C", Values.ofUuid(java.util.UUID.fromString("0123e456-e89b-12d3-a456-426614174000")), 5)),
+          List.of(), 0, Map.of()));
+      assertThat(r2.duplicateCount()).isEqualTo(1);
+      assertThat(r2.isDuplicate(0)).isTrue();
+      assertThat(r2.firstSequence()).isEqualTo(4);
+      assertThat(store.objectCount()).isEqualTo(6);
+      assertThat(store.countByClass()).containsExactly(Map.entry("A", 3L), Map.entry("B", 1L), Map.entry("C", 2L));
+      assertThat(store.find("A", Values.ofInt(1)).orElseThrow().getClientVersion()).as("the first one stays").isEqualTo(3);
+      assertThat(store.find("A", Values.ofInt(1)).orElseThrow().getSequence()).isEqualTo(1);
+      assertThat(store.find("A", Values.ofInt(2))).isEmpty();
+      assertThat(store.find("A", Values.nullValue())).isPresent();
+      assertThat(store.find("C", Values.objectId("6560f0a1c3b2a1f0e4d3c2b1"))).isPresent();
+      List<Long> seqs = new ArrayList<>();
+      assertThat(store.scan(0, o -> seqs.add(o.getSequence()))).isEqualTo(6);
+      assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+      List<Long> tail = new ArrayList<>();
+      store.scan(4, o -> tail.add(o.getSequence()) && tail.size() < 1);
+      assertThat(tail).containsExactly(5L);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sinks")
+  void clientFilesIdentCounterAndSettingsAreStoredWithTheObjects(Function<Path, IngestSink> open) {
+    try (IngestSink sink = open.apply(dir)) {
+      ClientFileRecord f = ClientFileRecord.newBuilder().setIdent(2).setSalt(77).setUserId("u").setServerVersion(3).build();
+      sink.commit(new IngestBatch(List.of(), List.of(f), 2, Map.of("schema", "{}")));
+      sink.commit(new IngestBatch(List.of(), List.of(f.toBuilder().setServerVersion(4).build()), 0, Map.of()));
+      assertThat(sink.clientFile(2).orElseThrow().getServerVersion()).isEqualTo(4);
+      assertThat(sink.clientFile(3)).isEmpty();
+      assertThat(sink.lastClientFileIdent()).isEqualTo(2);
+      assertThat(sink.setting("schema")).hasValue("{}");
+      assertThat(sink.setting("other")).isEmpty();
+      assertThat(((IngestStore) sink).clientFiles()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aReopenedStoreHasEverythingAndKeepsNumbering() {
+    String longKey = "k".repeat(2000); // beyond LMDB's 511-byte key limit: hashed
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
+      List<IngestedObject> many = new ArrayList<>();
+      for (int i = 0; i < 1500; i++) {
+        many.add(object("A", Values.ofInt(i), 3));
+      }
+      many.add(object("S", Values.ofString(longKey), 3));
+      sink.commit(new IngestBatch(many, List.of(ClientFileRecord.newBuilder().setIdent(9).build()), 9, Map.of()));
+    }
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
+      assertThat(sink.objectCount()).isEqualTo(1501);
+      assertThat(sink.lastClientFileIdent()).isEqualTo(9);
+      assertThat(sink.find("S", Values.ofString(longKey))).isPresent();
+      assertThat(sink.find("S", Values.ofString(longKey + "x"))).isEmpty();
+      CommitResult r = sink.commit(new IngestBatch(List.of(object("S", Values.ofString(longKey), 4),
+          object("A", Values.ofInt(5000), 4)), List.of(), 0, Map.of()));
+      assertThat(r.isDuplicate(0)).isTrue();
+      assertThat(r.firstSequence()).isEqualTo(1502);
+      long[] visited = {0};
+      sink.scan(0, o -> ++visited[0] > 0);
+      assertThat(visited[0]).as("scans in pages across the whole store").isEqualTo(1502);
+    }
+  }
+
+  @Test
+  void aDirectoryHoldingSomethingElseIsRefused() {
+    LmdbStorage.at(dir).open(io.tributary.core.spi.UploadLogOptions.DEFAULT).close();
+    assertThatThrownBy(() -> LmdbIngestSink.open(dir)).isInstanceOf(SinkException.class)
+        .hasMessageContaining("expected: a Tributary ingest store");
+  }
+}
