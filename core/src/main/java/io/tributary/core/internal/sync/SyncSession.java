@@ -1404,14 +1404,17 @@ public final class SyncSession {
       return;
     }
     LOG.log(System.Logger.Level.WARNING, "sync session " + sessionIdent + ": " + error.getMessage());
-    failWaiters(error);
     if (sphase == SessionPhase.ACTIVE || sphase == SessionPhase.WAIT_IDENT) {
       send(encoder.encode(new UnbindMessage(sessionIdent), out));
     }
     dropConnection();
     reconnectAt = NEVER;
     phase = Phase.STOPPED;
-    setState(ConnectionState.DISCONNECTED, fatal);
+    // the state first, so that a woken waiter sees it; the listeners after the waiters
+    ConnectionState old = publicState;
+    publicState = ConnectionState.DISCONNECTED;
+    failWaiters(error);
+    notifyState(old, ConnectionState.DISCONNECTED, fatal);
     if (closeRequested) {
       finishClose();
     }
