@@ -14,19 +14,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A tiny unbounded {@link UploadLog} over a list, for core's encoding unit tests (core cannot
- * depend on storage-memory). Its contents outlive {@link #close()}: {@link #storage()} opens the
- * same list again, like a durable storage after a restart. Thread safe (synchronized).
+ * A tiny unbounded {@link UploadLog} over a list, for core's unit tests (core cannot depend on
+ * storage-memory): entries, client file ident and salt, sync progress, stats. Its contents
+ * outlive {@link #close()}: {@link #storage()} opens the same list again, like a durable storage
+ * after a restart. Thread safe (synchronized).
  */
 public final class ListUploadLog implements UploadLog {
+  /** Per-entry overhead counted in {@link LogStats#sizeBytes()}. */
+  public static final int ENTRY_OVERHEAD = 32;
+
   /** One appended entry, copied. */
-  public record Entry(long version, byte[] changeset, int objectCount, long originTimestamp) {}
+  public record Entry(
+      long version,
+      byte[] changeset,
+      int objectCount,
+      long originTimestamp,
+      long lastIntegratedServerVersion) {}
 
   private final List<Entry> entries = new ArrayList<>();
   private long lastVersion;
   private byte[] schema;
   private boolean closed = true;
   private int appends;
+  private long clientFileIdent;
+  private long clientFileSalt;
+  private SyncProgress progress = SyncProgress.NONE;
+  private final List<SyncProgress> acknowledgements = new ArrayList<>();
 
   /** A storage opening this log (refuses a second open while open). */
   public Storage storage() {
@@ -44,6 +57,18 @@ public final class ListUploadLog implements UploadLog {
   /** A copy of the entries, oldest first. */
   public synchronized List<Entry> entries() {
     return new ArrayList<>(entries);
+  }
+
+  /** Every progress passed to {@link #acknowledge}, in order. */
+  public synchronized List<SyncProgress> acknowledgements() {
+    return new ArrayList<>(acknowledgements);
+  }
+
+  /** Sets the persisted client file and progress, as a log from an earlier run would hold. */
+  public synchronized void preset(long ident, long salt, SyncProgress p) {
+    clientFileIdent = ident;
+    clientFileSalt = salt;
+    progress = p;
   }
 
   /** How many appends succeeded so far. */
@@ -69,7 +94,8 @@ public final class ListUploadLog implements UploadLog {
     }
     byte[] copy = new byte[changeset.remaining()];
     changeset.duplicate().get(copy);
-    entries.add(new Entry(++lastVersion, copy, objectCount, originTimestamp));
+    entries.add(new Entry(++lastVersion, copy, objectCount, originTimestamp,
+        progress.downloadServerVersion()));
     appends++;
     return lastVersion;
   }
@@ -77,11 +103,19 @@ public final class ListUploadLog implements UploadLog {
   @Override
   public synchronized int read(long afterVersion, long maxBytes, EntryVisitor visitor) {
     checkOpen();
+    if (afterVersion < 0 || maxBytes <= 0) {
+      throw new IllegalArgumentException("afterVersion/maxBytes");
+    }
     int n = 0;
+    long sum = 0;
     for (Entry e : entries) {
       if (e.version() <= afterVersion) {
         continue;
       }
+      if (n > 0 && sum + e.changeset().length > maxBytes) {
+        break;
+      }
+      sum += e.changeset().length;
       n++;
       boolean more =
           visitor.visit(
@@ -98,7 +132,7 @@ public final class ListUploadLog implements UploadLog {
 
                 @Override
                 public long lastIntegratedServerVersion() {
-                  return 0;
+                  return e.lastIntegratedServerVersion();
                 }
 
                 @Override
@@ -121,12 +155,23 @@ public final class ListUploadLog implements UploadLog {
   @Override
   public synchronized void acknowledge(SyncProgress progress) {
     checkOpen();
+    if (progress.uploadClientVersion() > lastVersion) {
+      throw new IllegalArgumentException("uploadClientVersion: " + progress.uploadClientVersion()
+          + " (expected: <= last assigned version " + lastVersion + ")");
+    }
     entries.removeIf(e -> e.version() <= progress.uploadClientVersion());
+    this.progress = progress;
+    acknowledgements.add(progress);
   }
 
   @Override
   public synchronized void storeClientFile(long ident, long salt) {
     checkOpen();
+    if (ident < 1 || salt < 1) {
+      throw new IllegalArgumentException("ident/salt");
+    }
+    clientFileIdent = ident;
+    clientFileSalt = salt;
   }
 
   @Override
@@ -140,12 +185,22 @@ public final class ListUploadLog implements UploadLog {
   @Override
   public synchronized LogMetadata metadata() {
     checkOpen();
-    return new LogMetadata(0, 0, SyncProgress.NONE, lastVersion, schema);
+    return new LogMetadata(clientFileIdent, clientFileSalt, progress, lastVersion, schema);
   }
 
   @Override
   public synchronized LogStats stats() {
-    throw new UnsupportedOperationException("not needed by these tests");
+    checkOpen();
+    long bytes = 0;
+    long objects = 0;
+    for (Entry e : entries) {
+      bytes += e.changeset().length + ENTRY_OVERHEAD;
+      objects += e.objectCount();
+    }
+    return new LogStats(entries.size(), bytes, objects,
+        entries.isEmpty() ? 0 : entries.get(0).version(),
+        entries.isEmpty() ? 0 : entries.get(entries.size() - 1).version(), lastVersion,
+        Long.MAX_VALUE, 0, 0);
   }
 
   @Override

@@ -1,0 +1,271 @@
+package io.tributary.core.internal.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.core.ConnectionState;
+import io.tributary.core.UploadProgress;
+import io.tributary.core.spi.CredentialsProvider.Refresh;
+import io.tributary.core.spi.SyncProgress;
+import io.tributary.core.testing.FakeTransport;
+import io.tributary.protocol.message.BindMessage;
+import io.tributary.protocol.message.ClientIdentMessage;
+import io.tributary.protocol.message.ClientMessage;
+import io.tributary.protocol.message.UploadMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The session's normal life, step by step (spec protocol.md §8.2, §8.7): connect, BIND, IDENT
+ * allocation persisted before the client's IDENT, uploads in flight up to the window,
+ * acknowledgements that empty the log, and resumption after a reconnect.
+ */
+class SessionFlowTest {
+  private final SessionHarness h = new SessionHarness();
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private static List<UploadMessage> uploads(FakeTransport.Connection c) {
+    List<UploadMessage> out = new ArrayList<>();
+    for (ClientMessage m : c.sent()) {
+      if (m instanceof UploadMessage u) {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void newFileAsksForAnIdentPersistsItBeforeSendingIdentThenUploadsTheBacklog() {
+    h.append(3, 40, 2);
+    h.start();
+    // 1. the connect request: the token travels in baas_at, versions 14..8 are offered
+    FakeTransport.Connection c = h.transport.last();
+    assertThat(c.request().uri().toString())
+        .isEqualTo("ws://sync.test:7800/api/client/v2.0/app/test-app/realm-sync?baas_at=tok-1");
+    assertThat(c.request().subprotocols())
+        .containsExactly("com.mongodb.realm-query-sync#14", "com.mongodb.realm-query-sync#13",
+            "com.mongodb.realm-query-sync#12", "com.mongodb.realm-query-sync#11",
+            "com.mongodb.realm-query-sync#10", "com.mongodb.realm-query-sync#9",
+            "com.mongodb.realm-query-sync#8");
+    assertThat(h.state()).isEqualTo(ConnectionState.CONNECTING);
+
+    // 2. accepted: BIND asking for an ident, and nothing else until the server's IDENT
+    h.accept();
+    assertThat(h.state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(c.sent()).containsExactly(
+        new BindMessage(h.ident, "{\"schemaVersion\":0,\"sessionReason\":0}", "", true, false));
+
+    // 3. the server's IDENT is persisted before the client's IDENT leaves
+    List<Long> identAtSend = new ArrayList<>();
+    c.onSend(b -> identAtSend.add(h.log.metadata().clientFileIdent()));
+    h.deliver("ident " + h.ident + " 7 12345\n");
+    assertThat(identAtSend).isNotEmpty().allMatch(i -> i == 7);
+    List<ClientMessage> sent = c.sent();
+    assertThat(sent.get(1)).isEqualTo(new ClientIdentMessage(h.ident, 7, 12345, 0, 0, 0, 0, 0,
+        "{}"));
+
+    // 4. uploads start right after IDENT (no MARK): the three entries in one UPLOAD
+    List<UploadMessage> ups = uploads(c);
+    assertThat(ups).hasSize(1);
+    UploadMessage u = ups.get(0);
+    assertThat(u.sessionIdent()).isEqualTo(h.ident);
+    assertThat(u.entries()).extracting(UploadMessage.Entry::clientVersion).containsExactly(1L, 2L,
+        3L);
+    assertThat(u.entries()).allMatch(e -> e.originFileIdent() == 0 && e.changesetSize() == 40);
+    assertThat(u.progressClientVersion()).isEqualTo(3);
+    assertThat(u.progressServerVersion()).isZero();
+    assertThat(u.lockedServerVersion()).isZero();
+    assertThat(c.sentHeaders()).noneMatch(s -> s.startsWith("mark"));
+
+    // 5. the acknowledgement persists the progress and empties the log
+    CompletableFuture<Void> waiter = h.session.uploadCompletion(3);
+    assertThat(waiter).isNotDone();
+    h.deliver(h.download(3, 3, 3, 99, 3, 0));
+    assertThat(waiter).isCompleted();
+    assertThat(h.list.entries()).isEmpty();
+    assertThat(h.log.metadata().progress()).isEqualTo(new SyncProgress(3, 3, 3, 99, 3, 0));
+    assertThat(h.progress.get(h.progress.size() - 1))
+        .isEqualTo(new UploadProgress(0, 0, 0, 120, 6, 3));
+  }
+
+  @Test
+  void knownFileBindsWithoutAskingAndSendsIdentWithThePersistedProgressAtOnce() {
+    h.list.preset(5, 77, new SyncProgress(4, 9, 4, 555, 9, 3));
+    h.append(2, 10, 1);
+    h.start();
+    FakeTransport.Connection c = h.accept();
+    List<ClientMessage> sent = c.sent();
+    assertThat(sent.get(0)).isEqualTo(
+        new BindMessage(h.ident, "{\"schemaVersion\":0,\"sessionReason\":0}", "", false, false));
+    assertThat(sent.get(1)).isEqualTo(new ClientIdentMessage(h.ident, 5, 77, 4, 9, 4, 555, 0,
+        "{}"));
+  }
+
+  @Test
+  void uploadsStayWithinTheWindowAndAcknowledgementsReleaseIt() {
+    h.append(40, 600, 1); // 24 000 bytes
+    h.start(h.options().uploadBatchBytes(1024).maxBytesInFlight(4096).build());
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    // 1024-byte batches: one 600-byte entry fits, a second would exceed → 1 entry per UPLOAD;
+    // the window of 4096 bytes allows 7 (the 7th starts below 4096 and ends above)
+    List<UploadMessage> ups = uploads(c);
+    assertThat(ups).hasSize(7);
+    assertThat(ups).allMatch(u -> u.entries().size() == 1);
+    assertThat(ups.get(6).progressClientVersion()).isEqualTo(7);
+    // the acknowledgement of 3 entries frees 1800 bytes: 3 more go out
+    h.deliver(h.download(3, 3, 3, 1, 3, 0));
+    assertThat(uploads(c)).hasSize(10);
+    assertThat(h.list.entries()).hasSize(37);
+    // acknowledge everything as it comes: the whole log drains
+    for (int round = 0; round < 100 && !h.list.entries().isEmpty(); round++) {
+      List<UploadMessage> all = uploads(c);
+      long last = all.get(all.size() - 1).progressClientVersion();
+      h.deliver(h.download(last, last, last, 1, last, 0));
+    }
+    assertThat(h.list.entries()).isEmpty();
+    List<Long> versions = new ArrayList<>();
+    for (UploadMessage u : uploads(c)) {
+      u.entries().forEach(e -> versions.add(e.clientVersion()));
+    }
+    assertThat(versions).hasSize(40).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void batchesAreAboutTheSoftLimitAndOneLargerChangesetGoesAlone() {
+    h.append(5, 400, 1); // v1..5
+    h.append(1, 5000, 100); // v6: larger than the batch
+    h.append(2, 400, 1); // v7, 8
+    h.start(h.options().uploadBatchBytes(1024).build());
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    assertThat(uploads(c))
+        .extracting(u -> u.entries().stream().map(UploadMessage.Entry::clientVersion).toList())
+        .containsExactly(List.of(1L, 2L), List.of(3L, 4L), List.of(5L), List.of(6L),
+            List.of(7L, 8L));
+  }
+
+  @Test
+  void largeBodiesAreCompressedSmallOnesAreNot() {
+    h.append(1, 100, 1);
+    h.start();
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    h.deliver(h.download(1, 1, 1, 1, 1, 0));
+    h.append(1, 8000, 10); // compressible pattern, body > 1024 bytes
+    h.step();
+    assertThat(c.sentHeaders()).filteredOn(s -> s.startsWith("upload"))
+        .extracting(s -> s.split(" ")[2])
+        .containsExactly("0", "1");
+    List<UploadMessage> ups = uploads(c);
+    assertThat(ups.get(1).entries().get(0).changesetSize()).isEqualTo(8000);
+  }
+
+  @Test
+  void compressionCanBeSwitchedOff() {
+    h.append(1, 8000, 10);
+    h.start(h.options().compression(false).build());
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    assertThat(c.sentHeaders()).filteredOn(s -> s.startsWith("upload"))
+        .extracting(s -> s.split(" ")[2])
+        .containsExactly("0");
+  }
+
+  @Test
+  void aCommitWhileConnectedIsUploadedAtOnce() {
+    h.start();
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    assertThat(uploads(c)).isEmpty();
+    h.append(1, 50, 1);
+    h.step();
+    assertThat(uploads(c)).hasSize(1);
+    h.append(1, 50, 1);
+    h.step();
+    assertThat(uploads(c)).extracting(UploadMessage::progressClientVersion).containsExactly(1L,
+        2L);
+  }
+
+  @Test
+  void afterAReconnectUploadsRestartAfterTheAcknowledgedVersionWithoutANewWrite() {
+    h.append(5, 100, 1);
+    h.start(h.options().uploadBatchBytes(1024).maxBytesInFlight(1 << 20).build());
+    FakeTransport.Connection first = h.connectNewFile(2, 3);
+    assertThat(uploads(first)).hasSize(1);
+    h.deliver(h.download(2, 2, 2, 1, 2, 0)); // 1..2 acknowledged, 3..5 lost with the connection
+    first.drop(new java.io.IOException("reset"));
+    h.step();
+    assertThat(h.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    assertThat(h.transport.attempts()).isEqualTo(1);
+    h.advance(Duration.ofMillis(999));
+    assertThat(h.transport.attempts()).isEqualTo(1);
+    h.advance(Duration.ofMillis(1)); // the first reconnect delay: 1 s
+    FakeTransport.Connection second = h.accept();
+    assertThat(second.sent().get(0)).isInstanceOf(BindMessage.class);
+    assertThat(((BindMessage) second.sent().get(0)).needClientFileIdent()).isFalse();
+    assertThat(second.sent().get(1))
+        .isEqualTo(new ClientIdentMessage(h.ident, 2, 3, 2, 2, 2, 1, 0, "{}"));
+    UploadMessage u = uploads(second).get(0);
+    assertThat(u.entries()).extracting(UploadMessage.Entry::clientVersion).containsExactly(3L, 4L,
+        5L);
+    assertThat(u.lockedServerVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void theIdentTimeDownloadMayAcknowledgeWhatWasSentOnTheOldConnection() {
+    h.append(4, 100, 2);
+    h.start();
+    FakeTransport.Connection first = h.connectNewFile(2, 3);
+    first.serverClose(1001, "going away");
+    h.step();
+    h.advance(Duration.ofSeconds(1));
+    FakeTransport.Connection second = h.accept();
+    assertThat(uploads(second)).hasSize(1); // re-sent 1..4
+    // the server had integrated all four before the first connection dropped
+    h.deliver(h.download(4, 4, 4, 1, 4, 0));
+    assertThat(h.list.entries()).isEmpty();
+    assertThat(h.progress.get(h.progress.size() - 1).acknowledgedObjects()).isEqualTo(8);
+    // a later commit continues after 4
+    h.append(1, 10, 1);
+    h.step();
+    assertThat(uploads(second).get(1).entries().get(0).clientVersion()).isEqualTo(5);
+  }
+
+  @Test
+  void entriesAcknowledgedBeforeARestartAreCountedFromTheLog() {
+    // an earlier run sent 1..3; this run's first DOWNLOAD acknowledges them before any re-send
+    h.list.preset(2, 3, SyncProgress.NONE);
+    h.append(3, 100, 5);
+    h.start(h.options().build());
+    FakeTransport.Connection c = h.transport.last();
+    c.onSend(b -> {
+      String s = new String(b, 0, Math.min(b.length, 6), java.nio.charset.StandardCharsets.US_ASCII);
+      if (s.startsWith("ident")) {
+        c.deliver(h.download(3, 3, 3, 1, 3, 0)); // queued before the session uploads
+      }
+    });
+    h.accept();
+    assertThat(h.list.entries()).isEmpty();
+    assertThat(h.progress.get(h.progress.size() - 1))
+        .isEqualTo(new UploadProgress(0, 0, 0, 300, 15, 3));
+  }
+
+  @Test
+  void aSecondDownloadWithTheSameProgressWritesNothing() {
+    h.append(2, 10, 1);
+    h.start();
+    h.connectNewFile(2, 3);
+    h.deliver(h.download(2, 2, 2, 5, 2, 0));
+    h.deliver(h.download(2, 2, 2, 5, 2, 0));
+    assertThat(h.list.acknowledgements()).hasSize(1);
+  }
+
+  @Test
+  void theFirstTokenRequestAsksForNothingSpecial() {
+    h.start();
+    assertThat(h.credentials.requests()).containsExactly(Refresh.NONE);
+  }
+}
