@@ -5,13 +5,23 @@ import io.tributary.core.internal.SchemaChanges;
 import io.tributary.core.internal.SchemaCodec;
 import io.tributary.core.internal.SchemaModel;
 import io.tributary.core.internal.WriteEngine;
+import io.tributary.core.internal.auth.AppServicesCredentials;
+import io.tributary.core.internal.sync.SyncSession;
+import io.tributary.core.spi.CredentialsProvider;
+import io.tributary.core.spi.LogStats;
+import io.tributary.core.spi.SyncTransport;
 import io.tributary.core.spi.UploadLog;
 import io.tributary.protocol.changeset.ArrayByteSink;
 import io.tributary.protocol.changeset.ChangesetWriter;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -56,6 +66,21 @@ import java.util.function.Consumer;
  * {@link #objects}, {@link #find} and {@link Transaction#delete} exist so that the mistake gets
  * Realm's message ({@link AsymmetricObjectException}).
  *
+ * <h2>Sync</h2>
+ *
+ * With {@link IngestConfig.Builder#server} the realm runs a sync session on its own thread ({@code
+ * tributary-sync-N}) from {@link #open} to {@link #close}: it logs in (see {@link Credentials}),
+ * connects, binds its client file (obtaining an ident from the server the first time), and uploads
+ * the log's entries oldest first, several UPLOAD messages in flight, each commit at once; the
+ * server's acknowledgements delete the entries from the log. Lost connections, server restarts and
+ * refused tokens are handled by reconnecting with backoff (spec protocol.md §3.6) and resuming
+ * after the acknowledged version; a realm reopened after a crash resumes with what its log holds.
+ * Errors the session cannot recover from (the server refuses the schema, the credentials are
+ * refused, the server breaks the protocol) stop it: {@link #waitForUploadCompletion} then throws
+ * that {@link SyncException}, and the entries stay in the log. {@link #close} ends the session
+ * (UNBIND, then up to {@link SyncOptions#closeTimeout()} for the server's answer) before it closes
+ * the log. Without a server the realm is offline-only: it only fills its log.
+ *
  * <p>Thread safe. Null arguments throw {@link NullPointerException}.
  */
 public final class IngestRealm implements AutoCloseable {
@@ -65,13 +90,20 @@ public final class IngestRealm implements AutoCloseable {
   private final WriteEngine engine;
   private final SchemaModel model;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Sync sync;
 
-  private IngestRealm(IngestConfig config, UploadLog log, Committer committer, SchemaModel model) {
+  /** The sync parts a realm owns (null members are borrowed or absent). */
+  private record Sync(
+      SyncSession session, CredentialsProvider ownedCredentials, SyncTransport ownedTransport) {}
+
+  private IngestRealm(
+      IngestConfig config, UploadLog log, Committer committer, SchemaModel model, Sync sync) {
     this.config = config;
     this.log = log;
     this.committer = committer;
     this.model = model;
     this.engine = new WriteEngine(model, committer, config.maxChangesetBytes());
+    this.sync = sync;
   }
 
   /**
@@ -84,6 +116,8 @@ public final class IngestRealm implements AutoCloseable {
    *     the schema stored in the log
    * @throws io.tributary.core.spi.UploadLogException if the log cannot be opened or written (for
    *     example {@code LogCorruptException} for a damaged stored schema)
+   * @throws io.tributary.core.spi.SyncTransportException if the transport provider cannot create
+   *     a transport
    */
   public static IngestRealm open(IngestConfig config) {
     Objects.requireNonNull(config, "config");
@@ -98,10 +132,14 @@ public final class IngestRealm implements AutoCloseable {
     }
     SchemaModel model = new SchemaModel(schema);
     UploadLog log = config.storage().open(config.logOptions());
+    Sync sync = null;
     try {
       Committer committer = new Committer(log, config.clock());
       updateStoredSchema(log, committer, schema);
-      return new IngestRealm(config, log, committer, model);
+      if (config.isSyncEnabled()) {
+        sync = startSync(config, log, committer);
+      }
+      return new IngestRealm(config, log, committer, model, sync);
     } catch (RuntimeException | Error e) {
       try {
         log.close();
@@ -110,6 +148,52 @@ public final class IngestRealm implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Creates the transport and credentials (unless borrowed) and starts the session. */
+  private static Sync startSync(IngestConfig config, UploadLog log, Committer committer) {
+    SyncOptions options = config.syncOptions();
+    SyncTransport ownedTransport = null;
+    CredentialsProvider ownedCredentials = null;
+    try {
+      SyncTransport transport = config.transport();
+      if (transport == null) {
+        transport = ownedTransport = config.transportProvider().create();
+      }
+      Credentials c = config.credentials();
+      CredentialsProvider credentials =
+          switch (c.kind()) {
+            case PROVIDER -> c.provider();
+            case ACCESS_TOKEN -> ownedCredentials =
+                AppServicesCredentials.suppliedToken(config.serverUrl(), config.appId(),
+                    c.tokenSupplier(), config.clock(), options.connectTimeout(),
+                    options.sslContext());
+            case ANONYMOUS, CUSTOM_JWT, API_KEY -> ownedCredentials =
+                AppServicesCredentials.login(config.serverUrl(), config.appId(),
+                    c.kind().providerName(), loginField(c.kind()), c.secret(), config.clock(),
+                    options.connectTimeout(), options.sslContext());
+          };
+      SyncSession session = SyncSession.create(log, transport, credentials, options, 0);
+      committer.addListener((version, objects, bytes) -> session.onCommit(version));
+      session.start();
+      return new Sync(session, ownedCredentials, ownedTransport);
+    } catch (RuntimeException | Error e) {
+      if (ownedCredentials != null) {
+        ownedCredentials.close();
+      }
+      if (ownedTransport != null) {
+        ownedTransport.close();
+      }
+      throw e;
+    }
+  }
+
+  private static String loginField(Credentials.Kind kind) {
+    return switch (kind) {
+      case CUSTOM_JWT -> "token";
+      case API_KEY -> "key";
+      default -> null;
+    };
   }
 
   private static void updateStoredSchema(UploadLog log, Committer committer, Schema schema) {
@@ -209,20 +293,184 @@ public final class IngestRealm implements AutoCloseable {
             : "Queries on asymmetric objects are not allowed: " + className);
   }
 
+  /**
+   * Waits until the server has acknowledged everything committed before this call (spec
+   * protocol.md §8.4): returns when a DOWNLOAD's {@code upload_client_version} reaches the newest
+   * log entry's version as of the call, at once if the log is empty. Always ends: normally, with
+   * {@link SyncTimeoutException}, or with the fatal {@link SyncException} that stopped the session
+   * (also when it stopped before the call).
+   *
+   * @param timeout how long to wait, >= 0
+   * @throws SyncTimeoutException if the time ran out (the session keeps uploading)
+   * @throws SyncException if a fatal error stopped the session (a copy, with the session's error as
+   *     its cause), or the realm was closed meanwhile ({@link SyncException.Category#CLOSED})
+   * @throws InterruptedException if the thread was interrupted while waiting
+   * @throws IllegalStateException if the realm is closed or has no server (offline-only)
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   */
+  public void waitForUploadCompletion(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
+    }
+    SyncSession session = requireSync("waitForUploadCompletion");
+    long target = uploadTarget();
+    CompletableFuture<Void> f = session.uploadCompletion(target);
+    try {
+      f.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      LogStats s = log.stats();
+      throw new SyncTimeoutException("waitForUploadCompletion: client version " + target
+          + " not acknowledged after " + timeout + " (acknowledged: " + session.acknowledgedVersion()
+          + ", entries in the log: " + s.entryCount() + ", connection: "
+          + session.connectionState() + ")");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SyncException s) {
+        throw s.rethrowable();
+      }
+      throw new IllegalStateException("waitForUploadCompletion: " + cause, cause);
+    }
+  }
+
+  /**
+   * The asynchronous {@link #waitForUploadCompletion}: the future completes when the server has
+   * acknowledged everything committed before this call, or fails with the fatal {@link
+   * SyncException} that stopped the session (or closed it). It has no timeout of its own (use
+   * {@link CompletableFuture#orTimeout}); dependent actions may run on the sync session thread and
+   * must not block.
+   *
+   * @return the future
+   * @throws IllegalStateException if the realm is closed or has no server (offline-only)
+   */
+  public CompletableFuture<Void> waitForUploadCompletionAsync() {
+    SyncSession session = requireSync("waitForUploadCompletionAsync");
+    return session.uploadCompletion(uploadTarget());
+  }
+
+  /** The newest entry's version, or 0 for an empty log (complete at once). */
+  private long uploadTarget() {
+    LogStats s = log.stats();
+    return s.entryCount() == 0 ? 0 : s.lastVersion();
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The state of the connection to the server ({@link ConnectionState#DISCONNECTED} for an
+   * offline-only realm).
+   *
+   * @return the state last reported to the listeners
+   */
+  public ConnectionState connectionState() {
+    return sync == null ? ConnectionState.DISCONNECTED : sync.session().connectionState();
+  }
+
+  /**
+   * The fatal error that stopped the sync session, or {@code null} while it runs (and for an
+   * offline-only realm).
+   *
+   * @return the error, or {@code null}
+   */
+  public SyncException syncError() {
+    return sync == null ? null : sync.session().fatalError();
+  }
+
+  /**
+   * Adds a listener for connection state changes and sync errors; it runs on the realm's sync
+   * session thread (see {@link ConnectionStateListener}). Never called for an offline-only realm.
+   *
+   * @param listener the listener
+   */
+  public void addConnectionStateListener(ConnectionStateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (sync != null) {
+      sync.session().addConnectionStateListener(listener);
+    }
+  }
+
+  /**
+   * Removes a listener added with {@link #addConnectionStateListener}; no-op if absent.
+   *
+   * @param listener the listener
+   */
+  public void removeConnectionStateListener(ConnectionStateListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (sync != null) {
+      sync.session().removeConnectionStateListener(listener);
+    }
+  }
+
+  /**
+   * Adds an upload progress listener; it runs on the realm's sync session thread (see {@link
+   * UploadProgressListener}), first soon after this call, then after acknowledgements and new
+   * commits. Never called for an offline-only realm.
+   *
+   * @param listener the listener
+   */
+  public void addUploadProgressListener(UploadProgressListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (sync != null) {
+      sync.session().addUploadProgressListener(listener);
+    }
+  }
+
+  /**
+   * Removes a listener added with {@link #addUploadProgressListener}; no-op if absent.
+   *
+   * @param listener the listener
+   */
+  public void removeUploadProgressListener(UploadProgressListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (sync != null) {
+      sync.session().removeUploadProgressListener(listener);
+    }
+  }
+
+  private SyncSession requireSync(String method) {
+    checkOpen(method);
+    if (sync == null) {
+      throw new IllegalStateException(method + ": the realm has no server (expected: a realm"
+          + " opened with IngestConfig.Builder.server(baseUrl, appId))");
+    }
+    return sync.session();
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed.get();
   }
 
   /**
-   * Closes the realm and its upload log. Idempotent. Later calls to {@link #write} throw {@link
-   * IllegalStateException}; a transaction committing concurrently either completes or fails with
-   * an exception (nothing half-written).
+   * Closes the realm: refuses further writes, ends the sync session (UNBIND, then up to {@link
+   * SyncOptions#closeTimeout()} for the server's answer; waiters fail with a {@link
+   * SyncException} of category {@link SyncException.Category#CLOSED}), closes the credentials and
+   * the transport the realm created, and closes the upload log. What was not acknowledged stays in
+   * the log for the next open. Idempotent. A transaction committing concurrently either completes
+   * or fails with an exception (nothing half-written). Must not be called from a listener.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       engine.close();
+      if (sync != null) {
+        try {
+          sync.session().close();
+        } finally {
+          if (sync.ownedCredentials() != null) {
+            sync.ownedCredentials().close();
+          }
+          if (sync.ownedTransport() != null) {
+            sync.ownedTransport().close();
+          }
+        }
+      }
       log.close();
     }
   }
@@ -234,14 +482,19 @@ public final class IngestRealm implements AutoCloseable {
     }
   }
 
-  /** The upload log: the seam through which the sync session (issue 8) reads and acknowledges. */
+  /** The upload log: the seam through which the sync session reads and acknowledges. */
   UploadLog log() {
     return log;
   }
 
-  /** The committer: the sync session registers its {@code CommitListener} here (issue 8). */
+  /** The committer: the sync session registers its {@code CommitListener} here. */
   Committer committer() {
     return committer;
+  }
+
+  /** The sync session, or {@code null} for an offline-only realm. */
+  SyncSession session() {
+    return sync == null ? null : sync.session();
   }
 
   SchemaModel model() {
