@@ -87,6 +87,7 @@ public final class Tributary implements Runnable {
     cl.addSubcommand("inspect", new InspectCommand());
     cl.registerConverter(Duration.class, Durations::parse);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionStrategy(Tributary::executeQuietly);
     cl.setParameterExceptionHandler(Tributary::usageError);
     cl.setExecutionExceptionHandler(Tributary::failure);
     return cl;
@@ -96,6 +97,31 @@ public final class Tributary implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(), "a command is required: serve, demo, load, export or inspect");
+  }
+
+  /**
+   * Runs the command with the JDK's logging limited to SEVERE, except for {@code serve} (whose log
+   * is the operator's) and with {@code --verbose}: the tools report in their own words, and
+   * warnings the engine logs on the way (a refused login, a reconnect) would repeat them.
+   */
+  private static int executeQuietly(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult leaf = parsed;
+    while (leaf.subcommand() != null) {
+      leaf = leaf.subcommand();
+    }
+    boolean quiet = !isVerbose(parsed) && !leaf.commandSpec().name().equals("serve");
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    java.util.logging.Level before = root.getLevel();
+    if (quiet) {
+      root.setLevel(java.util.logging.Level.SEVERE);
+    }
+    try {
+      return new CommandLine.RunLast().execute(parsed);
+    } finally {
+      if (quiet) {
+        root.setLevel(before);
+      }
+    }
   }
 
   /** One line naming the problem, then where to find help; exit code 2. */
