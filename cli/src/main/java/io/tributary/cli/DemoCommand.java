@@ -50,20 +50,20 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--devices", defaultValue = "4", description = "Simulated devices (1..1000). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--devices", paramLabel = "N", defaultValue = "4", description = "Simulated devices (1..1000). Default: ${DEFAULT-VALUE}.")
   int devices;
 
-  @Option(names = "--objects", description = "Objects to write, in total over all devices."
+  @Option(names = "--objects", paramLabel = "N", description = "Objects to write, in total over all devices."
       + " Default: 100000 unless --duration is given.")
   Long objects;
 
-  @Option(names = "--duration", description = "Write for this long instead of a count (e.g. 10s, 2m).")
+  @Option(names = "--duration", paramLabel = "DURATION", description = "Write for this long instead of a count (e.g. 10s, 2m).")
   Duration duration;
 
-  @Option(names = "--batch", defaultValue = "100", description = "Objects per write transaction. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Objects per write transaction. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--data-dir", description = "Where the server store (server/) and the device logs (devices/) go;"
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the server store (server/) and the device logs (devices/) go;"
       + " kept afterwards. Default: a temporary directory, deleted at the end unless --keep.")
   Path dataDir;
 
@@ -74,18 +74,18 @@ final class DemoCommand implements Callable<Integer> {
       + " instead of configuring the Reading schema.")
   boolean devMode;
 
-  @Option(names = "--durability", defaultValue = "SYNC",
+  @Option(names = "--durability", paramLabel = "MODE", defaultValue = "SYNC",
       description = "Flushing of the device logs and the server store: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Durability durability;
 
-  @Option(names = "--port", defaultValue = "0", description = "Server port on 127.0.0.1 (0: any free port). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "0", description = "Server port on 127.0.0.1 (0: any free port). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--upload-timeout", defaultValue = "60s",
+  @Option(names = "--upload-timeout", paramLabel = "DURATION", defaultValue = "60s",
       description = "How long to wait for the server to acknowledge everything. Default: ${DEFAULT-VALUE}.")
   Duration uploadTimeout;
 
-  @Option(names = "--progress", defaultValue = "AUTO",
+  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "AUTO",
       description = "Progress on stderr: ${COMPLETION-CANDIDATES} (AUTO: LIVE on a terminal, else LINES). Default: ${DEFAULT-VALUE}.")
   ProgressDisplay.Mode progress;
 
@@ -315,8 +315,19 @@ final class DemoCommand implements Callable<Integer> {
           + " transactions%n", Durations.millis(latency.quantile(0.5)), Durations.millis(latency.quantile(0.99)),
           Durations.millis(latency.quantile(1.0)), latency.count());
     }
-    out.printf(Locale.ROOT, "  client: %d devices, %,d reconnects, %,d sync errors%n", devs.size(), reconnects,
-        devs.stream().mapToLong(SensorDevice::errors).sum());
+    long ackedObjects = 0;
+    long ackedBytes = 0;
+    long pendingObjects = 0;
+    long pendingBytes = 0;
+    for (SensorDevice d : devs) {
+      ackedObjects += d.progress().acknowledgedObjects();
+      ackedBytes += d.progress().acknowledgedBytes();
+      pendingObjects += d.progress().pendingObjects();
+      pendingBytes += d.progress().pendingBytes();
+    }
+    out.printf(Locale.ROOT, "  client: acknowledged %,d objects (%s of changesets), pending %,d objects (%s),"
+        + " %,d reconnects, %,d sync errors%n", ackedObjects, InspectCommand.bytes(ackedBytes), pendingObjects,
+        InspectCommand.bytes(pendingBytes), reconnects, devs.stream().mapToLong(SensorDevice::errors).sum());
     if (writeFailure != null) {
       out.println("  write failure: " + writeFailure);
     }

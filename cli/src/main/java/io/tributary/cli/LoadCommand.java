@@ -37,56 +37,56 @@ import picocli.CommandLine.Option;
 final class LoadCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--url", required = true, description = "The server's base URL, e.g. http://127.0.0.1:7800.")
+  @Option(names = "--url", paramLabel = "URL", required = true, description = "The server's base URL, e.g. http://127.0.0.1:7800.")
   URI url;
 
-  @Option(names = "--app-id", required = true, description = "The app id the server was started with.")
+  @Option(names = "--app-id", paramLabel = "ID", required = true, description = "The app id the server was started with.")
   String appId;
 
   /** At most one of the credentials; anonymous without either. */
   static final class Auth {
-    @Option(names = "--api-key", description = "Log in with this API key (default: anonymous).")
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Log in with this API key (default: anonymous).")
     String apiKey;
 
-    @Option(names = "--custom-jwt", description = "Log in with this custom JWT (default: anonymous).")
+    @Option(names = "--custom-jwt", paramLabel = "JWT", description = "Log in with this custom JWT (default: anonymous).")
     String customJwt;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Auth auth;
 
-  @Option(names = "--devices", defaultValue = "4", description = "Simulated devices (1..1000). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--devices", paramLabel = "N", defaultValue = "4", description = "Simulated devices (1..1000). Default: ${DEFAULT-VALUE}.")
   int devices;
 
-  @Option(names = "--objects", description = "Objects to write in total (instead of --duration).")
+  @Option(names = "--objects", paramLabel = "N", description = "Objects to write in total (instead of --duration).")
   Long objects;
 
-  @Option(names = "--duration", description = "How long to write. Default: 30s unless --objects is given.")
+  @Option(names = "--duration", paramLabel = "DURATION", description = "How long to write. Default: 30s unless --objects is given.")
   Duration duration;
 
-  @Option(names = "--rate", description = "Objects per second in total, spread over the devices (default: as fast as"
+  @Option(names = "--rate", paramLabel = "N", description = "Objects per second in total, spread over the devices (default: as fast as"
       + " the devices can write).")
   Double rate;
 
-  @Option(names = "--batch", defaultValue = "100", description = "Objects per write transaction. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Objects per write transaction. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--data-dir", description = "Where the device logs go (kept). Default: a temporary directory,"
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the device logs go (kept). Default: a temporary directory,"
       + " deleted at the end.")
   Path dataDir;
 
-  @Option(names = "--durability", defaultValue = "SYNC",
+  @Option(names = "--durability", paramLabel = "MODE", defaultValue = "SYNC",
       description = "Flushing of the device logs: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Durability durability;
 
-  @Option(names = "--report-interval", defaultValue = "1s", description = "Period of the report lines. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--report-interval", paramLabel = "DURATION", defaultValue = "1s", description = "Period of the report lines. Default: ${DEFAULT-VALUE}.")
   Duration reportInterval;
 
-  @Option(names = "--upload-timeout", defaultValue = "60s",
+  @Option(names = "--upload-timeout", paramLabel = "DURATION", defaultValue = "60s",
       description = "How long to wait at the end for the acknowledgement of everything. Default: ${DEFAULT-VALUE}.")
   Duration uploadTimeout;
 
-  @Option(names = "--progress", defaultValue = "LINES",
+  @Option(names = "--progress", paramLabel = "MODE", defaultValue = "LINES",
       description = "Report on stderr: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   ProgressDisplay.Mode progress;
 

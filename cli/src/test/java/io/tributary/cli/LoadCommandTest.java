@@ -82,7 +82,7 @@ class LoadCommandTest {
   void usageErrors() {
     Cli noUrl = new Cli();
     assertThat(noUrl.run("load", "--app-id", APP)).isEqualTo(2);
-    assertThat(noUrl.err()).startsWith("tributary load: Missing required option: '--url=<url>'");
+    assertThat(noUrl.err()).startsWith("tributary load: Missing required option: '--url=URL'");
     Cli both = new Cli();
     assertThat(both.run("load", "--url", "http://127.0.0.1:1", "--app-id", APP, "--api-key", "k", "--custom-jwt", "j"))
         .isEqualTo(2);
