@@ -160,10 +160,10 @@ public final class Main implements Runnable {
       try {
         server = start();
       } catch (SchemaException | IllegalArgumentException | IllegalStateException e) {
-        spec.commandLine().getErr().println("tributary-server: " + e.getMessage());
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
         return 2;
       } catch (IOException | RuntimeException e) {
-        spec.commandLine().getErr().println("tributary-server: cannot start: " + e.getMessage());
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": cannot start: " + e.getMessage());
         return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);
@@ -250,11 +250,11 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       if (!format.equals("jsonl")) {
-        spec.commandLine().getErr().println("tributary-server export: --format " + format + " (expected: jsonl)");
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": --format " + format + " (expected: jsonl)");
         return 2;
       }
       if (!Files.isDirectory(dataDir)) {
-        spec.commandLine().getErr().println("tributary-server export: --data-dir " + dataDir + ": not a directory");
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": --data-dir " + dataDir + ": not a directory");
         return 1;
       }
       JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
@@ -271,7 +271,7 @@ public final class Main implements Runnable {
           return true;
         });
       } catch (IOException | RuntimeException e) {
-        spec.commandLine().getErr().println("tributary-server export: " + e.getMessage());
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
         return 1;
       }
       spec.commandLine().getErr().println("exported " + count[0] + " objects");
