@@ -1,8 +1,6 @@
 package io.tributary.cli;
 
 import io.tributary.core.Credentials;
-import io.tributary.core.SyncException;
-import io.tributary.core.SyncTimeoutException;
 import io.tributary.core.spi.Durability;
 import io.tributary.server.IngestServer;
 import io.tributary.server.IngestServerConfig;
@@ -200,14 +198,7 @@ final class DemoCommand implements Callable<Integer> {
           writeStart = System.nanoTime();
           writeFailure = writeAll(devs, total);
           writeEnd = System.nanoTime();
-          long deadline = System.nanoTime() + uploadTimeout.toNanos();
-          for (SensorDevice d : devs) {
-            try {
-              d.waitForUploadCompletion(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            } catch (SyncException | SyncTimeoutException e) {
-              uploadFailures.add(d.name() + ": " + Tributary.describe(e));
-            }
-          }
+          uploadFailures.addAll(SensorDevice.awaitAllUploaded(devs, uploadTimeout));
           uploadEnd = System.nanoTime();
         } finally {
           if (display != null) {

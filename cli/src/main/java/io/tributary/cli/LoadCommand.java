@@ -2,7 +2,6 @@ package io.tributary.cli;
 
 import io.tributary.core.Credentials;
 import io.tributary.core.SyncException;
-import io.tributary.core.SyncTimeoutException;
 import io.tributary.core.spi.Durability;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -180,14 +179,7 @@ final class LoadCommand implements Callable<Integer> {
         start = System.nanoTime();
         writeFailure = writeAll(devs, total, writeFor);
         writeEnd = System.nanoTime();
-        long deadline = System.nanoTime() + uploadTimeout.toNanos();
-        for (SensorDevice d : devs) {
-          try {
-            d.waitForUploadCompletion(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-          } catch (SyncException | SyncTimeoutException e) {
-            uploadFailures.add(d.name() + ": " + Tributary.describe(e));
-          }
-        }
+        uploadFailures.addAll(SensorDevice.awaitAllUploaded(devs, uploadTimeout));
         end = System.nanoTime();
       } finally {
         if (display != null) {

@@ -205,6 +205,25 @@ final class SensorDevice implements AutoCloseable {
   }
 
   /**
+   * Waits until the server acknowledged everything each device wrote, all within one shared
+   * {@code timeout}.
+   *
+   * @return one line per device that did not finish ("device-N: why"); empty if all did
+   */
+  static List<String> awaitAllUploaded(List<SensorDevice> devices, Duration timeout) throws InterruptedException {
+    List<String> failures = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (SensorDevice d : devices) {
+      try {
+        d.waitForUploadCompletion(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      } catch (SyncException | io.tributary.core.SyncTimeoutException e) {
+        failures.add(d.name() + ": " + Tributary.describe(e));
+      }
+    }
+    return failures;
+  }
+
+  /**
    * Waits until the server acknowledged everything written so far.
    *
    * @throws io.tributary.core.SyncTimeoutException if {@code timeout} passed first
