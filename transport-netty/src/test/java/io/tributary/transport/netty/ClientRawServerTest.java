@@ -207,6 +207,18 @@ class ClientRawServerTest {
   }
 
   @Test
+  void aConnectionCutInsideThe101HeadersIsAPlainRetryableFailure() throws Exception {
+    // what a network cut (e.g. the e2e TCP proxy) can do: the status line and part of the headers
+    // arrive, then the connection ends; that is no refusal and no bad subprotocol choice
+    serve((peer, req) -> {
+      peer.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnec");
+      peer.close();
+    });
+    Throwable t = failure(transport.connect(request().build(), new RecordingListener()));
+    assertThat(t).isInstanceOf(SyncTransportException.class).isNotInstanceOf(HandshakeException.class);
+  }
+
+  @Test
   void framesFromAServerAreReassembledPingsAnsweredTextIgnoredAndCloseReported() throws Exception {
     byte[] big = new byte[200_000];
     new Random(7).nextBytes(big);

@@ -201,6 +201,14 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter implements
   }
 
   private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
+    if (response.decoderResult().isFailure()) {
+      // a response cut or garbled in transit (e.g. the connection dropped inside the headers) says
+      // nothing about the server's answer: a plain, retryable failure, never a refusal or a bad 101
+      Throwable why = response.decoderResult().cause();
+      failConnect(new SyncTransportException("WebSocket upgrade to " + target
+          + ": unreadable HTTP response (" + why + ")", why));
+      return;
+    }
     int status = response.status().code();
     if (status != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       state = State.REFUSED;
