@@ -7,9 +7,7 @@ import io.tributary.core.spi.UploadLogOptions;
 import io.tributary.protocol.ObjectId;
 import io.tributary.server.testing.TestServer;
 import io.tributary.storage.lmdb.LmdbStorage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,8 +61,8 @@ class ClientCrashTest {
       // what was stored but not reported: at most the one transaction each kill interrupted
       Set<String> unreported = new HashSet<>(stored.keySet());
       unreported.removeAll(reported);
-      assertThat(unreported.size()).as("stored but never reported").isLessThanOrEqualTo(
-          ROUNDS * 20);
+      assertThat(unreported.size()).as("stored but never reported: %s; reported per round: %s",
+          indices(unreported), ranges(reported)).isLessThanOrEqualTo(ROUNDS * 20);
       for (String k : stored.keySet()) {
         ObjectId id = ObjectId.fromHex(k);
         assertThat(id.toHexString()).startsWith("7e570007"); // writer 7's keys only
@@ -78,6 +75,29 @@ class ClientCrashTest {
     }
   }
 
+  /** Complete lines in the child's report file so far (each is 29 bytes: "K ", 24 hex, " ."). */
+  private static long reportedLines(Path report) {
+    try {
+      return Files.size(report) / 29;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Sorted key indices (the low part of writer 7's ObjectIds), for failure messages. */
+  private static java.util.List<Long> indices(Set<String> keys) {
+    return keys.stream().map(k -> ObjectId.fromHex(k).low()).sorted().toList();
+  }
+
+  /** Per round: how many keys were reported and their lowest and highest index. */
+  private static String ranges(Set<String> keys) {
+    Map<Long, java.util.LongSummaryStatistics> byRound = new java.util.TreeMap<>();
+    for (long i : indices(keys)) {
+      byRound.computeIfAbsent(i / ROUND_STRIDE, r -> new java.util.LongSummaryStatistics()).accept(i);
+    }
+    return byRound.toString();
+  }
+
   /**
    * Runs the child until it reported {@link #KILL_AFTER_KEYS} keys and {@code uploading} holds
    * (the server received some of its objects: the kill hits an active upload), kills it, returns
@@ -87,6 +107,7 @@ class ClientCrashTest {
       java.util.function.BooleanSupplier uploading, String where) throws Exception {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     Path stderr = Files.createTempFile(dir, "child", ".err");
+    Path report = Files.createTempFile(dir, "child", ".keys");
     ProcessBuilder builder =
         new ProcessBuilder(
             javaBin.toString(),
@@ -96,25 +117,12 @@ class ClientCrashTest {
             "-XX:TieredStopAtLevel=1",
             "-cp", System.getProperty("java.class.path"),
             CrashClient.class.getName(),
-            clientDir.toString(), baseUrl, "7", Integer.toString(firstIndex));
+            clientDir.toString(), baseUrl, "7", Integer.toString(firstIndex), report.toString());
     builder.redirectError(stderr.toFile());
+    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process child = builder.start();
-    Set<String> keys = ConcurrentHashMap.newKeySet();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          if (line.startsWith("K ") && line.endsWith(" .")) {
-            keys.add(line.substring(2, line.length() - 2));
-          }
-        }
-      } catch (IOException ignored) {
-        // the pipe breaks when the child dies
-      }
-    }, "child-stdout");
-    reader.start();
     try {
-      E2e.await(() -> keys.size() >= KILL_AFTER_KEYS && uploading.getAsBoolean()
+      E2e.await(() -> reportedLines(report) >= KILL_AFTER_KEYS && uploading.getAsBoolean()
           || !child.isAlive(), Duration.ofSeconds(60), where + ": " + KILL_AFTER_KEYS
           + " keys from the child, some of them stored");
       assertThat(child.isAlive()).as("%s: child died by itself: %s", where,
@@ -122,9 +130,14 @@ class ClientCrashTest {
     } finally {
       child.destroyForcibly(); // SIGKILL on Linux
       assertThat(child.waitFor(20, TimeUnit.SECONDS)).as(where + ": child ended").isTrue();
-      reader.join(20_000);
     }
     assertThat(child.exitValue()).as(where + ": killed by SIGKILL").isEqualTo(128 + 9);
+    Set<String> keys = new HashSet<>();
+    for (String line : Files.readAllLines(report, StandardCharsets.US_ASCII)) {
+      if (line.startsWith("K ") && line.endsWith(" .")) {
+        keys.add(line.substring(2, line.length() - 2));
+      }
+    }
     return new HashSet<>(keys);
   }
 }
