@@ -167,4 +167,39 @@ class TokenRefreshTest {
       assertThat(log.stats().entryCount()).as("entries left in the client log").isZero();
     }
   }
+
+  @Test
+  void aServerRestartedWithANewTokenSecretMakesTheClientLogInAgain() throws Exception {
+    // the server's default: a random token secret per start, so a restart invalidates every token
+    Path serverDir = dir.resolve("server");
+    TestServer server = TestServer.start(LmdbIngestSink.open(serverDir),
+        AuthConfig.newBuilder().apiKey("loader", E2e.API_KEY).build(), b -> {});
+    int port = server.server.port();
+    List<ObjectId> committed = new ArrayList<>();
+    List<String> errors = new CopyOnWriteArrayList<>();
+    try (TcpProxy proxy = new TcpProxy(server.server.address(), 4);
+        IngestRealm realm = IngestRealm.open(E2e.realm(dir.resolve("client"), proxy.baseUrl()).build())) {
+      realm.addConnectionStateListener((from, to, e) -> {
+        if (e != null) {
+          errors.add(e.getMessage());
+        }
+      });
+      committed.addAll(E2e.keys(8, 0, 100));
+      E2e.write(realm, E2e.keys(8, 0, 100));
+      realm.waitForUploadCompletion(WAIT);
+      server.close();
+      server = TestServer.start(LmdbIngestSink.open(serverDir),
+          AuthConfig.newBuilder().apiKey("loader", E2e.API_KEY).build(), b -> b.port(port));
+      committed.addAll(E2e.keys(8, 100, 200));
+      E2e.write(realm, E2e.keys(8, 100, 200));
+      realm.waitForUploadCompletion(WAIT);
+      assertThat(realm.syncError()).isNull();
+      assertThat(errors).anyMatch(m -> m.contains("HTTP 401"));
+      assertThat(proxy.requests(REFRESH)).as("the refresh token was refused").isGreaterThanOrEqualTo(1);
+      assertThat(proxy.requests(LOGIN)).as("then the client logged in again").isEqualTo(2);
+      E2e.assertExactlyOnce(server.store(), committed);
+    } finally {
+      server.close();
+    }
+  }
 }
