@@ -13,6 +13,7 @@ import io.tributary.core.Schema;
 import io.tributary.core.SyncException;
 import io.tributary.core.spi.UploadLogOptions;
 import io.tributary.protocol.ObjectId;
+import io.tributary.server.LmdbIngestSink;
 import io.tributary.server.testing.TestServer;
 import io.tributary.storage.lmdb.LmdbStorage;
 import java.net.URI;
@@ -44,10 +45,14 @@ class FatalErrorsTest {
               .property("firmware", PropertyType.STRING));
 
   private static void assertLogHolds(Path clientDir, long entries, long objects) {
+    assertLogHolds(clientDir, entries, objects, 0);
+  }
+
+  private static void assertLogHolds(Path clientDir, long entries, long objects, long acknowledged) {
     try (var log = LmdbStorage.at(clientDir).open(UploadLogOptions.DEFAULT)) {
       assertThat(log.stats().entryCount()).as("entries kept in the client log").isEqualTo(entries);
       assertThat(log.stats().pendingObjects()).as("objects kept in the client log").isEqualTo(objects);
-      assertThat(log.metadata().progress().uploadClientVersion()).isZero();
+      assertThat(log.metadata().progress().uploadClientVersion()).isEqualTo(acknowledged);
     }
   }
 
@@ -117,5 +122,29 @@ class FatalErrorsTest {
       assertThat(server.server.metrics().connectionsOpened()).as("never got to sync").isZero();
     }
     assertLogHolds(clientDir, 1 + 1, 20);
+  }
+
+  @Test
+  void anUploadOverTheServersLimitIsAFatalErrorNotARetryLoop() throws Exception {
+    // spec §10.4: session error 201, ApplicationBug, tryAgain false (never 1009, never a loop)
+    Path clientDir = dir.resolve("client");
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("server")),
+        b -> b.maxMessageBytes(1 << 20).maxBodyBytes(1 << 20).maxChangesetBytes(1 << 20))) {
+      try (IngestRealm realm = IngestRealm.open(E2e.realm(clientDir, server.server.baseUrl()).build())) {
+        E2e.write(realm, E2e.keys(9, 0, 20_000)); // one changeset of about 3.3 MB
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> realm.waitForUploadCompletion(LONG))
+            .isInstanceOfSatisfying(SyncException.class, e -> {
+              assertThat(e.isFatal()).as("%s", e).isTrue();
+              assertThat(e.errorCode()).as("%s", e).isEqualTo(201);
+              assertThat(e.getMessage()).contains("maxBodySize 1048576");
+            });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG.dividedBy(2));
+        assertThat(realm.connectionCount()).as("no reconnect after the fatal error").isEqualTo(1);
+      }
+      assertThat(server.store().objectCount()).isZero();
+    }
+    // the schema changeset went in its own UPLOAD and was acknowledged; the big one stays
+    assertLogHolds(clientDir, 1, 20_000, 1);
   }
 }

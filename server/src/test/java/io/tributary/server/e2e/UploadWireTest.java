@@ -119,4 +119,40 @@ class UploadWireTest {
       E2e.assertExactlyOnce(server.store(), committed);
     }
   }
+
+  @Test
+  void aChangesetLargerThanTheBatchGoesAloneInOneCompressedUpload() throws Exception {
+    try (TestServer server = TestServer.lmdb(dir.resolve("server"));
+        TcpProxy proxy = new TcpProxy(server.server.address(), 5)) {
+      List<ObjectId> big = E2e.keys(5, 0, 20_000); // one transaction, about 3.3 MB
+      List<ObjectId> small = E2e.keys(5, 20_000, 20_010);
+      proxy.refuse(true); // everything waits in the log, so it could share an UPLOAD
+      try (IngestRealm realm = IngestRealm.open(E2e.realm(dir.resolve("client"), proxy.baseUrl()).build())) {
+        E2e.write(realm, big);
+        E2e.write(realm, small);
+        proxy.refuse(false);
+        realm.waitForUploadCompletion(Duration.ofSeconds(60));
+        assertThat(realm.syncError()).isNull();
+      }
+      List<Upload> uploads = proxy.syncMessages().stream()
+          .filter(m -> m.fromClient() && m.firstLine().startsWith("upload "))
+          .map(Upload::parse)
+          .filter(u -> u.body() > 0)
+          .toList();
+      // a batch never grows past the limit by adding an entry (UploadLog.read), so the schema
+      // changeset before the big one and the small one after it each go in their own UPLOAD
+      assertThat(uploads).hasSize(3);
+      assertThat(uploads.get(0).body()).isLessThan(1024);
+      Upload alone = uploads.get(1);
+      assertThat(alone.body()).isGreaterThan(3_000_000L);
+      assertThat(alone.compressed()).isTrue();
+      assertThat(alone.compressedBody()).isLessThan(alone.body());
+      assertThat(alone.length()).isEqualTo(alone.headerLength() + alone.compressedBody());
+      assertThat(uploads.get(2).body()).isLessThan(BATCH);
+      assertThat(uploads).extracting(Upload::progressClientVersion).containsExactly(1L, 2L, 3L);
+      List<ObjectId> all = new ArrayList<>(big);
+      all.addAll(small);
+      E2e.assertExactlyOnce(server.store(), all);
+    }
+  }
 }
