@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class UploadWireTest {
   private static final int BATCH = 128 * 1024;
   private static final long WINDOW = 512 * 1024;
-  /** Bigger than one transaction's entry (50 Readings: about 8.5 KB) in the UPLOAD body. */
-  private static final int ONE_ENTRY_MAX = 16 * 1024;
+  /** Bigger than one transaction's entry (100 Readings: about 17 KB) in the UPLOAD body. */
+  private static final int ONE_ENTRY_MAX = 24 * 1024;
 
   @TempDir Path dir;
 
@@ -49,8 +49,8 @@ class UploadWireTest {
       try (IngestRealm realm = IngestRealm.open(E2e.realm(dir.resolve("client"), proxy.baseUrl())
           .syncOptions(E2e.quickRetries().maxBytesInFlight(WINDOW).build())
           .build())) {
-        for (int t = 0; t < 400; t++) {
-          List<ObjectId> keys = E2e.keys(5, t * 50, t * 50 + 50);
+        for (int t = 0; t < 200; t++) {
+          List<ObjectId> keys = E2e.keys(5, t * 100, t * 100 + 100);
           E2e.write(realm, keys);
           committed.addAll(keys);
         }
