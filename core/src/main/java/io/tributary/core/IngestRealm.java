@@ -383,6 +383,39 @@ public final class IngestRealm implements AutoCloseable {
   }
 
   /**
+   * How much of the log waits for upload and how much the server acknowledged since the realm was
+   * opened: the snapshot last given to the {@link UploadProgressListener}s, updated on the sync
+   * session thread after every acknowledgement and commit it sees (so it may trail a commit that
+   * just returned by a few milliseconds). Before the first update, and for an offline-only realm,
+   * the log's current pending counts with nothing acknowledged. Any thread.
+   *
+   * @return the progress, never {@code null}
+   * @throws IllegalStateException if the realm is closed
+   */
+  public UploadProgress uploadProgress() {
+    checkOpen("uploadProgress");
+    UploadProgress p = sync == null ? null : sync.session().uploadProgress();
+    if (p == null) {
+      LogStats s = log.stats();
+      p = new UploadProgress(s.entryCount(), s.sizeBytes(), s.pendingObjects(), 0, 0,
+          log.metadata().progress().uploadClientVersion());
+    }
+    return p;
+  }
+
+  /**
+   * How many WebSocket connections to the server the sync session established since the realm was
+   * opened (each one after the first is a reconnect: after a network loss, a server restart, a
+   * token refresh, a PONG timeout...). 0 for an offline-only realm. Any thread; also after {@link
+   * #close()}.
+   *
+   * @return the number of connections, >= 0
+   */
+  public long connectionCount() {
+    return sync == null ? 0 : sync.session().connectionCount();
+  }
+
+  /**
    * Adds a listener for connection state changes and sync errors; it runs on the realm's sync
    * session thread (see {@link ConnectionStateListener}). Never called for an offline-only realm.
    *

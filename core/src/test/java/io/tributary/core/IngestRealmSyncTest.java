@@ -203,6 +203,43 @@ class IngestRealmSyncTest {
   }
 
   @Test
+  void progressAndConnectionsCanBeReadWithoutAListener() throws Exception {
+    new ScriptedServer(transport);
+    open(SyncOptions.newBuilder()
+        .reconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(10), 2).build());
+    write(4);
+    write(6);
+    realm.waitForUploadCompletion(Duration.ofSeconds(30));
+    await(() -> realm.uploadProgress().acknowledgedObjects() == 10, "the acknowledgement published");
+    UploadProgress p = realm.uploadProgress();
+    assertThat(p.pendingEntries()).isZero();
+    assertThat(p.pendingObjects()).isZero();
+    assertThat(p.acknowledgedVersion()).isEqualTo(3);
+    assertThat(realm.connectionCount()).isEqualTo(1);
+    // the server drops the connection: the session reconnects, and the count says so
+    transport.last().drop(new java.io.IOException("reset by test"));
+    await(() -> realm.connectionCount() == 2, "a second connection");
+    write(5);
+    realm.waitForUploadCompletion(Duration.ofSeconds(30));
+    await(() -> realm.uploadProgress().acknowledgedObjects() == 15, "15 acknowledged");
+    realm.close();
+    assertThat(realm.connectionCount()).isEqualTo(2);
+    assertThatThrownBy(() -> realm.uploadProgress()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anOfflineRealmReportsItsLogAsPending() {
+    realm = IngestRealm.open(IngestConfig.builder(SCHEMA).storage(list.storage()).build());
+    write(3);
+    UploadProgress p = realm.uploadProgress();
+    assertThat(p.pendingEntries()).isEqualTo(2); // the schema changeset and the transaction
+    assertThat(p.pendingObjects()).isEqualTo(3);
+    assertThat(p.pendingBytes()).isPositive();
+    assertThat(p.acknowledgedObjects()).isZero();
+    assertThat(realm.connectionCount()).isZero();
+  }
+
+  @Test
   void aThrowingListenerDoesNotStopTheSession() throws Exception {
     new ScriptedServer(transport);
     open();

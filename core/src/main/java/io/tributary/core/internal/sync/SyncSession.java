@@ -167,6 +167,8 @@ public final class SyncSession {
   private volatile Thread owner;
   private volatile boolean signalled;
   private volatile ConnectionState publicState = ConnectionState.DISCONNECTED;
+  private volatile UploadProgress lastProgress;
+  private final AtomicLong connections = new AtomicLong();
 
   // ---- owned by the session thread ----
   private Phase phase = Phase.WAITING;
@@ -339,6 +341,19 @@ public final class SyncSession {
   /** The newest client version the server acknowledged. */
   public long acknowledgedVersion() {
     return waiters.acknowledged();
+  }
+
+  /**
+   * The upload progress as last published (after the latest acknowledgement or commit the
+   * session thread saw), or {@code null} before the first one. Any thread.
+   */
+  public UploadProgress uploadProgress() {
+    return lastProgress;
+  }
+
+  /** WebSocket connections established since the session started (reconnects = this − 1). */
+  public long connectionCount() {
+    return connections.get();
   }
 
   /** The fatal error that stopped the session, or {@code null}. */
@@ -743,6 +758,7 @@ public final class SyncSession {
     download = new DownloadCursor(codec);
     phase = Phase.CONNECTED;
     reachedBefore = true;
+    connections.incrementAndGet();
     gotDownload = false;
     inBootstrap = false;
     outstandingPing = -1;
@@ -1506,9 +1522,6 @@ public final class SyncSession {
   private void publishProgress() {
     progressDirty = false;
     publishedCommitted = knownNewest;
-    if (progressListeners.isEmpty()) {
-      return;
-    }
     LogStats s;
     try {
       s = log.stats();
@@ -1517,6 +1530,7 @@ public final class SyncSession {
     }
     UploadProgress p = new UploadProgress(s.entryCount(), s.sizeBytes(), s.pendingObjects(),
         ackedBytes, ackedObjects, progress.uploadClientVersion());
+    lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {
         l.uploadProgress(p);
