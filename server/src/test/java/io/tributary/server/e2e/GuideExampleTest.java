@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The main example of {@code docs/app-developers.md}, compiled and run so that the guide's snippets
  * cannot rot: a real server in this process (LMDB sink, app schema from JSON, an API key), a realm
  * on an LMDB log uploading to it over a real socket, every value kind the guide shows, the
- * refusals it lists, and a reopen that resumes from the log. The blocks between {@code // guide:}
- * markers are the ones the guide quotes; keep them in step.
+ * refusals it lists (with the messages its table quotes), and a reopen that resumes from the log.
+ * The blocks between {@code // guide:} and {@code // end guide} are quoted in the guide verbatim
+ * (the server schema in operators.md); keep them in step.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GuideExampleTest {
@@ -150,7 +151,7 @@ class GuideExampleTest {
       assertThat(stored.getFieldsMap().get("location").getObjectValue().getFieldsMap().get("lat")
           .getDoubleValue()).isEqualTo(52.1);
 
-      // guide: refused
+      // the guide's "What is refused" table
       try (IngestRealm realm = IngestRealm.open(config)) {
         ObjectId id = ObjectId.get();
         assertThatThrownBy(() -> realm.objects("Reading"))
@@ -160,11 +161,14 @@ class GuideExampleTest {
             .isInstanceOf(AsymmetricObjectException.class)
             .hasMessage("Asymmetric Realm objects cannot be deleted manually: Reading");
         assertThatThrownBy(() -> realm.write(tx -> tx.create("Reading", id).set("_id", id)))
-            .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("Reading._id: is the primary key (expected: give it to create(\"Reading\","
+                + " key); it cannot be set)");
         assertThatThrownBy(() -> realm.write(tx -> {
           tx.create("Reading", id);
           tx.create("Reading", id);
-        })).isInstanceOf(DuplicatePrimaryKeyException.class);
+        })).isInstanceOf(DuplicatePrimaryKeyException.class)
+            .hasMessageStartingWith("Reading._id: existing primary key ");
         assertThatThrownBy(() -> realm.write(tx -> tx.create("Reading", id).set("value", 1.5f)))
             .isInstanceOf(IllegalArgumentException.class);
         // none of the refused transactions wrote anything; a reopened realm keeps uploading
@@ -172,7 +176,6 @@ class GuideExampleTest {
             .set("ts", Instant.now()));
         realm.waitForUploadCompletion(Duration.ofSeconds(10));
       }
-      // end guide
 
       assertThat(server.store().objectCount()).isEqualTo(2);
       assertThat(server.store().clientFiles()).hasSize(1);
