@@ -6,10 +6,12 @@ import io.tributary.core.Schema;
 import io.tributary.server.AppSchema;
 
 /** The sensor-reading schema of the end-to-end benchmark, client and server side (as {@code tributary demo}). */
-final class BenchSchema {
-  static final String READING = "Reading";
+public final class BenchSchema {
+  /** The asymmetric class. */
+  public static final String READING = "Reading";
 
-  static final Schema CLIENT = Schema.of(
+  /** The client schema: Reading (ObjectId key, sensor, value, ts, embedded Location of lat and lon). */
+  public static final Schema CLIENT = Schema.of(
       ObjectSchema.asymmetric(READING)
           .primaryKey("_id", PropertyType.OBJECT_ID)
           .property("sensor", PropertyType.STRING)
@@ -20,7 +22,8 @@ final class BenchSchema {
           .property("lat", PropertyType.DOUBLE)
           .property("lon", PropertyType.DOUBLE));
 
-  static final AppSchema SERVER = AppSchema.parse("""
+  /** The same schema as the server's app schema. */
+  public static final AppSchema SERVER = AppSchema.parse("""
       {"classes": [
         {"name": "Reading", "kind": "asymmetric", "primaryKey": "_id",
          "properties": {"_id": "objectId", "sensor": "string", "value": "double", "ts": "date",
