@@ -1,5 +1,6 @@
 package io.tributary.benchmarks.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.Map;
  * benchmark has them, the {@code objects} auxiliary counter (objects/s).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.tributary.benchmarks.report.JmhReport jmh.json &gt; table.md
+ * java -cp benchmarks/target/benchmarks.jar io.tributary.benchmarks.report.JmhReport a.json b.json &gt; table.md
  * </pre>
  */
 public final class JmhReport {
@@ -28,17 +28,23 @@ public final class JmhReport {
   private JmhReport() {}
 
   /**
-   * Prints the table of the JSON file {@code args[0]} on stdout.
+   * Prints one table of the results of every JSON file named in {@code args}, in order, on stdout.
    *
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException if it is not a JMH result array
    */
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: JmhReport <jmh-result.json>");
+    if (args.length == 0) {
+      System.err.println("usage: JmhReport <jmh-result.json>...");
       System.exit(2);
     }
-    System.out.print(toMarkdown(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8)));
+    StringBuilder table = new StringBuilder();
+    for (String file : args) {
+      String md = toMarkdown(Files.readString(Path.of(file), StandardCharsets.UTF_8));
+      // the header (two lines) once
+      table.append(table.length() == 0 ? md : md.substring(md.indexOf('\n', md.indexOf('\n') + 1) + 1));
+    }
+    System.out.print(table);
   }
 
   /**
@@ -51,7 +57,7 @@ public final class JmhReport {
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("JMH result: not JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isArray()) {
@@ -92,8 +98,7 @@ public final class JmhReport {
       return "";
     }
     List<String> kv = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : params.properties()) {
       kv.add(e.getKey() + "=" + e.getValue().asText());
     }
     return String.join(", ", kv);

@@ -34,6 +34,7 @@ class EndToEndSmokeTest {
     assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
     assertThat(r.serverCpuNanosPerObject()).isPositive();
     assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
+    assertThat(r.runObjectsPerSecond()).isPositive();
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once");
     try (var left = Files.list(dir)) {
       assertThat(left).as("scratch directories deleted").isEmpty();
@@ -41,9 +42,9 @@ class EndToEndSmokeTest {
   }
 
   @Test
-  void compressedUnpacedRunOfOneDeviceWithLargeTransactions() throws Exception {
+  void compressedRunOfOneDeviceWithLargeTransactions() throws Exception {
     EndToEnd.Result r = EndToEnd.run(EndToEnd.Options.parse(new String[] {
-        "--devices", "1", "--batch", "1000", "--durability", "OS_FLUSH", "--compression", "on",
+        "--devices", "1", "--batch", "1000", "--durability", "OS_FLUSH", "--compression", "on", "--rate", "5000",
         "--warmup", "0.2s", "--duration", "0.8s", "--log-max-mib", "8", "--dir", dir.toString()}), System.err);
     assertThat(r.check().problems()).isEmpty();
     assertThat(r.check().written() % 1000).isZero();
