@@ -7,7 +7,8 @@
 #   four end-to-end runs, the memory probes.
 # full (about 1.5 hours): every JMH benchmark and parameter (-f1 -wi 3 -w 2s -i 5 -r 2s), the end-to-end
 #   matrix (1 and 8 devices x SYNC and OS_FLUSH x compression on and off, latency at 200 objects/s,
-#   full-load latency, -Xmx256m), the memory probes with default and -Xmx256m child JVMs.
+#   full-load latency, -Xmx256m), the memory probes with default and -Xmx256m child JVMs, and
+#   `tributary demo` twice with -Xmx256m (builds cli/target/tributary.jar if missing).
 # Every JMH run uses -prof gc (B/op is gc.alloc.rate.norm). Builds benchmarks/target/benchmarks.jar if
 # it is missing. Needs java 17+ on the PATH; nothing else (no jq, no python).
 set -euo pipefail
@@ -120,6 +121,32 @@ if [ "$profile" = full ]; then
   memory server --connections 1000 --sessions 10 --child-jvm-args "-Xmx256m"
 fi
 
+# ---- the demo with -Xmx256m (full profile; server and 8 devices in one 256 MiB heap) ---------------
+: >"$work/demo.md"
+if [ "$profile" = full ]; then
+  cli_jar="$root/cli/target/tributary.jar"
+  if [ ! -f "$cli_jar" ]; then
+    echo "run.sh: building $cli_jar ..." >&2
+    (cd "$root" && mvn -B -ntp -q -pl cli -am package -DskipTests)
+  fi
+  for i in 1 2; do
+    echo "run.sh: demo -Xmx256m, run $i" >&2
+    set +e
+    java -Xmx256m "-Xlog:gc:file=$work/demo-gc-$i.log" "${java_opts[@]}" -jar "$cli_jar" demo --devices 8 \
+      --objects 200000 --progress LINES >"$work/demo-$i.out" 2>/dev/null
+    status=$?
+    set -e
+    {
+      echo "Run $i: exit $status"
+      echo '```'
+      grep -E 'Wrote|VERIFIED|FAILED|Server metrics' "$work/demo-$i.out" || true
+      grep 'Pause Full' "$work/demo-gc-$i.log" || echo "(no full GC)"
+      echo '```'
+      echo
+    } >>"$work/demo.md"
+  done
+fi
+
 finished=$(date +%s)
 
 # ---- report ---------------------------------------------------------------------------------
@@ -151,5 +178,10 @@ finished=$(date +%s)
   echo "## Memory (child JVMs; heap used after System.gc(), VmRSS)"
   echo
   cat "$work/memory.md"
+  if [ -s "$work/demo.md" ]; then
+    echo "## tributary demo --devices 8 --objects 200000 with -Xmx256m"
+    echo
+    cat "$work/demo.md"
+  fi
 } >"$report"
 echo "run.sh: wrote $report" >&2

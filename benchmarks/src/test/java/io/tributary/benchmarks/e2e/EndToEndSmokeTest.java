@@ -29,12 +29,12 @@ class EndToEndSmokeTest {
     assertThat(r.check().problems()).isEmpty();
     assertThat(r.check().written()).isGreaterThan(0);
     assertThat(r.check().stored()).isEqualTo(r.check().written());
-    assertThat(r.objectsPerSecond()).isGreaterThan(0);
+    // not the window's rate: acknowledgements may all fall outside a 1 s window on a busy machine
+    assertThat(r.runObjectsPerSecond()).isPositive();
     assertThat(r.transactions()).isGreaterThan(0);
     assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
     assertThat(r.serverCpuNanosPerObject()).isPositive();
     assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
-    assertThat(r.runObjectsPerSecond()).isPositive();
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once");
     try (var left = Files.list(dir)) {
       assertThat(left).as("scratch directories deleted").isEmpty();
@@ -47,7 +47,8 @@ class EndToEndSmokeTest {
         "--devices", "1", "--batch", "1000", "--durability", "OS_FLUSH", "--compression", "on", "--rate", "5000",
         "--warmup", "0.2s", "--duration", "0.8s", "--log-max-mib", "8", "--dir", dir.toString()}), System.err);
     assertThat(r.check().problems()).isEmpty();
-    assertThat(r.check().written() % 1000).isZero();
-    assertThat(r.megabytesPerSecond()).isPositive();
+    assertThat(r.check().written()).isPositive();
+    assertThat(r.check().written() % 1000).as("whole transactions").isZero();
+    assertThat(r.runObjectsPerSecond()).isPositive();
   }
 }
