@@ -11,6 +11,8 @@
 #   `tributary demo` twice with -Xmx256m (builds cli/target/tributary.jar if missing).
 # Every JMH run uses -prof gc (B/op is gc.alloc.rate.norm). Builds benchmarks/target/benchmarks.jar if
 # it is missing. Needs java 17+ on the PATH; nothing else (no jq, no python).
+# JMH refuses to start while another JMH run holds /tmp/jmh.lock (two benchmark runs would distort each
+# other); JMH_IGNORE_LOCK=1 overrides that, at the cost of both runs' figures.
 set -euo pipefail
 
 profile="${1:-short}"
@@ -39,12 +41,16 @@ if [ "$profile" = short ]; then
 else
   jmh_opts=(-f1 -wi 3 -w 2s -i 5 -r 2s -prof gc)
 fi
+jmh_lock=()
+if [ "${JMH_IGNORE_LOCK:-0}" = 1 ]; then
+  jmh_lock=(-Djmh.ignoreLock=true)
+fi
 
 n=0
 jmh() { # jmh <regex> [jmh options...]: one JMH run, JSON into $work
   n=$((n + 1))
   echo "run.sh: JMH $*" >&2
-  java "${java_opts[@]}" -jar "$jar" "$@" "${jmh_opts[@]}" -rf json -rff "$work/jmh-$n.json" >"$work/jmh-$n.log" 2>&1 \
+  java "${java_opts[@]}" ${jmh_lock[@]+"${jmh_lock[@]}"} -jar "$jar" "$@" "${jmh_opts[@]}" -rf json -rff "$work/jmh-$n.json" >"$work/jmh-$n.log" 2>&1 \
     || { echo "run.sh: JMH run $n failed, see below" >&2; tail -30 "$work/jmh-$n.log" >&2; return 1; }
 }
 
