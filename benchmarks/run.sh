@@ -3,7 +3,7 @@
 #
 #   benchmarks/run.sh [short|full]
 #
-# short (default, about 8-10 minutes on 2 cores): a subset of the JMH suites (-f1 -wi 2 -w 1s -i 3 -r 1s),
+# short (default; 5.5 minutes measured on 2 shared cores, budget 10): a subset of the JMH suites (-f1 -wi 2 -w 1s -i 3 -r 1s),
 #   four end-to-end runs, the memory probes.
 # full (about 45 minutes: 82 JMH runs of ~20 s): every JMH benchmark and parameter (-f1 -wi 3 -w 2s -i 5 -r 2s), the end-to-end
 #   matrix (1 and 8 devices x SYNC and OS_FLUSH x compression on and off, latency at 200 objects/s,
