@@ -1,0 +1,54 @@
+package io.tributary.benchmarks.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.core.spi.Durability;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the real load generator (server, Netty, LMDB on both ends) for about two seconds. */
+class EndToEndSmokeTest {
+  @TempDir Path dir;
+
+  @Test
+  void pacedRunOfTwoDevicesVerifiesExactlyOnce() throws Exception {
+    EndToEnd.Options o = EndToEnd.Options.parse(new String[] {
+        "--devices", "2", "--batch", "10", "--durability", "NO_META_SYNC", "--compression", "off",
+        "--rate", "2000", "--warmup", "0.3s", "--duration", "1s", "--log-max-mib", "8", "--dir", dir.toString()});
+    assertThat(o.warmup()).isEqualTo(Duration.ofMillis(300));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    EndToEnd.Result r = EndToEnd.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(r.check().problems()).isEmpty();
+    assertThat(r.check().written()).isGreaterThan(0);
+    assertThat(r.check().stored()).isEqualTo(r.check().written());
+    // not the window's rate: acknowledgements may all fall outside a 1 s window on a busy machine
+    assertThat(r.runObjectsPerSecond()).isPositive();
+    assertThat(r.transactions()).isGreaterThan(0);
+    assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
+    assertThat(r.serverCpuNanosPerObject()).isPositive();
+    assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once");
+    try (var left = Files.list(dir)) {
+      assertThat(left).as("scratch directories deleted").isEmpty();
+    }
+  }
+
+  @Test
+  void compressedRunOfOneDeviceWithLargeTransactions() throws Exception {
+    EndToEnd.Result r = EndToEnd.run(EndToEnd.Options.parse(new String[] {
+        "--devices", "1", "--batch", "1000", "--durability", "OS_FLUSH", "--compression", "on", "--rate", "5000",
+        "--warmup", "0.2s", "--duration", "0.8s", "--log-max-mib", "8", "--dir", dir.toString()}), System.err);
+    assertThat(r.check().problems()).isEmpty();
+    assertThat(r.check().written()).isPositive();
+    assertThat(r.check().written() % 1000).as("whole transactions").isZero();
+    assertThat(r.runObjectsPerSecond()).isPositive();
+  }
+}
