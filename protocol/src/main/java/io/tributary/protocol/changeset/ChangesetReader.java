@@ -266,7 +266,15 @@ public final class ChangesetReader {
       }
       int start = pos;
       type = null;
-      long code = readU64(F_RECORD_TYPE);
+      byte[] a = array;
+      int c;
+      long code;
+      if (a != null && (c = a[arrayOffset + start]) >= 0 && c < 0x40) {
+        code = c; // heap array, one-byte code (every instruction): no general varint call
+        pos = start + 1;
+      } else {
+        code = readU64(F_RECORD_TYPE);
+      }
       if (code == InstructionType.INTERN_STRING_CODE) {
         readInternString();
         continue;
@@ -299,7 +307,14 @@ public final class ChangesetReader {
             isDefault = false;
             priorSize = readU32(F_PRIOR_SIZE);
           } else {
-            isDefault = readBool(F_IS_DEFAULT);
+            int p = pos;
+            int d;
+            if (a != null && p < end && ((d = a[arrayOffset + p]) == 0 || d == 1)) {
+              isDefault = d == 1; // heap array: the usual byte without the general varint call
+              pos = p + 1;
+            } else {
+              isDefault = readBool(F_IS_DEFAULT);
+            }
             priorSize = -1;
           }
           break;

@@ -2,8 +2,11 @@ package io.tributary.protocol.changeset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.protocol.ObjectId;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -16,8 +19,9 @@ import net.jqwik.api.constraints.IntRange;
  * The reader's fast paths (heap arrays only) decide exactly as the exact parser (which a direct
  * buffer always takes): for Update records with Timestamp payloads of random, extreme and invalid
  * (seconds, nanoseconds) pairs, canonical and padded (non-shortest) varints, at every distance from
- * the end of the changeset, both readers report the same values or the same error (reason, field,
- * offset).
+ * the end of the changeset, and for sensor-reading changesets with random bytes overwritten and
+ * random truncation, heap, offset heap and direct buffers give the same instructions or the same
+ * error (reason, field, offset, message).
  */
 class ReaderFastPathPropertiesTest {
 
@@ -47,6 +51,82 @@ class ReaderFastPathPropertiesTest {
     if (valid) {
       assertThat(heap).contains("Update " + seconds + " s " + nanos + " ns");
     }
+  }
+
+  @Property(tries = 1500)
+  void mutatedReadingsReadTheSameOnHeapAndDirectBuffers(
+      @ForAll @IntRange(min = 1, max = 6) int objects,
+      @ForAll("positions") List<Integer> positions, @ForAll("bytes") List<Byte> values,
+      @ForAll @IntRange(min = 0, max = 100) int keepPercent) {
+    byte[] bytes = readings(objects);
+    for (int i = 0; i < Math.min(positions.size(), values.size()); i++) {
+      bytes[positions.get(i) % bytes.length] = values.get(i);
+    }
+    if (keepPercent < 30) {
+      bytes = Arrays.copyOf(bytes, bytes.length * keepPercent / 30);
+    }
+
+    List<String> exact = materialise(direct(bytes));
+
+    assertThat(materialise(ByteBuffer.wrap(bytes))).isEqualTo(exact);
+    byte[] shifted = new byte[bytes.length + 5];
+    System.arraycopy(bytes, 0, shifted, 3, bytes.length);
+    assertThat(materialise(ByteBuffer.wrap(shifted, 3, bytes.length).slice())).isEqualTo(exact);
+  }
+
+  /** Readings as the benchmark writes them, plus Int keys, a Bool, an Int and a null. */
+  private static byte[] readings(int objects) {
+    ArrayByteSink sink = new ArrayByteSink(256);
+    ChangesetWriter w = new ChangesetWriter(sink);
+    for (int i = 0; i < objects; i++) {
+      if (i % 2 == 0) {
+        w.createObject("Reading", ObjectId.of(0x65f1a2b3 + i, 42L * i));
+      } else {
+        w.createObject("Reading", (long) i * 1000);
+      }
+      w.update("sensor").stringValue("sensor-000" + i);
+      w.update("value").doubleValue(i * 0.25);
+      w.update("ts").timestampValue(Instant.ofEpochSecond(1_709_296_496L - i * 1_000_000_000L,
+          i * 123_456_789));
+      w.update("location").objectValue();
+      w.update("location").key("lat").inEmbedded("Location").doubleValue(52.1);
+      w.update("ok").boolValue(i % 2 == 0);
+      w.update("n").intValue(i - 3);
+      w.update("note").nullValue();
+    }
+    w.finish();
+    return sink.toByteArray();
+  }
+
+  private static ByteBuffer direct(byte[] bytes) {
+    return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+  }
+
+  private static List<String> materialise(ByteBuffer buffer) {
+    List<String> out = new ArrayList<>();
+    ChangesetReader r = new ChangesetReader().reset(buffer);
+    try {
+      while (r.next()) {
+        out.add(r.offset() + ".." + r.bytesRead() + " " + r.toInstruction());
+      }
+      out.add("end " + r.bytesRead());
+    } catch (ChangesetFormatException e) {
+      out.add("error " + e.reason() + " " + e.field() + " " + e.offset() + " " + e.getMessage());
+    }
+    return out;
+  }
+
+  @Provide
+  Arbitrary<List<Integer>> positions() {
+    return Arbitraries.integers().between(0, 1 << 20).list().ofMaxSize(3);
+  }
+
+  @Provide
+  Arbitrary<List<Byte>> bytes() {
+    return Arbitraries.oneOf(Arbitraries.bytes(),
+        Arbitraries.of((byte) 0, (byte) 1, (byte) 2, (byte) 0x3F, (byte) 0x40, (byte) 0x41,
+            (byte) 0x7F, (byte) 0x80, (byte) 0xC0, (byte) 0xFF, (byte) 5, (byte) 7, (byte) 10))
+        .list().ofMaxSize(3);
   }
 
   /**
