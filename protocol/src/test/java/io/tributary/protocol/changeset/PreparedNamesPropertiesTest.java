@@ -254,8 +254,10 @@ class PreparedNamesPropertiesTest {
 
   private Arbitrary<Payload> values() {
     Arbitrary<Long> extremes = Arbitraries.of(0L, 1L, 63L, 64L, -1L, -64L, -65L, 8191L, 8192L,
-        Long.MAX_VALUE, Long.MIN_VALUE, 1L << 55, -(1L << 55), (1L << 55) - 1);
-    Arbitrary<Long> longs = Arbitraries.oneOf(Arbitraries.longs(), extremes);
+        Long.MAX_VALUE, Long.MIN_VALUE, 1L << 55, -(1L << 55), (1L << 55) - 1,
+        (1L << 27) - 1, 1L << 27, (1L << 34) - 1, 1L << 34, -(1L << 27) - 1, 1_709_296_496L);
+    Arbitrary<Long> longs = Arbitraries.oneOf(Arbitraries.longs(), extremes,
+        Arbitraries.longs().between(-(1L << 35), 1L << 35));
     Arbitrary<Payload> timestamps = Combinators.combine(longs,
             Arbitraries.integers().between(0, 999_999_999))
         .as((s, n) -> (Payload) new Payload.TimestampValue(s, s > 0 ? n : s < 0 ? -n : n));
