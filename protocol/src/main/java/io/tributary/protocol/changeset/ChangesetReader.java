@@ -266,7 +266,15 @@ public final class ChangesetReader {
       }
       int start = pos;
       type = null;
-      long code = readU64(F_RECORD_TYPE);
+      byte[] a = array;
+      int c;
+      long code;
+      if (a != null && (c = a[arrayOffset + start]) >= 0 && c < 0x40) {
+        code = c; // heap array, one-byte code (every instruction): no general varint call
+        pos = start + 1;
+      } else {
+        code = readU64(F_RECORD_TYPE);
+      }
       if (code == InstructionType.INTERN_STRING_CODE) {
         readInternString();
         continue;
@@ -299,7 +307,14 @@ public final class ChangesetReader {
             isDefault = false;
             priorSize = readU32(F_PRIOR_SIZE);
           } else {
-            isDefault = readBool(F_IS_DEFAULT);
+            int p = pos;
+            int d;
+            if (a != null && p < end && ((d = a[arrayOffset + p]) == 0 || d == 1)) {
+              isDefault = d == 1; // heap array: the usual byte without the general varint call
+              pos = p + 1;
+            } else {
+              isDefault = readBool(F_IS_DEFAULT);
+            }
             priorSize = -1;
           }
           break;
@@ -656,6 +671,8 @@ public final class ChangesetReader {
         valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
         pos = p + 9;
         return true;
+      case 5:
+        return readTimestampFast(a, i + 1, p);
       case 0x41:
         valueType = PayloadType.OBJECT_VALUE;
         pos = p + 1;
@@ -697,6 +714,55 @@ public final class ChangesetReader {
       default:
         return false;
     }
+  }
+
+  /**
+   * A Timestamp whose seconds and nanoseconds take at most 5 varint bytes each (|seconds| < 2^34,
+   * every valid nanos) and are valid; false (nothing changed) for anything else, which the exact
+   * parser then reads and reports. {@code i} is the array index after the type byte, at {@code p}.
+   */
+  private boolean readTimestampFast(byte[] a, int i, int p) {
+    if (end - p < 11) {
+      return false;
+    }
+    long seconds = 0;
+    int k = 0;
+    int b;
+    // spec changeset.md §2.1: 7 bits per continuation byte, then 6 bits and the sign
+    while ((b = a[i + k]) < 0) {
+      if (k == 4) {
+        return false; // 6 bytes or more: the exact parser
+      }
+      seconds |= (long) (b & 0x7F) << (7 * k);
+      k++;
+    }
+    seconds |= (long) (b & 0x3F) << (7 * k);
+    if ((b & 0x40) != 0) {
+      seconds = ~seconds;
+    }
+    int j = i + k + 1;
+    long nanos = 0;
+    k = 0;
+    while ((b = a[j + k]) < 0) {
+      if (k == 4) {
+        return false;
+      }
+      nanos |= (long) (b & 0x7F) << (7 * k);
+      k++;
+    }
+    nanos |= (long) (b & 0x3F) << (7 * k);
+    if ((b & 0x40) != 0) {
+      nanos = ~nanos;
+    }
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      return false; // the exact parser reports it
+    }
+    valueType = PayloadType.TIMESTAMP;
+    valueBits = seconds;
+    valueBits2 = nanos;
+    pos = j + k + 1 - arrayOffset;
+    return true;
   }
 
   private void readPayload() {

@@ -223,6 +223,21 @@ public final class ChangesetWriter {
   private long priorSize = -1;
   private boolean isDefault;
 
+  // The fast shapes of an open Update whose names were all interned before (only ints are
+  // stored, so no reference store and no GC write barrier per instruction): S_FIELD is
+  // update(Name) on the selected object; S_KEY adds one key(Name) (a property of an embedded
+  // object). inEmbedded(Name) of an interned class needs no state (realm-core's intern of it
+  // writes nothing). Anything else converts to the general state first (toGeneral()). In a fast
+  // shape pathLength is 0, priorSize -1, isDefault false and there is no owner class.
+  private static final int S_GENERAL = 0;
+  private static final int S_FIELD = 1;
+  private static final int S_KEY = 2;
+  /** Fast shapes take field and key intern indices below this: varints of one or two bytes. */
+  private static final int FAST_INDEX_LIMIT = 1 << 13;
+  private int shape = S_GENERAL;
+  private int fieldIndex;
+  private int keyIndex;
+
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
   public ChangesetWriter() {
     this(Layout.INTERLEAVED);
@@ -335,7 +350,7 @@ public final class ChangesetWriter {
     checkOpen();
     if (pending >= 0) {
       throw new IllegalStateException(
-          "finish: instruction " + kindName(pending) + " on field '" + pendingField
+          "finish: instruction " + kindName(pending) + " on field '" + pendingFieldName()
               + "' was opened but not written (expected: a terminal such as doubleValue(..))");
     }
     invalidateWindow();
@@ -549,6 +564,15 @@ public final class ChangesetWriter {
   }
 
   private ChangesetWriter selectObject(int t, ObjectId id) {
+    if (t < 64) {
+      // [t] [0A] [12 id bytes, big-endian] as two little-endian words, built in registers
+      long low = Long.reverseBytes(id.low());
+      key0 = t | (long) PayloadType.OBJECT_ID.code() << 8
+          | (Integer.reverseBytes(id.high()) & 0xFFFF_FFFFL) << 16 | low << 48;
+      key1 = low >>> 16;
+      objectKeyLength = 2 + ObjectId.BYTES;
+      return this;
+    }
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
     INT_BE.set(objectKey, p, id.high());
@@ -847,11 +871,14 @@ public final class ChangesetWriter {
    * @return the index after the key
    */
   private int copyObjectKey(byte[] b, int p) {
+    int n = objectKeyLength;
     LONG_LE.set(b, p, key0);
     LONG_LE.set(b, p + 8, key1);
-    LONG_LE.set(b, p + 16, key2);
-    LONG_LE.set(b, p + 24, key3);
-    return p + objectKeyLength;
+    if (n > 16) { // UUID, long Int and GlobalKey keys, large table indices
+      LONG_LE.set(b, p + 16, key2);
+      LONG_LE.set(b, p + 24, key3);
+    }
+    return p + n;
   }
 
   /** Encodes the selected object's table and key from {@link #objectKey} into the key words. */
@@ -1020,9 +1047,44 @@ public final class ChangesetWriter {
   }
 
   private ChangesetWriter open(int kind, Name field) {
+    if (kind == UPDATE && pending == NONE && objectKeyLength >= 0) {
+      int h = field.hint;
+      String[] byIndex = internByIndex;
+      if (h < FAST_INDEX_LIMIT && h < byIndex.length && byIndex[h] == field.value()
+          && field.utf8Length <= PROPERTY) {
+        fieldIndex = h;
+        shape = S_FIELD;
+        pending = UPDATE;
+        return this;
+      }
+    }
     open(kind, field.value());
     pendingName = field;
     return this;
+  }
+
+  /** Leaves a fast shape: writes the open instruction's names into the general state. */
+  private void toGeneral() {
+    int s = shape;
+    if (s == S_GENERAL) {
+      return;
+    }
+    shape = S_GENERAL;
+    String[] byIndex = internByIndex;
+    pendingField = byIndex[fieldIndex];
+    pendingName = null;
+    if (s == S_KEY) {
+      int i = growPath();
+      pathIndexes[i] = -1;
+      pathKeys[i] = byIndex[keyIndex];
+      pathNames[i] = null;
+    }
+  }
+
+  /** The open instruction's field name, for messages. */
+  private String pendingFieldName() {
+    return shape != S_GENERAL ? internByIndex[fieldIndex]
+        : pendingName != null ? pendingName.value() : pendingField;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1037,6 +1099,7 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter index(long index) {
     checkPending();
+    toGeneral();
     if (index < 0 || index > MAX_UINT32) {
       throw new IllegalArgumentException(
           "path index: " + index + " (expected: 0.." + MAX_UINT32 + ")");
@@ -1057,6 +1120,7 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter key(String key) {
     checkPending();
+    toGeneral();
     Objects.requireNonNull(key, "key");
     int i = growPath();
     pathIndexes[i] = -1;
@@ -1072,7 +1136,21 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter key(Name key) {
+    if (shape == S_FIELD) {
+      int h = key.hint;
+      String[] byIndex = internByIndex;
+      if (h < FAST_INDEX_LIMIT && h < byIndex.length && byIndex[h] == key.value()) {
+        keyIndex = h;
+        shape = S_KEY;
+        return this;
+      }
+    }
+    return keyGeneral(key);
+  }
+
+  private ChangesetWriter keyGeneral(Name key) {
     checkPending();
+    toGeneral();
     int i = growPath();
     pathIndexes[i] = -1;
     pathKeys[i] = key.value();
@@ -1089,6 +1167,7 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter priorSize(long size) {
     checkPending();
+    toGeneral();
     if (size < 0 || size > MAX_UINT32) {
       throw new IllegalArgumentException(
           "priorSize: " + size + " (expected: 0.." + MAX_UINT32 + ")");
@@ -1106,6 +1185,7 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter isDefault(boolean value) {
     checkPending();
+    toGeneral();
     isDefault = value;
     return this;
   }
@@ -1120,6 +1200,7 @@ public final class ChangesetWriter {
    */
   public ChangesetWriter inEmbedded(String className) {
     checkPending();
+    toGeneral();
     ownerClass = Objects.requireNonNull(className, "className");
     ownerName = null;
     return this;
@@ -1132,7 +1213,20 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter inEmbedded(Name className) {
+    if (shape != S_GENERAL) {
+      int h = className.hint;
+      String[] byIndex = internByIndex;
+      if (h < byIndex.length && byIndex[h] == className.value()
+          && className.utf8Length <= CLASS) {
+        return this; // interned already: realm-core's intern of it writes nothing
+      }
+    }
+    return inEmbeddedGeneral(className);
+  }
+
+  private ChangesetWriter inEmbeddedGeneral(Name className) {
     checkPending();
+    toGeneral();
     ownerClass = className.value();
     ownerName = className;
     return this;
@@ -1171,6 +1265,18 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter intValue(long value) {
+    if (shape == S_GENERAL) {
+      return intValueGeneral(value);
+    }
+    int p = fastHeader(1 + Varint.MAX_BYTES_64 + 1);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.INT.code();
+    p = Varint.write(b, p + 1, value);
+    b[p] = 0; // is_default
+    return fastEnd(p + 1);
+  }
+
+  private ChangesetWriter intValueGeneral(long value) {
     beginPayload();
     buf[pos++] = (byte) PayloadType.INT.code();
     pos = Varint.write(buf, pos, value);
@@ -1184,6 +1290,18 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter boolValue(boolean value) {
+    if (shape == S_GENERAL) {
+      return boolValueGeneral(value);
+    }
+    int p = fastHeader(3);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.BOOL.code();
+    b[p + 1] = (byte) (value ? 1 : 0);
+    b[p + 2] = 0; // is_default
+    return fastEnd(p + 3);
+  }
+
+  private ChangesetWriter boolValueGeneral(boolean value) {
     beginPayload();
     buf[pos++] = (byte) PayloadType.BOOL.code();
     buf[pos++] = (byte) (value ? 1 : 0);
@@ -1198,6 +1316,31 @@ public final class ChangesetWriter {
    * @throws IllegalArgumentException if the string is too long or has an unpaired surrogate
    */
   public ChangesetWriter stringValue(String value) {
+    if (shape != S_GENERAL && value.length() < 64) {
+      int n = value.length();
+      // one byte of length; ASCII is copied while checked, else the general path below
+      int p = fastHeader(2 + n + 1);
+      byte[] b = buf;
+      b[p] = (byte) PayloadType.STRING.code();
+      b[p + 1] = (byte) n;
+      int q = p + 2;
+      int i = 0;
+      for (; i < n; i++) {
+        char c = value.charAt(i);
+        if (c >= 0x80) {
+          break;
+        }
+        b[q + i] = (byte) c;
+      }
+      if (i == n) {
+        b[q + n] = 0; // is_default
+        return fastEnd(q + n + 1);
+      }
+    }
+    return stringValueGeneral(value);
+  }
+
+  private ChangesetWriter stringValueGeneral(String value) {
     checkPayloadInstruction();
     int n = value.length();
     if (n <= FAST_STRING_CHARS) {
@@ -1346,6 +1489,19 @@ public final class ChangesetWriter {
   }
 
   private ChangesetWriter writeTimestamp(long seconds, int nanos) {
+    if (shape == S_GENERAL) {
+      return writeTimestampGeneral(seconds, nanos);
+    }
+    int p = fastHeader(1 + 2 * Varint.MAX_BYTES_64 + 1);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.TIMESTAMP.code();
+    p = Varint.write(b, p + 1, seconds);
+    p = Varint.write(b, p, nanos);
+    b[p] = 0; // is_default
+    return fastEnd(p + 1);
+  }
+
+  private ChangesetWriter writeTimestampGeneral(long seconds, int nanos) {
     beginPayload();
     buf[pos++] = (byte) PayloadType.TIMESTAMP.code();
     pos = Varint.write(buf, pos, seconds);
@@ -1360,6 +1516,18 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter floatValue(float value) {
+    if (shape == S_GENERAL) {
+      return floatValueGeneral(value);
+    }
+    int p = fastHeader(6);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.FLOAT.code();
+    INT_LE.set(b, p + 1, Float.floatToRawIntBits(value));
+    b[p + 5] = 0; // is_default
+    return fastEnd(p + 6);
+  }
+
+  private ChangesetWriter floatValueGeneral(float value) {
     beginPayload();
     buf[pos++] = (byte) PayloadType.FLOAT.code();
     INT_LE.set(buf, pos, Float.floatToRawIntBits(value));
@@ -1374,6 +1542,18 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter doubleValue(double value) {
+    if (shape == S_GENERAL) {
+      return doubleValueGeneral(value);
+    }
+    int p = fastHeader(10);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.DOUBLE.code();
+    LONG_LE.set(b, p + 1, Double.doubleToRawLongBits(value));
+    b[p + 9] = 0; // is_default
+    return fastEnd(p + 10);
+  }
+
+  private ChangesetWriter doubleValueGeneral(double value) {
     beginPayload();
     byte[] b = buf;
     int p = pos;
@@ -1464,6 +1644,20 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter objectIdValue(ObjectId value) {
+    if (shape == S_GENERAL) {
+      return objectIdValueGeneral(value);
+    }
+    int high = value.high(); // NPE before anything is written
+    int p = fastHeader(14);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.OBJECT_ID.code();
+    INT_BE.set(b, p + 1, high);
+    LONG_BE.set(b, p + 5, value.low());
+    b[p + 13] = 0; // is_default
+    return fastEnd(p + 14);
+  }
+
+  private ChangesetWriter objectIdValueGeneral(ObjectId value) {
     beginPayload();
     byte[] b = buf;
     int p = pos;
@@ -1481,6 +1675,20 @@ public final class ChangesetWriter {
    * @return this writer
    */
   public ChangesetWriter uuidValue(UUID value) {
+    if (shape == S_GENERAL) {
+      return uuidValueGeneral(value);
+    }
+    long msb = value.getMostSignificantBits(); // NPE before anything is written
+    int p = fastHeader(18);
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.UUID.code();
+    LONG_BE.set(b, p + 1, msb);
+    LONG_BE.set(b, p + 9, value.getLeastSignificantBits());
+    b[p + 17] = 0; // is_default
+    return fastEnd(p + 18);
+  }
+
+  private ChangesetWriter uuidValueGeneral(UUID value) {
     beginPayload();
     byte[] b = buf;
     int p = pos;
@@ -1608,6 +1816,18 @@ public final class ChangesetWriter {
   }
 
   private ChangesetWriter markerValue(PayloadType type) {
+    if (shape == S_GENERAL) {
+      return markerValueGeneral(type);
+    }
+    int code = type.code(); // -6..0: a one-byte varint
+    int p = fastHeader(2);
+    byte[] b = buf;
+    b[p] = (byte) (code < 0 ? 0x40 | ~code : code);
+    b[p + 1] = 0; // is_default
+    return fastEnd(p + 2);
+  }
+
+  private ChangesetWriter markerValueGeneral(PayloadType type) {
     beginPayload();
     pos = Varint.write(buf, pos, type.code()); // codes -6..0: one byte (-2 is 0x41)
     return endPayload();
@@ -1792,7 +2012,7 @@ public final class ChangesetWriter {
     checkOpen();
     if (pending >= 0) {
       throw new IllegalStateException(
-          "instruction " + kindName(pending) + " on field '" + pendingField
+          "instruction " + kindName(pending) + " on field '" + pendingFieldName()
               + "' was opened but not written (expected: a terminal such as doubleValue(..))");
     }
   }
@@ -1807,6 +2027,7 @@ public final class ChangesetWriter {
 
   private void expectPending(int kind, String terminal) {
     checkPending();
+    toGeneral();
     if (pending != kind) {
       throw new IllegalStateException(
           terminal + "(..) writes " + kindName(kind) + ", but the open instruction is "
@@ -1816,6 +2037,7 @@ public final class ChangesetWriter {
 
   private void checkPayloadInstruction() {
     checkPending();
+    toGeneral();
     int k = pending;
     if (k != UPDATE && k != ARRAY_INSERT && k != SET_INSERT && k != SET_ERASE) {
       throw new IllegalStateException(
@@ -1837,12 +2059,12 @@ public final class ChangesetWriter {
   private void checkArrayPath() {
     if (!lastElementIsIndex()) {
       throw new IllegalStateException(
-          kindName(pending) + " on field '" + pendingField
+          kindName(pending) + " on field '" + pendingFieldName()
               + "': path must end with an index (expected: index(..) last)");
     }
     if (priorSize < 0) {
       throw new IllegalStateException(
-          kindName(pending) + " on field '" + pendingField + "' needs priorSize(..)");
+          kindName(pending) + " on field '" + pendingFieldName() + "' needs priorSize(..)");
     }
   }
 
@@ -1906,6 +2128,45 @@ public final class ChangesetWriter {
     }
   }
 
+  /**
+   * Writes the header of the open Update in a fast shape (code, object key, field, path) into the
+   * window without publishing it, and returns the index after it; {@code more} bytes after it are
+   * reserved.
+   */
+  private int fastHeader(int more) {
+    require(1 + OBJECT_KEY_BYTES + 5 + 2 + 5 + more);
+    byte[] b = buf;
+    int p = pos;
+    b[p] = UPDATE;
+    p = writeSmallIndex(b, copyObjectKey(b, p + 1), fieldIndex);
+    if (shape == S_FIELD) {
+      b[p] = 0; // empty path
+      return p + 1;
+    }
+    b[p] = 1; // one element: a string (-1, then its intern index; spec changeset.md §5.3)
+    b[p + 1] = 0x40;
+    return writeSmallIndex(b, p + 2, keyIndex);
+  }
+
+  /** The varint of {@code index} < {@link #FAST_INDEX_LIMIT}: one or two bytes. */
+  private static int writeSmallIndex(byte[] b, int p, int index) {
+    if (index < 64) {
+      b[p] = (byte) index;
+      return p + 1;
+    }
+    b[p] = (byte) (0x80 | (index & 0x7F));
+    b[p + 1] = (byte) (index >>> 7);
+    return p + 2;
+  }
+
+  /** Publishes a fast-shape instruction ending at {@code p} and closes it. */
+  private ChangesetWriter fastEnd(int p) {
+    pos = p;
+    pending = NONE;
+    shape = S_GENERAL;
+    return this;
+  }
+
   /** Header of a payload instruction; room is left for the fixed payload data and trailer. */
   private void beginPayload() {
     checkPayloadInstruction();
@@ -1941,6 +2202,7 @@ public final class ChangesetWriter {
   private void clearPending() {
     // path keys stay referenced until overwritten or reset: no per-instruction loop
     pending = NONE;
+    shape = S_GENERAL;
     ownerClass = null;
     ownerName = null;
     pathLength = 0;

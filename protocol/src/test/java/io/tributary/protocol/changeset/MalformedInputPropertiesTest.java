@@ -18,7 +18,7 @@ import net.jqwik.api.constraints.Size;
  * never hangs (every call consumes input) and never allocates beyond a small bound: truncations at
  * every offset of every valid vector, random byte flips, random bytes.
  */
-class MalformedInputProperties {
+class MalformedInputPropertiesTest {
   private static final List<String> FILES = Vectors.validChangesetFiles();
   /** The exception, its message and stack trace: generous, but far below any declared length. */
   private static final long ALLOCATION_BOUND = 64 * 1024;

@@ -19,7 +19,7 @@ import net.jqwik.api.Provide;
  * every key and path shape), in both layouts and through heap and direct sinks; and re-encoding
  * what was read gives the same bytes.
  */
-class RoundTripProperties {
+class RoundTripPropertiesTest {
   private static final BigInteger LIMIT = BigInteger.TEN.pow(34);
 
   @Property(tries = 400)
