@@ -78,7 +78,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
 # ---- JMH ------------------------------------------------------------------------------------
 if [ "$profile" = short ]; then
-  jmh 'changeset.ChangesetEncodeBenchmark.(oneObjectChangeset|transaction1000)$' -p sink=heap
+  jmh 'changeset.ChangesetEncodeBenchmark.(oneObjectChangeset|transaction1000|wideOneObjectChangeset|wideTransaction1000)$' -p sink=heap
   jmh 'changeset.ChangesetDecodeBenchmark' -p buffer=heap
   jmh 'api.WriteApiBenchmark'
   jmh 'message.UploadCodecBenchmark' -p entries=128

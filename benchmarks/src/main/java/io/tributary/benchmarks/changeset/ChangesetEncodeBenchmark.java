@@ -30,6 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link io.tributary.protocol.changeset.Name}s (a hash lookup per name use).
  *   <li>{@code oneObjectChangeset}: a changeset holding a single object (reset, 8 interned names,
  *       the object, finish): the worst case of one object per transaction.
+ *   <li>{@code wideTransaction1000} and {@code wideOneObjectChangeset}: the same for a wide object
+ *       with one property of every value type ({@link WideObjects}: 13 instructions per object).
  * </ul>
  *
  * {@code sink}: {@code heap} writes straight into a growable array ({@link ArrayByteSink});
@@ -53,6 +55,7 @@ public class ChangesetEncodeBenchmark {
   public String sink;
 
   private Readings readings;
+  private WideObjects wide;
   private ArrayByteSink heapSink;
   private ByteBufferSink directSink;
   private ChangesetWriter writer;
@@ -62,6 +65,7 @@ public class ChangesetEncodeBenchmark {
   @Setup
   public void setUp() {
     readings = new Readings(N);
+    wide = new WideObjects(N);
     heapSink = new ArrayByteSink(1 << 20);
     directSink = ByteBufferSink.allocateDirect(1 << 20, 1 << 24);
     heap = sink.equals("heap");
@@ -108,6 +112,28 @@ public class ChangesetEncodeBenchmark {
     int i = next;
     next = i + 1 == N ? 0 : i + 1;
     readings.write(w, i);
+    return w.finish();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long wideTransaction1000() {
+    clearSink();
+    ChangesetWriter w = writer.reset();
+    WideObjects o = wide;
+    for (int i = 0; i < N; i++) {
+      o.write(w, i);
+    }
+    return w.finish();
+  }
+
+  @Benchmark
+  public long wideOneObjectChangeset() {
+    clearSink();
+    ChangesetWriter w = writer.reset();
+    int i = next;
+    next = i + 1 == N ? 0 : i + 1;
+    wide.write(w, i);
     return w.finish();
   }
 }

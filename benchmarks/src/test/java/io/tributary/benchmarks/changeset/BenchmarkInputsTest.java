@@ -1,0 +1,41 @@
+package io.tributary.benchmarks.changeset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.protocol.changeset.ArrayByteSink;
+import io.tributary.protocol.changeset.Changeset;
+import io.tributary.protocol.changeset.ChangesetWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The encoder benchmarks measure valid changesets of the shape they claim. */
+class BenchmarkInputsTest {
+  private static Changeset encode(java.util.function.BiConsumer<ChangesetWriter, Integer> object, int n) {
+    ArrayByteSink sink = new ArrayByteSink(1 << 16);
+    ChangesetWriter w = new ChangesetWriter(sink).reset();
+    for (int i = 0; i < n; i++) {
+      object.accept(w, i);
+    }
+    w.finish();
+    return Changeset.parse(sink.toByteArray());
+  }
+
+  @Test
+  void aWideObjectIsACreateAndOneUpdatePerValueType() {
+    WideObjects wide = new WideObjects(3);
+    Changeset c = encode(wide::write, 3);
+    assertThat(c.instructions()).hasSize(3 * 13);
+    List<String> first = c.dump().subList(0, 13);
+    assertThat(first.get(0)).contains("CreateObject").contains("Wide");
+    assertThat(String.join("\n", first))
+        .contains("Int", "Bool", "String", "Binary", "Timestamp", "Float", "Double", "Decimal",
+            "ObjectId", "UUID", "Null");
+  }
+
+  @Test
+  void aReadingIsSevenInstructions() {
+    Readings readings = new Readings(2);
+    Changeset c = encode(readings::write, 2);
+    assertThat(c.instructions()).hasSize(2 * 7);
+  }
+}
