@@ -61,6 +61,8 @@ public final class ChangesetIngestor {
   private boolean developmentMode;
   private boolean schemaChanged;
 
+  private final Map<ObjectClass, Plan> plans = new java.util.IdentityHashMap<>();
+
   // per changeset
   private final Map<ObjKey, ObjNode> created = new LinkedHashMap<>();
   private long clientVersion;
@@ -80,6 +82,9 @@ public final class ChangesetIngestor {
    * @param developmentMode whether unknown classes and properties are adopted
    */
   public void begin(AppSchema schema, boolean developmentMode) {
+    if (schema != this.schema) {
+      plans.clear(); // keyed by class identity: drop the classes of a schema no longer in force
+    }
     this.schema = Objects.requireNonNull(schema, "schema");
     this.developmentMode = developmentMode;
     this.schemaChanged = false;
@@ -314,12 +319,14 @@ public final class ChangesetIngestor {
   private void pathInstruction(InstructionType t) throws IngestException {
     String table = reader.tableName();
     PrimaryKey key = reader.objectKey();
-    asymmetricClass(t.dumpName(), table, key);
+    ObjNode root = created.get(new ObjKey(table, key));
+    if (root == null) {
+      asymmetricClass(t.dumpName(), table, key);
+    } // else its class passed asymmetricClass at CreateObject, and adoption never changes a kind
     if (reader.pathLength() > MAX_PATH_LENGTH) {
       throw bad(where() + ": path of " + reader.pathLength() + " elements (expected: at most " + MAX_PATH_LENGTH
           + "; deeper values cannot be stored)");
     }
-    ObjNode root = created.get(new ObjKey(table, key));
     if (root == null) {
       throw bad(where() + ": object not created in this changeset (expected: only new objects; updates of"
           + " existing objects are not accepted)");
@@ -447,7 +454,11 @@ public final class ChangesetIngestor {
   }
 
   private ObjectClass classOf(ObjNode node) {
-    return schema.objectClass(node.className).orElseThrow();
+    if (node.classIn != schema) { // resolved once per schema: adoption replaces the schema object
+      node.cls = schema.objectClass(node.className).orElseThrow();
+      node.classIn = schema;
+    }
+    return node.cls;
   }
 
   private Property property(ObjNode obj, String name) throws IngestException {
@@ -739,27 +750,63 @@ public final class ChangesetIngestor {
   // --- finishing ---
 
   private IngestedObject finish(ObjKey key, ObjNode node, Origin origin) {
-    ObjectClass c = classOf(node);
+    Plan plan = plan(classOf(node));
+    Value pk = Values.of(key.key);
     IngestedObject.Builder b =
         IngestedObject.newBuilder()
             .setClassName(key.table)
-            .setPrimaryKey(Values.of(key.key))
+            .setPrimaryKey(pk)
             .setOriginFileIdent(origin.fileIdent())
             .setClientVersion(origin.clientVersion())
             .setOriginTimestampMs(origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS)
             .setUserId(origin.userId());
-    for (Property p : c.properties()) {
-      Value v = p.name().equals(c.primaryKey()) ? Values.of(key.key) : valueOf(p, node.values.get(p.name()));
-      b.putFields(p.name(), v);
-    }
+    putFields(plan, node, pk, b::putFields);
     return b.build();
   }
 
-  private Value valueOf(Property p, Object v) {
-    if (v == null) {
-      return defaultValue(p);
+  /** Every property of {@code node}'s class, in schema order: set, primary key or default. */
+  private void putFields(Plan plan, ObjNode node, Value pk, java.util.function.BiConsumer<String, Value> put) {
+    Property[] props = plan.properties;
+    for (int i = 0; i < props.length; i++) {
+      String name = props[i].name();
+      Value v;
+      if (i == plan.primaryKey) {
+        v = pk;
+      } else {
+        Object set = node.values.get(name);
+        v = set == null ? plan.defaults[i] : toValue(set);
+      }
+      put.accept(name, v);
     }
-    return toValue(v);
+  }
+
+  /** A class's properties as an array, its primary key's index, and its defaults (all immutable). */
+  private static final class Plan {
+    final Property[] properties;
+    final int primaryKey;
+    final Value[] defaults;
+
+    Plan(ObjectClass c) {
+      properties = c.properties().toArray(new Property[0]);
+      defaults = new Value[properties.length];
+      int pk = -1;
+      for (int i = 0; i < properties.length; i++) {
+        if (properties[i].name().equals(c.primaryKey())) {
+          pk = i;
+        }
+        defaults[i] = defaultValue(properties[i]);
+      }
+      primaryKey = pk;
+    }
+  }
+
+  private Plan plan(ObjectClass c) {
+    Plan p = plans.get(c);
+    if (p == null) {
+      p = new Plan(c);
+      plans.put(c, p);
+    }
+    return p;
   }
 
   private Value toValue(Object v) {
@@ -768,9 +815,7 @@ public final class ChangesetIngestor {
     } else if (v instanceof ObjNode o) {
       ObjectClass c = classOf(o);
       EmbeddedObject.Builder e = EmbeddedObject.newBuilder().setClassName(c.name());
-      for (Property p : c.properties()) {
-        e.putFields(p.name(), valueOf(p, o.values.get(p.name())));
-      }
+      putFields(plan(c), o, null, e::putFields); // an embedded class has no primary key
       return Value.newBuilder().setObjectValue(e).build();
     } else if (v instanceof ListNode l) {
       ValueList.Builder list = ValueList.newBuilder();
@@ -861,6 +906,8 @@ public final class ChangesetIngestor {
   private static final class ObjNode {
     final String className;
     final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+    ObjectClass cls; // of className in classIn
+    AppSchema classIn;
 
     ObjNode(String className) {
       this.className = className;
