@@ -65,6 +65,10 @@ public final class ChangesetIngestor {
 
   // per changeset
   private final Map<ObjKey, ObjNode> created = new LinkedHashMap<>();
+  // property lookups by intern index: valid where propertyClasses[i] is the class looked in
+  private ObjectClass[] propertyClasses = new ObjectClass[16];
+  private Property[] properties = new Property[16];
+  private int cachedProperties;
   private long clientVersion;
 
   /** Where a changeset came from, copied into every object it creates. */
@@ -110,6 +114,9 @@ public final class ChangesetIngestor {
    */
   public void ingest(ByteBuffer changeset, Origin origin, List<IngestedObject> out) throws IngestException {
     created.clear();
+    java.util.Arrays.fill(propertyClasses, 0, cachedProperties, null); // intern indexes are per changeset
+    java.util.Arrays.fill(properties, 0, cachedProperties, null);
+    cachedProperties = 0;
     clientVersion = origin.clientVersion();
     reader.reset(changeset);
     try {
@@ -461,6 +468,27 @@ public final class ChangesetIngestor {
     return node.cls;
   }
 
+  /**
+   * {@link #property(ObjNode, String)} for the interned name {@code intern}, remembered per
+   * changeset (an intern index names one string for the whole changeset) and class object.
+   */
+  private Property property(ObjNode obj, int intern) throws IngestException {
+    ObjectClass c = classOf(obj);
+    if (intern < propertyClasses.length && propertyClasses[intern] == c) {
+      return properties[intern];
+    }
+    Property p = property(obj, reader.internedString(intern)); // throws as before
+    if (intern >= propertyClasses.length) {
+      int n = Math.max(intern + 1, propertyClasses.length * 2);
+      propertyClasses = java.util.Arrays.copyOf(propertyClasses, n);
+      properties = java.util.Arrays.copyOf(properties, n);
+    }
+    propertyClasses[intern] = c;
+    properties[intern] = p;
+    cachedProperties = Math.max(cachedProperties, intern + 1);
+    return p;
+  }
+
   private Property property(ObjNode obj, String name) throws IngestException {
     ObjectClass c = classOf(obj);
     Property p = c.property(name).orElse(null);
@@ -476,7 +504,7 @@ public final class ChangesetIngestor {
 
   private Target resolve(ObjNode root) throws IngestException {
     ObjNode obj = root;
-    Property prop = property(obj, reader.fieldName());
+    Property prop = property(obj, reader.field());
     int n = reader.pathLength();
     int i = 0;
     while (true) {
@@ -494,7 +522,7 @@ public final class ChangesetIngestor {
                 + "' (expected: an ObjectValue update before its properties)");
           }
           obj = (ObjNode) v;
-          prop = property(obj, pathKey(i));
+          prop = property(obj, pathKeyIndex(i));
           i++;
           continue;
         }
@@ -547,7 +575,7 @@ public final class ChangesetIngestor {
         i++;
         if (elem.type == PropertyType.OBJECT && isEmbedded(elem.objectType) && child instanceof ObjNode o) {
           obj = o;
-          prop = property(obj, pathKey(i));
+          prop = property(obj, pathKeyIndex(i));
           i++;
           break;
         }
@@ -559,6 +587,15 @@ public final class ChangesetIngestor {
             + " element (expected: an embedded object, or a list or dictionary in a mixed value)");
       }
     }
+  }
+
+  /** {@link #pathKey} as the intern index. */
+  private int pathKeyIndex(int i) throws IngestException {
+    if (reader.isPathIndex(i)) {
+      throw bad(where() + ": index " + reader.pathIndex(i) + " at path element " + i
+          + " (expected: a property name or dictionary key)");
+    }
+    return reader.pathKey(i);
   }
 
   private String pathKey(int i) throws IngestException {
