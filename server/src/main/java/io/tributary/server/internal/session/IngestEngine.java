@@ -55,9 +55,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The ingest thread: runs every session's state machine (spec protocol.md §8.3), integrates
  * UPLOADs (inflate, parse, validate, build objects: §5.5, changeset.md §11) and commits with group
- * commit: everything the event loops handed over since the last round is processed in order, its
- * writes (objects, client-file progress, ident allocations, an adopted schema) go to the sink in
- * <b>one</b> {@link IngestSink#commit}, and only then are the replies of the round sent, each
+ * commit: what the event loops handed over since the last round is processed in order, up to a
+ * cap (8192 objects, 4 MiB of changeset bytes or 4096 items; the rest waits for the next round),
+ * its writes (objects, client-file progress, ident allocations, an adopted schema) go to the sink
+ * in <b>one</b> {@link IngestSink#commit}, and only then are the replies of the round sent, each
  * connection's in receive order (§7.3: acknowledge after the commit).
  *
  * <p>If the commit fails nothing of it is acknowledged: every session that wrote in the round, or
