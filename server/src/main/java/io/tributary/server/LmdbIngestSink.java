@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogException;
@@ -241,13 +242,22 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     long last = metaLong(txn, "last_sequence");
     long first = 0;
     BitSet duplicates = new BitSet();
-    Map<String, Long> counts = new java.util.HashMap<>();
+    Map<String, long[]> counts = new java.util.HashMap<>();
     List<IngestedObject> list = batch.objects();
+    String className = null;
+    byte[] classUtf8 = null;
+    long[] count = null;
     for (int i = 0; i < list.size(); i++) {
       IngestedObject o = list.get(i);
-      byte[] pk = Keys.primaryKey(o.getClassName(), o.getPrimaryKey());
+      if (!o.getClassName().equals(className)) { // objects come in runs of one class
+        className = o.getClassName();
+        classUtf8 = className.getBytes(StandardCharsets.UTF_8);
+        count = counts.computeIfAbsent(className, k -> new long[1]);
+      }
+      ByteBuffer pk =
+          Keys.putPrimaryKey(classUtf8, o.getPrimaryKey(), key) ? key : bytes(Keys.primaryKey(className, o.getPrimaryKey()));
       long seq = last + 1;
-      if (!pkIndex.put(txn, bytes(pk), u64(seq), NO_OVERWRITE)) {
+      if (!pkIndex.put(txn, pk, u64(seq), NO_OVERWRITE)) {
         duplicates.set(i);
         continue;
       }
@@ -255,13 +265,12 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       if (first == 0) {
         first = seq;
       }
-      byte[] value = o.toBuilder().setSequence(seq).setIngestedAtMs(now).build().toByteArray();
-      objects.reserve(txn, longKey(seq), value.length, APPEND).put(value);
-      counts.merge(o.getClassName(), 1L, Long::sum);
+      putObject(txn, o, seq, now);
+      count[0]++;
     }
-    for (Map.Entry<String, Long> e : counts.entrySet()) {
+    for (Map.Entry<String, long[]> e : counts.entrySet()) {
       ByteBuffer k = bytes(e.getKey().getBytes(StandardCharsets.UTF_8));
-      long n = readLong(classCounts.get(txn, k)) + e.getValue();
+      long n = readLong(classCounts.get(txn, k)) + e.getValue()[0];
       classCounts.put(txn, bytes(e.getKey().getBytes(StandardCharsets.UTF_8)), u64(n), NONE);
     }
     if (first != 0) {
@@ -277,6 +286,36 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       put(meta, txn, ascii("setting:" + e.getKey()), e.getValue().getBytes(StandardCharsets.UTF_8));
     }
     return new CommitResult(list.size(), duplicates, first, first == 0 ? 0 : last);
+  }
+
+  /**
+   * Stores {@code o} with its sequence and ingest time without rebuilding it: its serialised form
+   * followed by fields 7 ({@code sequence}) and 9 ({@code ingested_at_ms}) as raw protobuf bytes.
+   * A parser merges a scalar field that occurs again by keeping the last value (protobuf encoding,
+   * "last one wins"), so a reader sees exactly {@code o.toBuilder().setSequence(seq)
+   * .setIngestedAtMs(now).build()}.
+   */
+  private void putObject(Txn<ByteBuffer> txn, IngestedObject o, long seq, long now) {
+    int size = o.getSerializedSize(); // memoised by the message; computed once per object
+    int total =
+        size
+            + CodedOutputStream.computeUInt64Size(IngestedObject.SEQUENCE_FIELD_NUMBER, seq)
+            + CodedOutputStream.computeInt64Size(IngestedObject.INGESTED_AT_MS_FIELD_NUMBER, now);
+    ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
+    CodedOutputStream out = CodedOutputStream.newInstance(value);
+    try {
+      o.writeTo(out);
+      out.writeUInt64(IngestedObject.SEQUENCE_FIELD_NUMBER, seq);
+      out.writeInt64(IngestedObject.INGESTED_AT_MS_FIELD_NUMBER, now);
+      out.flush();
+    } catch (java.io.IOException e) {
+      throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + " of " + total
+          + " bytes does not fit its reserved value: " + e.getMessage(), e);
+    }
+    if (out.spaceLeft() != 0) {
+      throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": "
+          + out.spaceLeft() + " reserved bytes left unwritten (expected: 0)", null);
+    }
   }
 
   @Override

@@ -114,6 +114,25 @@ class LmdbIngestSinkTest {
   }
 
   @Test
+  void aStoredRecordReadsAsTheObjectWithItsSequenceAndIngestTime() {
+    java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochMilli(1_763_900_000_123L), java.time.ZoneOffset.UTC);
+    IngestedObject plain = object("A", Values.ofString("é-key"), 7).toBuilder().setUserId("u")
+        .setOriginTimestampMs(1_700_000_000_000L).putFields("s", Values.ofString("ünïcode")).build();
+    // a sink never gets these set, but if it did, the stored values must still be the sink's
+    IngestedObject preset = object("A", Values.ofInt(2), 8).toBuilder().setSequence(99).setIngestedAtMs(5).build();
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, clock)) {
+      sink.commit(new IngestBatch(List.of(plain, preset), List.of(), 0, Map.of()));
+      IngestedObject first = sink.find("A", Values.ofString("é-key")).orElseThrow();
+      assertThat(first).isEqualTo(plain.toBuilder().setSequence(1).setIngestedAtMs(1_763_900_000_123L).build());
+      IngestedObject second = sink.find("A", Values.ofInt(2)).orElseThrow();
+      assertThat(second).isEqualTo(preset.toBuilder().setSequence(2).setIngestedAtMs(1_763_900_000_123L).build());
+      List<IngestedObject> scanned = new ArrayList<>();
+      sink.scan(0, scanned::add);
+      assertThat(scanned).containsExactly(first, second);
+    }
+  }
+
+  @Test
   void aDirectoryHoldingSomethingElseIsRefused() {
     LmdbStorage.at(dir).open(io.tributary.core.spi.UploadLogOptions.DEFAULT).close();
     assertThatThrownBy(() -> LmdbIngestSink.open(dir)).isInstanceOf(SinkException.class)

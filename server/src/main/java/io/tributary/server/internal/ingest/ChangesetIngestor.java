@@ -61,8 +61,14 @@ public final class ChangesetIngestor {
   private boolean developmentMode;
   private boolean schemaChanged;
 
+  private final Map<ObjectClass, Plan> plans = new java.util.IdentityHashMap<>();
+
   // per changeset
   private final Map<ObjKey, ObjNode> created = new LinkedHashMap<>();
+  // property lookups by intern index: valid where propertyClasses[i] is the class looked in
+  private ObjectClass[] propertyClasses = new ObjectClass[16];
+  private Property[] properties = new Property[16];
+  private int cachedProperties;
   private long clientVersion;
 
   /** Where a changeset came from, copied into every object it creates. */
@@ -80,6 +86,9 @@ public final class ChangesetIngestor {
    * @param developmentMode whether unknown classes and properties are adopted
    */
   public void begin(AppSchema schema, boolean developmentMode) {
+    if (schema != this.schema) {
+      plans.clear(); // keyed by class identity: drop the classes of a schema no longer in force
+    }
     this.schema = Objects.requireNonNull(schema, "schema");
     this.developmentMode = developmentMode;
     this.schemaChanged = false;
@@ -105,6 +114,9 @@ public final class ChangesetIngestor {
    */
   public void ingest(ByteBuffer changeset, Origin origin, List<IngestedObject> out) throws IngestException {
     created.clear();
+    java.util.Arrays.fill(propertyClasses, 0, cachedProperties, null); // intern indexes are per changeset
+    java.util.Arrays.fill(properties, 0, cachedProperties, null);
+    cachedProperties = 0;
     clientVersion = origin.clientVersion();
     reader.reset(changeset);
     try {
@@ -314,12 +326,14 @@ public final class ChangesetIngestor {
   private void pathInstruction(InstructionType t) throws IngestException {
     String table = reader.tableName();
     PrimaryKey key = reader.objectKey();
-    asymmetricClass(t.dumpName(), table, key);
+    ObjNode root = created.get(new ObjKey(table, key));
+    if (root == null) {
+      asymmetricClass(t.dumpName(), table, key);
+    } // else its class passed asymmetricClass at CreateObject, and adoption never changes a kind
     if (reader.pathLength() > MAX_PATH_LENGTH) {
       throw bad(where() + ": path of " + reader.pathLength() + " elements (expected: at most " + MAX_PATH_LENGTH
           + "; deeper values cannot be stored)");
     }
-    ObjNode root = created.get(new ObjKey(table, key));
     if (root == null) {
       throw bad(where() + ": object not created in this changeset (expected: only new objects; updates of"
           + " existing objects are not accepted)");
@@ -447,7 +461,32 @@ public final class ChangesetIngestor {
   }
 
   private ObjectClass classOf(ObjNode node) {
-    return schema.objectClass(node.className).orElseThrow();
+    if (node.classIn != schema) { // resolved once per schema: adoption replaces the schema object
+      node.cls = schema.objectClass(node.className).orElseThrow();
+      node.classIn = schema;
+    }
+    return node.cls;
+  }
+
+  /**
+   * {@link #property(ObjNode, String)} for the interned name {@code intern}, remembered per
+   * changeset (an intern index names one string for the whole changeset) and class object.
+   */
+  private Property property(ObjNode obj, int intern) throws IngestException {
+    ObjectClass c = classOf(obj);
+    if (intern < propertyClasses.length && propertyClasses[intern] == c) {
+      return properties[intern];
+    }
+    Property p = property(obj, reader.internedString(intern)); // throws as before
+    if (intern >= propertyClasses.length) {
+      int n = Math.max(intern + 1, propertyClasses.length * 2);
+      propertyClasses = java.util.Arrays.copyOf(propertyClasses, n);
+      properties = java.util.Arrays.copyOf(properties, n);
+    }
+    propertyClasses[intern] = c;
+    properties[intern] = p;
+    cachedProperties = Math.max(cachedProperties, intern + 1);
+    return p;
   }
 
   private Property property(ObjNode obj, String name) throws IngestException {
@@ -465,7 +504,7 @@ public final class ChangesetIngestor {
 
   private Target resolve(ObjNode root) throws IngestException {
     ObjNode obj = root;
-    Property prop = property(obj, reader.fieldName());
+    Property prop = property(obj, reader.field());
     int n = reader.pathLength();
     int i = 0;
     while (true) {
@@ -483,7 +522,7 @@ public final class ChangesetIngestor {
                 + "' (expected: an ObjectValue update before its properties)");
           }
           obj = (ObjNode) v;
-          prop = property(obj, pathKey(i));
+          prop = property(obj, pathKeyIndex(i));
           i++;
           continue;
         }
@@ -536,7 +575,7 @@ public final class ChangesetIngestor {
         i++;
         if (elem.type == PropertyType.OBJECT && isEmbedded(elem.objectType) && child instanceof ObjNode o) {
           obj = o;
-          prop = property(obj, pathKey(i));
+          prop = property(obj, pathKeyIndex(i));
           i++;
           break;
         }
@@ -548,6 +587,15 @@ public final class ChangesetIngestor {
             + " element (expected: an embedded object, or a list or dictionary in a mixed value)");
       }
     }
+  }
+
+  /** {@link #pathKey} as the intern index. */
+  private int pathKeyIndex(int i) throws IngestException {
+    if (reader.isPathIndex(i)) {
+      throw bad(where() + ": index " + reader.pathIndex(i) + " at path element " + i
+          + " (expected: a property name or dictionary key)");
+    }
+    return reader.pathKey(i);
   }
 
   private String pathKey(int i) throws IngestException {
@@ -739,27 +787,63 @@ public final class ChangesetIngestor {
   // --- finishing ---
 
   private IngestedObject finish(ObjKey key, ObjNode node, Origin origin) {
-    ObjectClass c = classOf(node);
+    Plan plan = plan(classOf(node));
+    Value pk = Values.of(key.key);
     IngestedObject.Builder b =
         IngestedObject.newBuilder()
             .setClassName(key.table)
-            .setPrimaryKey(Values.of(key.key))
+            .setPrimaryKey(pk)
             .setOriginFileIdent(origin.fileIdent())
             .setClientVersion(origin.clientVersion())
             .setOriginTimestampMs(origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS)
             .setUserId(origin.userId());
-    for (Property p : c.properties()) {
-      Value v = p.name().equals(c.primaryKey()) ? Values.of(key.key) : valueOf(p, node.values.get(p.name()));
-      b.putFields(p.name(), v);
-    }
+    putFields(plan, node, pk, b::putFields);
     return b.build();
   }
 
-  private Value valueOf(Property p, Object v) {
-    if (v == null) {
-      return defaultValue(p);
+  /** Every property of {@code node}'s class, in schema order: set, primary key or default. */
+  private void putFields(Plan plan, ObjNode node, Value pk, java.util.function.BiConsumer<String, Value> put) {
+    Property[] props = plan.properties;
+    for (int i = 0; i < props.length; i++) {
+      String name = props[i].name();
+      Value v;
+      if (i == plan.primaryKey) {
+        v = pk;
+      } else {
+        Object set = node.values.get(name);
+        v = set == null ? plan.defaults[i] : toValue(set);
+      }
+      put.accept(name, v);
     }
-    return toValue(v);
+  }
+
+  /** A class's properties as an array, its primary key's index, and its defaults (all immutable). */
+  private static final class Plan {
+    final Property[] properties;
+    final int primaryKey;
+    final Value[] defaults;
+
+    Plan(ObjectClass c) {
+      properties = c.properties().toArray(new Property[0]);
+      defaults = new Value[properties.length];
+      int pk = -1;
+      for (int i = 0; i < properties.length; i++) {
+        if (properties[i].name().equals(c.primaryKey())) {
+          pk = i;
+        }
+        defaults[i] = defaultValue(properties[i]);
+      }
+      primaryKey = pk;
+    }
+  }
+
+  private Plan plan(ObjectClass c) {
+    Plan p = plans.get(c);
+    if (p == null) {
+      p = new Plan(c);
+      plans.put(c, p);
+    }
+    return p;
   }
 
   private Value toValue(Object v) {
@@ -768,9 +852,7 @@ public final class ChangesetIngestor {
     } else if (v instanceof ObjNode o) {
       ObjectClass c = classOf(o);
       EmbeddedObject.Builder e = EmbeddedObject.newBuilder().setClassName(c.name());
-      for (Property p : c.properties()) {
-        e.putFields(p.name(), valueOf(p, o.values.get(p.name())));
-      }
+      putFields(plan(c), o, null, e::putFields); // an embedded class has no primary key
       return Value.newBuilder().setObjectValue(e).build();
     } else if (v instanceof ListNode l) {
       ValueList.Builder list = ValueList.newBuilder();
@@ -861,6 +943,8 @@ public final class ChangesetIngestor {
   private static final class ObjNode {
     final String className;
     final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+    ObjectClass cls; // of className in classIn
+    AppSchema classIn;
 
     ObjNode(String className) {
       this.className = className;

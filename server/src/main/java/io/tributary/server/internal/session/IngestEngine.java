@@ -55,9 +55,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The ingest thread: runs every session's state machine (spec protocol.md §8.3), integrates
  * UPLOADs (inflate, parse, validate, build objects: §5.5, changeset.md §11) and commits with group
- * commit: everything the event loops handed over since the last round is processed in order, its
- * writes (objects, client-file progress, ident allocations, an adopted schema) go to the sink in
- * <b>one</b> {@link IngestSink#commit}, and only then are the replies of the round sent, each
+ * commit: what the event loops handed over since the last round is processed in order, up to a
+ * cap (8192 objects, 4 MiB of changeset bytes or 4096 items; the rest waits for the next round),
+ * its writes (objects, client-file progress, ident allocations, an adopted schema) go to the sink
+ * in <b>one</b> {@link IngestSink#commit}, and only then are the replies of the round sent, each
  * connection's in receive order (§7.3: acknowledge after the commit).
  *
  * <p>If the commit fails nothing of it is acknowledged: every session that wrote in the round, or
@@ -70,8 +71,15 @@ import java.util.concurrent.locks.LockSupport;
 public final class IngestEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(IngestEngine.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
+  /*
+   * A round (one sink commit) ends at whichever comes first: the queue is empty, this many items,
+   * this many objects, or this many changeset bytes integrated. Small commits keep the round's
+   * objects' heap and the acknowledgement delay bounded; a few thousand objects per commit
+   * already amortise the commit's fsync (group commit still takes everything queued up to the cap).
+   */
   private static final int MAX_ROUND_ITEMS = 4096;
-  private static final long MAX_ROUND_BYTES = 64L << 20;
+  static final int MAX_ROUND_OBJECTS = 8192;
+  static final long MAX_ROUND_CHANGESET_BYTES = 4L << 20;
   /** Settings key of the schema adopted in development mode. */
   public static final String SCHEMA_SETTING = "schema";
   /** Settings key of the secret server-version salts are derived from. */
@@ -113,6 +121,12 @@ public final class IngestEngine implements AutoCloseable {
     long integrated;
     long skipped;
     long allocated;
+    long changesetBytes;
+
+    boolean full(int items) {
+      return items >= MAX_ROUND_ITEMS || objects.size() >= MAX_ROUND_OBJECTS
+          || changesetBytes >= MAX_ROUND_CHANGESET_BYTES;
+    }
 
     boolean hasWrites() {
       return !objects.isEmpty() || !files.isEmpty() || lastIdent != 0 || schema != null;
@@ -127,6 +141,7 @@ public final class IngestEngine implements AutoCloseable {
       integrated = 0;
       skipped = 0;
       allocated = 0;
+      changesetBytes = 0;
     }
   }
 
@@ -249,7 +264,6 @@ public final class IngestEngine implements AutoCloseable {
   // the ingest thread
 
   private void run() {
-    List<Inbound> drained = new ArrayList<>();
     try {
       while (running) {
         Inbound first = queue.poll();
@@ -257,15 +271,17 @@ public final class IngestEngine implements AutoCloseable {
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
           continue;
         }
-        drained.clear();
-        drained.add(first);
-        long bytes = first.bytes();
+        round.clear();
+        replies.clear();
+        handleInRound(first);
+        int items = 1;
         Inbound next;
-        while (drained.size() < MAX_ROUND_ITEMS && bytes < MAX_ROUND_BYTES && (next = queue.poll()) != null) {
-          drained.add(next);
-          bytes += next.bytes();
+        // the caps are checked after each item: what is left stays queued for the next round
+        while (!round.full(items) && (next = queue.poll()) != null) {
+          handleInRound(next);
+          items++;
         }
-        round(drained);
+        endRound();
       }
     } catch (Throwable t) {
       LOG.log(System.Logger.Level.ERROR, "ingest thread failed; the server stops ingesting", t);
@@ -281,26 +297,25 @@ public final class IngestEngine implements AutoCloseable {
     }
   }
 
-  private void round(List<Inbound> items) {
-    round.clear();
-    replies.clear();
-    for (Inbound in : items) {
-      try {
-        handle(in);
-      } catch (SinkException e) {
-        LOG.log(System.Logger.Level.WARNING, "storage unavailable while handling a message of " + in.connection(), e);
-        storageUnavailable(in.connection(), e);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "internal error handling a message of " + in.connection(), e);
-        if (in.connection() != null) {
-          connectionError(in.connection(), ProtocolError.OTHER_ERROR, "internal server error");
-        }
-      } finally {
-        if (in instanceof Inbound.Message || in instanceof Inbound.Upload || in instanceof Inbound.Malformed) {
-          in.connection().processed(in);
-        }
+  private void handleInRound(Inbound in) {
+    try {
+      handle(in);
+    } catch (SinkException e) {
+      LOG.log(System.Logger.Level.WARNING, "storage unavailable while handling a message of " + in.connection(), e);
+      storageUnavailable(in.connection(), e);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "internal error handling a message of " + in.connection(), e);
+      if (in.connection() != null) {
+        connectionError(in.connection(), ProtocolError.OTHER_ERROR, "internal server error");
+      }
+    } finally {
+      if (in instanceof Inbound.Message || in instanceof Inbound.Upload || in instanceof Inbound.Malformed) {
+        in.connection().processed(in);
       }
     }
+  }
+
+  private void endRound() {
     if (!round.hasWrites() || commit()) {
       metrics.changesetsIntegrated.add(round.integrated);
       metrics.changesetsSkipped.add(round.skipped);
@@ -824,8 +839,10 @@ public final class IngestEngine implements AutoCloseable {
         skipped++; // a re-send after a lost acknowledgement (spec §8.4)
         continue;
       }
+      ByteBuffer changeset = cursor.changeset();
+      round.changesetBytes += changeset.remaining();
       try {
-        ingestor.ingest(cursor.changeset(),
+        ingestor.ingest(changeset,
             new ChangesetIngestor.Origin(f.ident(), cv, cursor.originTimestamp(), user), objects);
       } catch (IngestException e) {
         sessionError(s, e.error(), e.getMessage());

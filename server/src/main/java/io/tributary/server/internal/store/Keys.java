@@ -44,6 +44,77 @@ public final class Keys {
     return out.array();
   }
 
+  /**
+   * Writes the index key of an object into {@code out} without allocating, for the fixed-size
+   * keys (null, int, object id, uuid) when the key fits {@link #MAX_KEY_BYTES} unhashed: the same
+   * bytes as {@link #primaryKey}. Other keys (strings, hashed keys) are left to {@link
+   * #primaryKey}.
+   *
+   * @param classUtf8 the class name's UTF-8 bytes; borrowed for the call
+   * @param primaryKey a null, int, string, object id or uuid value
+   * @param out on true: cleared, written and flipped (position 0, limit the key's length); on
+   *     false: untouched. Must hold {@link #MAX_KEY_BYTES}
+   * @return whether the key was written; false if the caller must use {@link #primaryKey}
+   * @throws IllegalArgumentException for an object id that is not 24 hex digits
+   */
+  public static boolean putPrimaryKey(byte[] classUtf8, Value primaryKey, ByteBuffer out) {
+    int keyLength;
+    switch (primaryKey.getKindCase()) {
+      case NULL_VALUE:
+        keyLength = 1;
+        break;
+      case INT_VALUE:
+        keyLength = 9;
+        break;
+      case OBJECT_ID_VALUE:
+        keyLength = 13;
+        break;
+      case UUID_VALUE:
+        keyLength = 17;
+        break;
+      default:
+        return false;
+    }
+    if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
+      return false;
+    }
+    out.clear();
+    out.order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) classUtf8.length).put(classUtf8);
+    switch (primaryKey.getKindCase()) {
+      case NULL_VALUE:
+        out.put((byte) 'N');
+        break;
+      case INT_VALUE:
+        out.put((byte) 'I').putLong(primaryKey.getIntValue());
+        break;
+      case OBJECT_ID_VALUE:
+        {
+          String hex = primaryKey.getObjectIdValue();
+          if (hex.length() != 24) {
+            hex(hex, 12); // throws primaryKey's message
+          }
+          out.put((byte) 'O');
+          for (int i = 0; i < 12; i++) {
+            int hi = Character.digit(hex.charAt(2 * i), 16);
+            int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+              throw new IllegalArgumentException("object id: '" + hex + "' (expected: hex digits)");
+            }
+            out.put((byte) (hi << 4 | lo));
+          }
+          break;
+        }
+      default:
+        {
+          java.util.UUID u = java.util.UUID.fromString(primaryKey.getUuidValue());
+          out.put((byte) 'U').putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+          break;
+        }
+    }
+    out.flip();
+    return true;
+  }
+
   private static byte[] keyBytes(Value v) {
     switch (v.getKindCase()) {
       case NULL_VALUE:
