@@ -33,6 +33,7 @@ import io.tributary.server.proto.ClientFileRecord;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
+import io.tributary.transport.netty.server.EdgeConnection;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
 import io.tributary.transport.netty.server.EdgeHandler;
@@ -93,6 +94,8 @@ public final class IngestEngine implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong connectionIds = new AtomicLong();
   private volatile boolean running = true;
+  /** Set when the ingest thread died of an unexpected throwable (not by shutdown). */
+  private volatile boolean failed;
 
   // ingest thread only
   private final ClientFileRegistry files;
@@ -233,8 +236,27 @@ public final class IngestEngine implements AutoCloseable {
   }
 
   void submit(Inbound in) {
+    if (failed) {
+      // nobody will handle it: a client waiting on an open connection would wait forever
+      closeForFailure(in.connection());
+      return;
+    }
     queue.add(in);
     LockSupport.unpark(thread);
+    if (failed) { // it died between the check above and the add: do not leave this one queued
+      Inbound left;
+      while ((left = queue.poll()) != null) {
+        closeForFailure(left.connection());
+      }
+    }
+  }
+
+  /** The ingest thread died: close with 1011 (try again later) so the client backs off, reconnects. */
+  private static void closeForFailure(ClientConnection c) {
+    EdgeConnection e = c == null ? null : c.edge();
+    if (e != null) {
+      e.close(1011, "server cannot ingest (internal failure); try again later");
+    }
   }
 
   /**
@@ -284,7 +306,17 @@ public final class IngestEngine implements AutoCloseable {
         endRound();
       }
     } catch (Throwable t) {
-      LOG.log(System.Logger.Level.ERROR, "ingest thread failed; the server stops ingesting", t);
+      failed = true;
+      LOG.log(System.Logger.Level.ERROR, "ingest thread failed; the server stops ingesting and closes every"
+          + " connection (1011); /health reports it", t);
+      // nothing of the failed round was acknowledged; clients re-send it when they reconnect
+      for (ClientConnection c : connections) {
+        closeForFailure(c);
+      }
+      Inbound in;
+      while ((in = queue.poll()) != null) {
+        closeForFailure(in.connection());
+      }
     } finally {
       running = false;
       for (MessageEncoder e : encoders) {
