@@ -10,6 +10,7 @@ import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
+import io.tributary.server.spi.IngestRecord;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
 import io.tributary.storage.lmdb.LmdbEnvironment;
@@ -243,19 +244,19 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     long first = 0;
     BitSet duplicates = new BitSet();
     Map<String, long[]> counts = new java.util.HashMap<>();
-    List<IngestedObject> list = batch.objects();
+    List<IngestRecord> list = batch.records();
     String className = null;
     byte[] classUtf8 = null;
     long[] count = null;
     for (int i = 0; i < list.size(); i++) {
-      IngestedObject o = list.get(i);
-      if (!o.getClassName().equals(className)) { // objects come in runs of one class
-        className = o.getClassName();
+      IngestRecord o = list.get(i);
+      if (!o.className().equals(className)) { // objects come in runs of one class
+        className = o.className();
         classUtf8 = className.getBytes(StandardCharsets.UTF_8);
         count = counts.computeIfAbsent(className, k -> new long[1]);
       }
       ByteBuffer pk =
-          Keys.putPrimaryKey(classUtf8, o.getPrimaryKey(), key) ? key : bytes(Keys.primaryKey(className, o.getPrimaryKey()));
+          Keys.putPrimaryKey(classUtf8, o.primaryKey(), key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
       long seq = last + 1;
       if (!pkIndex.put(txn, pk, u64(seq), NO_OVERWRITE)) {
         duplicates.set(i);
@@ -265,7 +266,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       if (first == 0) {
         first = seq;
       }
-      putObject(txn, o, seq, now);
+      putObject(txn, o.serialized(), seq, now);
       count[0]++;
     }
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
@@ -289,14 +290,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   }
 
   /**
-   * Stores {@code o} with its sequence and ingest time without rebuilding it: its serialised form
-   * followed by fields 7 ({@code sequence}) and 9 ({@code ingested_at_ms}) as raw protobuf bytes.
+   * Stores a serialised object {@code o} with its sequence and ingest time: its bytes followed by fields 7 ({@code sequence}) and 9 ({@code ingested_at_ms}) as raw protobuf bytes.
    * A parser merges a scalar field that occurs again by keeping the last value (protobuf encoding,
    * "last one wins"), so a reader sees exactly {@code o.toBuilder().setSequence(seq)
    * .setIngestedAtMs(now).build()}.
    */
-  private void putObject(Txn<ByteBuffer> txn, IngestedObject o, long seq, long now) {
-    int size = o.getSerializedSize(); // memoised by the message; computed once per object
+  private void putObject(Txn<ByteBuffer> txn, byte[] serialized, long seq, long now) {
+    int size = serialized.length;
     int total =
         size
             + CodedOutputStream.computeUInt64Size(IngestedObject.SEQUENCE_FIELD_NUMBER, seq)
@@ -304,7 +304,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
     CodedOutputStream out = CodedOutputStream.newInstance(value);
     try {
-      o.writeTo(out);
+      out.writeRawBytes(serialized);
       out.writeUInt64(IngestedObject.SEQUENCE_FIELD_NUMBER, seq);
       out.writeInt64(IngestedObject.INGESTED_AT_MS_FIELD_NUMBER, now);
       out.flush();

@@ -7,6 +7,7 @@ import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
+import io.tributary.server.spi.IngestRecord;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
 import java.time.Clock;
@@ -83,16 +84,22 @@ public final class MemoryIngestSink implements IngestSink, IngestStore {
     BitSet duplicates = new BitSet();
     long seq = lastSequence;
     long now = clock.millis();
-    List<IngestedObject> list = batch.objects();
+    List<IngestRecord> list = batch.records();
     for (int i = 0; i < list.size(); i++) {
-      IngestedObject o = list.get(i);
-      ByteString key = Keys.primaryKeyString(o.getClassName(), o.getPrimaryKey());
+      IngestRecord r = list.get(i);
+      ByteString key = Keys.primaryKeyString(r.className(), r.primaryKey());
       if (index.containsKey(key) || newKeys.containsKey(key)) {
         duplicates.set(i);
         continue;
       }
       seq++;
       newKeys.put(key, seq);
+      IngestedObject o;
+      try {
+        o = r.parse();
+      } catch (IllegalStateException e) {
+        throw new SinkException("memory sink: object " + i + " of the batch: " + e.getMessage(), e);
+      }
       stored.add(o.toBuilder().setSequence(seq).setIngestedAtMs(now).build());
     }
     long first = stored.isEmpty() ? 0 : lastSequence + 1;

@@ -9,36 +9,100 @@ import java.util.Objects;
 /**
  * What one {@link IngestSink#commit} stores atomically: new objects, the client files whose
  * progress changed, the client-file ident allocation counter and server settings (spec
- * protocol.md §7.3: objects and progress in one commit). Immutable.
+ * protocol.md §7.3: objects and progress in one commit). Immutable (the lists are copied; the
+ * records' bytes are shared, see {@link IngestRecord}).
  *
- * @param objects new objects in ingest order; {@link IngestedObject#getSequence()} and {@link
- *     IngestedObject#getIngestedAtMs()} are unset (the sink assigns them). An object whose
- *     (class, primary key) is already stored, or appears earlier in this list, is a duplicate:
- *     the sink skips it (spec changeset.md §11.3)
- * @param clientFiles client-file records to store (insert or replace by ident)
- * @param lastClientFileIdent the highest client-file ident allocated so far (the sink keeps the
- *     maximum of the stored value and this), or 0 if this batch allocated none
- * @param settings server settings to store (insert or replace by key), e.g. the adopted schema
+ * <p>Objects come as {@link IngestRecord}s in ingest order, serialised without {@code sequence}
+ * and {@code ingested_at_ms} (the sink assigns them). An object whose (class, primary key) is
+ * already stored, or appears earlier in the list, is a duplicate: the sink skips it (spec
+ * changeset.md §11.3).
  */
-public record IngestBatch(
-    List<IngestedObject> objects,
-    List<ClientFileRecord> clientFiles,
-    long lastClientFileIdent,
-    Map<String, String> settings) {
+public final class IngestBatch {
+  private final List<IngestRecord> records;
+  private final List<ClientFileRecord> clientFiles;
+  private final long lastClientFileIdent;
+  private final Map<String, String> settings;
 
-  /** Copies the collections. */
-  public IngestBatch {
-    objects = List.copyOf(objects);
-    clientFiles = List.copyOf(clientFiles);
-    settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
+  /**
+   * A batch of message objects (tests, tools): each is serialised here.
+   *
+   * @param objects new objects in ingest order; sequence and ingested-at unset
+   * @param clientFiles client-file records to store (insert or replace by ident)
+   * @param lastClientFileIdent the highest client-file ident allocated so far (the sink keeps the
+   *     maximum of the stored value and this), or 0 if this batch allocated none
+   * @param settings server settings to store (insert or replace by key), e.g. the adopted schema
+   * @throws IllegalArgumentException if {@code lastClientFileIdent} is negative
+   */
+  public IngestBatch(
+      List<IngestedObject> objects,
+      List<ClientFileRecord> clientFiles,
+      long lastClientFileIdent,
+      Map<String, String> settings) {
+    this(objects.stream().map(IngestRecord::of).toList(), clientFiles, lastClientFileIdent, settings, true);
+  }
+
+  private IngestBatch(
+      List<IngestRecord> records,
+      List<ClientFileRecord> clientFiles,
+      long lastClientFileIdent,
+      Map<String, String> settings,
+      boolean unused) {
+    this.records = List.copyOf(records);
+    this.clientFiles = List.copyOf(clientFiles);
+    this.settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
     if (lastClientFileIdent < 0) {
       throw new IllegalArgumentException(
           "lastClientFileIdent: " + lastClientFileIdent + " (expected: >= 0)");
     }
+    this.lastClientFileIdent = lastClientFileIdent;
+  }
+
+  /**
+   * A batch of serialised objects (the server's path).
+   *
+   * @param records new objects in ingest order (the list is copied, the bytes are not)
+   * @param clientFiles client-file records to store (insert or replace by ident)
+   * @param lastClientFileIdent the highest client-file ident allocated so far, or 0
+   * @param settings server settings to store (insert or replace by key)
+   * @return the batch
+   * @throws IllegalArgumentException if {@code lastClientFileIdent} is negative
+   */
+  public static IngestBatch ofRecords(
+      List<IngestRecord> records,
+      List<ClientFileRecord> clientFiles,
+      long lastClientFileIdent,
+      Map<String, String> settings) {
+    return new IngestBatch(records, clientFiles, lastClientFileIdent, settings, true);
+  }
+
+  /** The new objects, in ingest order; unmodifiable. */
+  public List<IngestRecord> records() {
+    return records;
+  }
+
+  /** The client-file records to store; unmodifiable. */
+  public List<ClientFileRecord> clientFiles() {
+    return clientFiles;
+  }
+
+  /** The highest client-file ident allocated so far, or 0. */
+  public long lastClientFileIdent() {
+    return lastClientFileIdent;
+  }
+
+  /** The server settings to store; unmodifiable. */
+  public Map<String, String> settings() {
+    return settings;
   }
 
   /** Whether the batch stores nothing. */
   public boolean isEmpty() {
-    return objects.isEmpty() && clientFiles.isEmpty() && lastClientFileIdent == 0 && settings.isEmpty();
+    return records.isEmpty() && clientFiles.isEmpty() && lastClientFileIdent == 0 && settings.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "IngestBatch{objects=" + records.size() + ", clientFiles=" + clientFiles.size()
+        + ", lastClientFileIdent=" + lastClientFileIdent + ", settings=" + settings.keySet() + '}';
   }
 }

@@ -37,7 +37,7 @@ class IngestThreadFailureTest {
 
     @Override
     public CommitResult commit(IngestBatch batch) {
-      if (!batch.objects().isEmpty()) {
+      if (!batch.records().isEmpty()) {
         throw new Error("simulated ingest failure");
       }
       return delegate.commit(batch);

@@ -1,6 +1,8 @@
 package io.tributary.server.internal.ingest;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.tributary.protocol.ProtocolError;
 import io.tributary.protocol.changeset.ChangesetFormatException;
 import io.tributary.protocol.changeset.ChangesetReader;
@@ -26,6 +28,7 @@ import io.tributary.server.proto.RealmTimestamp;
 import io.tributary.server.proto.Value;
 import io.tributary.server.proto.ValueList;
 import io.tributary.server.proto.ValueMap;
+import io.tributary.server.spi.IngestRecord;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -39,8 +42,9 @@ import java.util.Objects;
  * Turns changesets into new objects (spec changeset.md §11): validates schema instructions
  * against the app schema (adopting new classes and properties in development mode), accepts only
  * CreateObject of asymmetric classes and instructions that address objects created earlier in the
- * same changeset, applies them to an in-memory object tree and emits one {@link IngestedObject}
- * per created object, with defaults for properties never set.
+ * same changeset, applies them to an in-memory object tree and emits one {@link IngestRecord}
+ * (the serialised {@link IngestedObject}) per created object, with defaults for properties never
+ * set.
  *
  * <p>One UPLOAD at a time: {@link #begin} with the schema in force, {@link #ingest} per
  * changeset, then {@link #schema()} holds the schema after any adoption (the caller keeps it only
@@ -112,7 +116,7 @@ public final class ChangesetIngestor {
    * @param out receives the objects; on failure, nothing is appended
    * @throws IngestException 212 or 225 with what was wrong and at which byte
    */
-  public void ingest(ByteBuffer changeset, Origin origin, List<IngestedObject> out) throws IngestException {
+  public void ingest(ByteBuffer changeset, Origin origin, List<IngestRecord> out) throws IngestException {
     created.clear();
     java.util.Arrays.fill(propertyClasses, 0, cachedProperties, null); // intern indexes are per changeset
     java.util.Arrays.fill(properties, 0, cachedProperties, null);
@@ -786,35 +790,182 @@ public final class ChangesetIngestor {
 
   // --- finishing ---
 
-  private IngestedObject finish(ObjKey key, ObjNode node, Origin origin) {
+  // Each object is written as IngestedObject bytes (ingested_object.proto) straight from the
+  // object tree, without building message objects: sizes first (length prefixes), then bytes.
+  // Field order and presence follow protobuf's own serialisation (proto3: scalars only when not
+  // zero; map entries in insertion order, key and value always written), so the bytes equal
+  // IngestedObject.toByteArray() of the same object.
+
+  private IngestRecord finish(ObjKey key, ObjNode node, Origin origin) {
     Plan plan = plan(classOf(node));
     Value pk = Values.of(key.key);
-    IngestedObject.Builder b =
-        IngestedObject.newBuilder()
-            .setClassName(key.table)
-            .setPrimaryKey(pk)
-            .setOriginFileIdent(origin.fileIdent())
-            .setClientVersion(origin.clientVersion())
-            .setOriginTimestampMs(origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS)
-            .setUserId(origin.userId());
-    putFields(plan, node, pk, b::putFields);
-    return b.build();
+    long timestampMs = origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS;
+    String user = origin.userId();
+    int size = 0;
+    if (!key.table.isEmpty()) {
+      size += CodedOutputStream.computeStringSize(IngestedObject.CLASS_NAME_FIELD_NUMBER, key.table);
+    }
+    size += CodedOutputStream.computeMessageSize(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
+    size += fieldsSize(plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
+    if (origin.fileIdent() != 0) {
+      size += CodedOutputStream.computeUInt64Size(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
+    }
+    if (origin.clientVersion() != 0) {
+      size += CodedOutputStream.computeUInt64Size(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
+    }
+    if (timestampMs != 0) {
+      size += CodedOutputStream.computeInt64Size(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+    }
+    if (!user.isEmpty()) {
+      size += CodedOutputStream.computeStringSize(IngestedObject.USER_ID_FIELD_NUMBER, user);
+    }
+    byte[] bytes = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      if (!key.table.isEmpty()) {
+        out.writeString(IngestedObject.CLASS_NAME_FIELD_NUMBER, key.table);
+      }
+      out.writeMessage(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
+      writeFields(out, plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
+      if (origin.fileIdent() != 0) {
+        out.writeUInt64(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
+      }
+      if (origin.clientVersion() != 0) {
+        out.writeUInt64(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
+      }
+      if (timestampMs != 0) {
+        out.writeInt64(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+      }
+      if (!user.isEmpty()) {
+        out.writeString(IngestedObject.USER_ID_FIELD_NUMBER, user);
+      }
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException | IllegalStateException e) {
+      // sizes and writes above mirror each other; a mismatch is a bug here, not bad input
+      throw new IllegalStateException(
+          "object " + key.table + ": serialised size " + size + " does not match its bytes: " + e.getMessage(), e);
+    }
+    return new IngestRecord(key.table, pk, bytes);
   }
 
-  /** Every property of {@code node}'s class, in schema order: set, primary key or default. */
-  private void putFields(Plan plan, ObjNode node, Value pk, java.util.function.BiConsumer<String, Value> put) {
-    Property[] props = plan.properties;
-    for (int i = 0; i < props.length; i++) {
-      String name = props[i].name();
-      Value v;
-      if (i == plan.primaryKey) {
-        v = pk;
-      } else {
-        Object set = node.values.get(name);
-        v = set == null ? plan.defaults[i] : toValue(set);
-      }
-      put.accept(name, v);
+  /** The value of property {@code i} of {@code node}: its primary key, the value set, or the default. */
+  private static Object fieldValue(Plan plan, ObjNode node, Value pk, int i) {
+    if (i == plan.primaryKey) {
+      return pk;
     }
+    Object set = node.values.get(plan.properties[i].name());
+    return set == null ? plan.defaults[i] : set;
+  }
+
+  /** Size of every property of {@code node} as entries of map field {@code field}, schema order. */
+  private int fieldsSize(Plan plan, ObjNode node, Value pk, int field) {
+    int size = 0;
+    for (int i = 0; i < plan.properties.length; i++) {
+      size += entrySize(field, plan.properties[i].name(), valueSize(fieldValue(plan, node, pk, i)));
+    }
+    return size;
+  }
+
+  private void writeFields(CodedOutputStream out, Plan plan, ObjNode node, Value pk, int field)
+      throws java.io.IOException {
+    for (int i = 0; i < plan.properties.length; i++) {
+      writeEntry(out, field, plan.properties[i].name(), fieldValue(plan, node, pk, i));
+    }
+  }
+
+  /** A map<string, Value> entry as field {@code field}: tag, length, key (1), value (2). */
+  private static int entrySize(int field, String key, int valueSize) {
+    int entry = CodedOutputStream.computeStringSize(1, key) + lengthDelimitedSize(2, valueSize);
+    return lengthDelimitedSize(field, entry);
+  }
+
+  private void writeEntry(CodedOutputStream out, int field, String key, Object value) throws java.io.IOException {
+    int valueSize = valueSize(value);
+    out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(CodedOutputStream.computeStringSize(1, key) + lengthDelimitedSize(2, valueSize));
+    out.writeString(1, key);
+    out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(valueSize);
+    writeValue(out, value);
+  }
+
+  private static int lengthDelimitedSize(int field, int size) {
+    return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+  }
+
+  /** The encoded size of a Value message holding {@code v} (a Value or a node of the tree). */
+  private int valueSize(Object v) {
+    if (v instanceof Value value) {
+      return value.getSerializedSize(); // memoised by the message
+    } else if (v instanceof ObjNode o) {
+      return lengthDelimitedSize(Value.OBJECT_VALUE_FIELD_NUMBER, embeddedSize(o));
+    } else if (v instanceof ListNode l) {
+      return lengthDelimitedSize(Value.LIST_VALUE_FIELD_NUMBER, itemsSize(l.items));
+    } else if (v instanceof SetNode s) {
+      return lengthDelimitedSize(Value.SET_VALUE_FIELD_NUMBER, itemsSize(s.items));
+    } else {
+      return lengthDelimitedSize(Value.DICTIONARY_VALUE_FIELD_NUMBER, entriesSize((DictNode) v));
+    }
+  }
+
+  private void writeValue(CodedOutputStream out, Object v) throws java.io.IOException {
+    if (v instanceof Value value) {
+      value.writeTo(out);
+    } else if (v instanceof ObjNode o) {
+      ObjectClass c = classOf(o);
+      out.writeTag(Value.OBJECT_VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(embeddedSize(o));
+      if (!c.name().isEmpty()) {
+        out.writeString(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
+      }
+      writeFields(out, plan(c), o, null, EmbeddedObject.FIELDS_FIELD_NUMBER); // no primary key
+    } else if (v instanceof ListNode l) {
+      writeItems(out, Value.LIST_VALUE_FIELD_NUMBER, l.items);
+    } else if (v instanceof SetNode s) {
+      writeItems(out, Value.SET_VALUE_FIELD_NUMBER, s.items);
+    } else {
+      DictNode d = (DictNode) v;
+      out.writeTag(Value.DICTIONARY_VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(entriesSize(d));
+      for (Map.Entry<String, Object> e : d.items.entrySet()) {
+        writeEntry(out, ValueMap.ENTRIES_FIELD_NUMBER, e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** Size of an EmbeddedObject: class name and every property of its class. */
+  private int embeddedSize(ObjNode o) {
+    ObjectClass c = classOf(o);
+    int size = c.name().isEmpty() ? 0 : CodedOutputStream.computeStringSize(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
+    return size + fieldsSize(plan(c), o, null, EmbeddedObject.FIELDS_FIELD_NUMBER);
+  }
+
+  /** Size of a ValueList of {@code items}. */
+  private int itemsSize(java.util.Collection<?> items) {
+    int size = 0;
+    for (Object item : items) {
+      size += lengthDelimitedSize(ValueList.VALUES_FIELD_NUMBER, valueSize(item));
+    }
+    return size;
+  }
+
+  private void writeItems(CodedOutputStream out, int field, java.util.Collection<?> items) throws java.io.IOException {
+    out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(itemsSize(items));
+    for (Object item : items) {
+      out.writeTag(ValueList.VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(valueSize(item));
+      writeValue(out, item);
+    }
+  }
+
+  /** Size of a ValueMap of {@code d}'s entries. */
+  private int entriesSize(DictNode d) {
+    int size = 0;
+    for (Map.Entry<String, Object> e : d.items.entrySet()) {
+      size += entrySize(ValueMap.ENTRIES_FIELD_NUMBER, e.getKey(), valueSize(e.getValue()));
+    }
+    return size;
   }
 
   /** A class's properties as an array, its primary key's index, and its defaults (all immutable). */
@@ -844,31 +995,6 @@ public final class ChangesetIngestor {
       plans.put(c, p);
     }
     return p;
-  }
-
-  private Value toValue(Object v) {
-    if (v instanceof Value value) {
-      return value;
-    } else if (v instanceof ObjNode o) {
-      ObjectClass c = classOf(o);
-      EmbeddedObject.Builder e = EmbeddedObject.newBuilder().setClassName(c.name());
-      putFields(plan(c), o, null, e::putFields); // an embedded class has no primary key
-      return Value.newBuilder().setObjectValue(e).build();
-    } else if (v instanceof ListNode l) {
-      ValueList.Builder list = ValueList.newBuilder();
-      for (Object item : l.items) {
-        list.addValues(toValue(item));
-      }
-      return Value.newBuilder().setListValue(list).build();
-    } else if (v instanceof SetNode s) {
-      return Value.newBuilder().setSetValue(ValueList.newBuilder().addAllValues(s.items)).build();
-    } else {
-      ValueMap.Builder map = ValueMap.newBuilder();
-      for (Map.Entry<String, Object> e : ((DictNode) v).items.entrySet()) {
-        map.putEntries(e.getKey(), toValue(e.getValue()));
-      }
-      return Value.newBuilder().setDictionaryValue(map).build();
-    }
   }
 
   /**

@@ -30,9 +30,9 @@ import io.tributary.server.internal.ingest.ChangesetIngestor;
 import io.tributary.server.internal.ingest.IngestException;
 import io.tributary.server.internal.metrics.Metrics;
 import io.tributary.server.proto.ClientFileRecord;
-import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
+import io.tributary.server.spi.IngestRecord;
 import io.tributary.transport.netty.server.EdgeConnection;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
@@ -116,7 +116,7 @@ public final class IngestEngine implements AutoCloseable {
 
   /** The writes of one round of messages: committed together. */
   private static final class Round {
-    final List<IngestedObject> objects = new ArrayList<>();
+    final List<IngestRecord> objects = new ArrayList<>();
     final Map<Long, FileState> files = new LinkedHashMap<>();
     long lastIdent;
     AppSchema schema;
@@ -363,7 +363,7 @@ public final class IngestEngine implements AutoCloseable {
     }
     Map<String, String> newSettings =
         round.schema == null ? Map.of() : Map.of(SCHEMA_SETTING, round.schema.toJson());
-    IngestBatch batch = new IngestBatch(round.objects, records, round.lastIdent, newSettings);
+    IngestBatch batch = IngestBatch.ofRecords(round.objects, records, round.lastIdent, newSettings);
     long t0 = System.nanoTime();
     CommitResult result;
     try {
@@ -843,7 +843,7 @@ public final class IngestEngine implements AutoCloseable {
     long icv = f.integratedClientVersion();
     int integrated = 0;
     int skipped = 0;
-    List<IngestedObject> objects = new ArrayList<>();
+    List<IngestRecord> objects = new ArrayList<>();
     AppSchema base = round.schema != null ? round.schema : schema;
     ingestor.begin(base, settings.developmentMode());
     String user = c.principal().userId();

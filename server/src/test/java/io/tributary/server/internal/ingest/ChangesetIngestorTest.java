@@ -18,6 +18,7 @@ import io.tributary.protocol.changeset.PayloadType;
 import io.tributary.server.AppSchema;
 import io.tributary.server.Values;
 import io.tributary.server.proto.IngestedObject;
+import io.tributary.server.spi.IngestRecord;
 import io.tributary.server.testing.VectorIndex;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -52,9 +53,9 @@ class ChangesetIngestorTest {
   void shouldBuildTheObjectsRealmCoreCreated(VectorIndex.Vector v) throws Exception {
     ingestor.begin(v.schema(), false);
     List<IngestedObject> out = new ArrayList<>();
-    ingestor.ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(2), out);
+    ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(2), out);
     assertThat(out).isEmpty();
-    ingestor.ingest(ByteBuffer.wrap(v.dataChangeset()), origin(3), out);
+    ingest(ByteBuffer.wrap(v.dataChangeset()), origin(3), out);
 
     assertThat(out).hasSameSizeAs(v.objects());
     for (int i = 0; i < out.size(); i++) {
@@ -76,15 +77,15 @@ class ChangesetIngestorTest {
   void developmentModeShouldAdoptExactlyTheClientSchema(VectorIndex.Vector v) throws Exception {
     ingestor.begin(AppSchema.empty(), true);
     List<IngestedObject> out = new ArrayList<>();
-    ingestor.ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(2), out);
+    ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(2), out);
     assertThat(ingestor.schemaChanged()).isTrue();
     assertThat(ingestor.schema()).isEqualTo(v.schema());
-    ingestor.ingest(ByteBuffer.wrap(v.dataChangeset()), origin(3), out);
+    ingest(ByteBuffer.wrap(v.dataChangeset()), origin(3), out);
     assertThat(out).extracting(IngestedObject::getFieldsMap).containsExactlyElementsOf(v.objects());
 
     // the same schema again is an identical repeat: accepted, nothing adopted
     ingestor.begin(ingestor.schema(), true);
-    ingestor.ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(4), out);
+    ingest(ByteBuffer.wrap(v.schemaChangeset()), origin(4), out);
     assertThat(ingestor.schemaChanged()).isFalse();
   }
 
@@ -108,7 +109,7 @@ class ChangesetIngestorTest {
             new Instruction.AddInteger("Reading", KEY, "any", List.of(), 1));
     ingestor.begin(READING, false);
     List<IngestedObject> out = new ArrayList<>();
-    ingestor.ingest(ByteBuffer.wrap(cs), origin(5), out);
+    ingest(ByteBuffer.wrap(cs), origin(5), out);
 
     assertThat(out).hasSize(1);
     IngestedObject o = out.get(0);
@@ -168,7 +169,7 @@ class ChangesetIngestorTest {
     }
     ingestor.begin(READING, false);
     List<IngestedObject> out = new ArrayList<>();
-    ingestor.ingest(ByteBuffer.wrap(changeset(list.toArray(new Instruction[0]))), origin(4), out);
+    ingest(ByteBuffer.wrap(changeset(list.toArray(new Instruction[0]))), origin(4), out);
     // the deepest accepted value survives a protobuf round trip (parse limit: 100 levels)
     assertThat(IngestedObject.parseFrom(out.get(0).toByteArray())).isEqualTo(out.get(0));
     path.add(PathElement.index(0));
@@ -192,7 +193,7 @@ class ChangesetIngestorTest {
   void shouldReportTheReadersErrorForChangesetsThatDoNotParse() {
     ingestor.begin(READING, false);
     byte[] bad = VectorIndex.file("invalid_unknown_instruction.bin");
-    assertThatThrownBy(() -> ingestor.ingest(ByteBuffer.wrap(bad), origin(9), new ArrayList<>()))
+    assertThatThrownBy(() -> ingest(ByteBuffer.wrap(bad), origin(9), new ArrayList<>()))
         .isInstanceOfSatisfying(IngestException.class, e -> {
           assertThat(e.error()).isEqualTo(ProtocolError.BAD_CHANGESET);
           assertThat(e.getMessage()).startsWith("changeset 9: does not parse: ").contains("byte offset");
@@ -202,7 +203,7 @@ class ChangesetIngestorTest {
   private void assertRefused(ProtocolError error, String message, Instruction... instructions) {
     ingestor.begin(READING, false);
     List<IngestedObject> out = new ArrayList<>();
-    assertThatThrownBy(() -> ingestor.ingest(ByteBuffer.wrap(changeset(instructions)), origin(4), out))
+    assertThatThrownBy(() -> ingest(ByteBuffer.wrap(changeset(instructions)), origin(4), out))
         .isInstanceOfSatisfying(IngestException.class, e -> {
           assertThat(e.error()).isEqualTo(error);
           assertThat(e.getMessage()).startsWith("changeset 4 at byte ").contains(message);
@@ -223,6 +224,24 @@ class ChangesetIngestorTest {
     }
     w.finish();
     return sink.toByteArray();
+  }
+
+  /**
+   * Ingests and parses the records into {@code out}; checks that each record's bytes are exactly
+   * protobuf's own encoding of the object they parse to (what the old path, which built message
+   * objects and serialised them, stored) and that its class and key match the encoded ones.
+   */
+  private void ingest(ByteBuffer changeset, ChangesetIngestor.Origin origin, List<IngestedObject> out)
+      throws IngestException {
+    List<IngestRecord> records = new ArrayList<>();
+    ingestor.ingest(changeset, origin, records);
+    for (IngestRecord r : records) {
+      IngestedObject o = r.parse();
+      assertThat(o.toByteArray()).isEqualTo(r.serialized());
+      assertThat(o.getClassName()).isEqualTo(r.className());
+      assertThat(o.getPrimaryKey()).isEqualTo(r.primaryKey());
+      out.add(o);
+    }
   }
 
   private static ChangesetIngestor.Origin origin(long cv) {
