@@ -801,10 +801,8 @@ public final class ChangesetIngestor {
     Value pk = Values.of(key.key);
     long timestampMs = origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS;
     String user = origin.userId();
-    int size = 0;
-    if (!key.table.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(IngestedObject.CLASS_NAME_FIELD_NUMBER, key.table);
-    }
+    // the schema's class of the same name: IngestedObject.class_name is field 1 too
+    int size = plan.classNameField.length;
     size += CodedOutputStream.computeMessageSize(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
     size += fieldsSize(plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
     if (origin.fileIdent() != 0) {
@@ -822,9 +820,7 @@ public final class ChangesetIngestor {
     byte[] bytes = new byte[size];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
-      if (!key.table.isEmpty()) {
-        out.writeString(IngestedObject.CLASS_NAME_FIELD_NUMBER, key.table);
-      }
+      out.writeRawBytes(plan.classNameField);
       out.writeMessage(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
       writeFields(out, plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
       if (origin.fileIdent() != 0) {
@@ -845,31 +841,51 @@ public final class ChangesetIngestor {
       throw new IllegalStateException(
           "object " + key.table + ": serialised size " + size + " does not match its bytes: " + e.getMessage(), e);
     }
-    return new IngestRecord(key.table, pk, bytes);
+    return new IngestRecord(classOf(node).name(), pk, bytes);
   }
 
-  /** The value of property {@code i} of {@code node}: its primary key, the value set, or the default. */
-  private static Object fieldValue(Plan plan, ObjNode node, Value pk, int i) {
-    if (i == plan.primaryKey) {
-      return pk;
+  /**
+   * The values to encode for every property of {@code node}, in schema order (its primary key,
+   * the value set, or the default); looked up once per node and kept in it.
+   */
+  private static Object[] resolved(Plan plan, ObjNode node, Value pk) {
+    Object[] values = node.resolved;
+    if (values == null) {
+      values = new Object[plan.properties.length];
+      for (int i = 0; i < values.length; i++) {
+        if (i == plan.primaryKey) {
+          values[i] = pk;
+        } else {
+          Object set = node.values.get(plan.properties[i].name());
+          values[i] = set == null ? plan.defaults[i] : set;
+        }
+      }
+      node.resolved = values;
     }
-    Object set = node.values.get(plan.properties[i].name());
-    return set == null ? plan.defaults[i] : set;
+    return values;
   }
 
   /** Size of every property of {@code node} as entries of map field {@code field}, schema order. */
   private int fieldsSize(Plan plan, ObjNode node, Value pk, int field) {
+    Object[] values = resolved(plan, node, pk);
     int size = 0;
-    for (int i = 0; i < plan.properties.length; i++) {
-      size += entrySize(field, plan.properties[i].name(), valueSize(fieldValue(plan, node, pk, i)));
+    for (int i = 0; i < values.length; i++) {
+      size += lengthDelimitedSize(field, plan.keys[i].length + lengthDelimitedSize(2, valueSize(values[i])));
     }
     return size;
   }
 
   private void writeFields(CodedOutputStream out, Plan plan, ObjNode node, Value pk, int field)
       throws java.io.IOException {
-    for (int i = 0; i < plan.properties.length; i++) {
-      writeEntry(out, field, plan.properties[i].name(), fieldValue(plan, node, pk, i));
+    Object[] values = resolved(plan, node, pk);
+    for (int i = 0; i < values.length; i++) {
+      int valueSize = valueSize(values[i]);
+      out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(plan.keys[i].length + lengthDelimitedSize(2, valueSize));
+      out.writeRawBytes(plan.keys[i]);
+      out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(valueSize);
+      writeValue(out, values[i]);
     }
   }
 
@@ -900,11 +916,21 @@ public final class ChangesetIngestor {
     } else if (v instanceof ObjNode o) {
       return lengthDelimitedSize(Value.OBJECT_VALUE_FIELD_NUMBER, embeddedSize(o));
     } else if (v instanceof ListNode l) {
-      return lengthDelimitedSize(Value.LIST_VALUE_FIELD_NUMBER, itemsSize(l.items));
+      if (l.size < 0) {
+        l.size = itemsSize(l.items);
+      }
+      return lengthDelimitedSize(Value.LIST_VALUE_FIELD_NUMBER, l.size);
     } else if (v instanceof SetNode s) {
-      return lengthDelimitedSize(Value.SET_VALUE_FIELD_NUMBER, itemsSize(s.items));
+      if (s.size < 0) {
+        s.size = itemsSize(s.items);
+      }
+      return lengthDelimitedSize(Value.SET_VALUE_FIELD_NUMBER, s.size);
     } else {
-      return lengthDelimitedSize(Value.DICTIONARY_VALUE_FIELD_NUMBER, entriesSize((DictNode) v));
+      DictNode d = (DictNode) v;
+      if (d.size < 0) {
+        d.size = entriesSize(d);
+      }
+      return lengthDelimitedSize(Value.DICTIONARY_VALUE_FIELD_NUMBER, d.size);
     }
   }
 
@@ -912,21 +938,19 @@ public final class ChangesetIngestor {
     if (v instanceof Value value) {
       value.writeTo(out);
     } else if (v instanceof ObjNode o) {
-      ObjectClass c = classOf(o);
+      Plan plan = plan(classOf(o));
       out.writeTag(Value.OBJECT_VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt32NoTag(embeddedSize(o));
-      if (!c.name().isEmpty()) {
-        out.writeString(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
-      }
-      writeFields(out, plan(c), o, null, EmbeddedObject.FIELDS_FIELD_NUMBER); // no primary key
+      out.writeRawBytes(plan.classNameField);
+      writeFields(out, plan, o, null, EmbeddedObject.FIELDS_FIELD_NUMBER); // no primary key
     } else if (v instanceof ListNode l) {
-      writeItems(out, Value.LIST_VALUE_FIELD_NUMBER, l.items);
+      writeItems(out, Value.LIST_VALUE_FIELD_NUMBER, l.items, l.size);
     } else if (v instanceof SetNode s) {
-      writeItems(out, Value.SET_VALUE_FIELD_NUMBER, s.items);
+      writeItems(out, Value.SET_VALUE_FIELD_NUMBER, s.items, s.size);
     } else {
       DictNode d = (DictNode) v;
       out.writeTag(Value.DICTIONARY_VALUE_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(entriesSize(d));
+      out.writeUInt32NoTag(d.size); // set by valueSize, always called first
       for (Map.Entry<String, Object> e : d.items.entrySet()) {
         writeEntry(out, ValueMap.ENTRIES_FIELD_NUMBER, e.getKey(), e.getValue());
       }
@@ -935,9 +959,11 @@ public final class ChangesetIngestor {
 
   /** Size of an EmbeddedObject: class name and every property of its class. */
   private int embeddedSize(ObjNode o) {
-    ObjectClass c = classOf(o);
-    int size = c.name().isEmpty() ? 0 : CodedOutputStream.computeStringSize(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
-    return size + fieldsSize(plan(c), o, null, EmbeddedObject.FIELDS_FIELD_NUMBER);
+    if (o.size < 0) {
+      Plan plan = plan(classOf(o));
+      o.size = plan.classNameField.length + fieldsSize(plan, o, null, EmbeddedObject.FIELDS_FIELD_NUMBER);
+    }
+    return o.size;
   }
 
   /** Size of a ValueList of {@code items}. */
@@ -949,9 +975,10 @@ public final class ChangesetIngestor {
     return size;
   }
 
-  private void writeItems(CodedOutputStream out, int field, java.util.Collection<?> items) throws java.io.IOException {
+  private void writeItems(CodedOutputStream out, int field, java.util.Collection<?> items, int size)
+      throws java.io.IOException {
     out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-    out.writeUInt32NoTag(itemsSize(items));
+    out.writeUInt32NoTag(size); // set by valueSize, always called first
     for (Object item : items) {
       out.writeTag(ValueList.VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt32NoTag(valueSize(item));
@@ -973,18 +1000,37 @@ public final class ChangesetIngestor {
     final Property[] properties;
     final int primaryKey;
     final Value[] defaults;
+    /** Per property: its name encoded as a map entry's key (field 1: tag, length, UTF-8). */
+    final byte[][] keys;
+    /** The class name encoded as field 1 (EmbeddedObject.class_name), empty if the name is. */
+    final byte[] classNameField;
 
     Plan(ObjectClass c) {
       properties = c.properties().toArray(new Property[0]);
       defaults = new Value[properties.length];
+      keys = new byte[properties.length][];
       int pk = -1;
       for (int i = 0; i < properties.length; i++) {
         if (properties[i].name().equals(c.primaryKey())) {
           pk = i;
         }
         defaults[i] = defaultValue(properties[i]);
+        keys[i] = encodeString(1, properties[i].name());
       }
       primaryKey = pk;
+      classNameField = c.name().isEmpty() ? new byte[0] : encodeString(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
+    }
+
+    private static byte[] encodeString(int field, String value) {
+      byte[] b = new byte[CodedOutputStream.computeStringSize(field, value)];
+      CodedOutputStream out = CodedOutputStream.newInstance(b);
+      try {
+        out.writeString(field, value);
+        out.checkNoSpaceLeft();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("encoding " + value + ": " + e.getMessage(), e);
+      }
+      return b;
     }
   }
 
@@ -1071,6 +1117,9 @@ public final class ChangesetIngestor {
     final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
     ObjectClass cls; // of className in classIn
     AppSchema classIn;
+    // set when the finished tree is serialised (no instruction changes it after that)
+    Object[] resolved; // per property of its plan: the value to encode
+    int size = -1; // encoded size of its fields (and class name, if embedded)
 
     ObjNode(String className) {
       this.className = className;
@@ -1079,13 +1128,16 @@ public final class ChangesetIngestor {
 
   private static final class ListNode {
     final ArrayList<Object> items = new ArrayList<>();
+    int size = -1; // encoded ValueList size, set when serialised
   }
 
   private static final class SetNode {
     final LinkedHashSet<Value> items = new LinkedHashSet<>();
+    int size = -1; // encoded ValueList size, set when serialised
   }
 
   private static final class DictNode {
     final LinkedHashMap<String, Object> items = new LinkedHashMap<>();
+    int size = -1; // encoded ValueMap size, set when serialised
   }
 }
