@@ -73,6 +73,14 @@ public final class ChangesetIngestor {
   private ObjectClass[] propertyClasses = new ObjectClass[16];
   private Property[] properties = new Property[16];
   private int cachedProperties;
+  // the object the last CreateObject or path instruction addressed, by the reader's raw key
+  // (intern indexes are per changeset): consecutive instructions on one object skip the lookup
+  private ObjNode lastNode;
+  private int lastTable;
+  private PayloadType lastKeyType;
+  private long lastKey;
+  private final byte[] lastKeyBytes = new byte[16];
+  private final byte[] keyBytes = new byte[16];
   private long clientVersion;
 
   /** Where a changeset came from, copied into every object it creates. */
@@ -121,6 +129,7 @@ public final class ChangesetIngestor {
     java.util.Arrays.fill(propertyClasses, 0, cachedProperties, null); // intern indexes are per changeset
     java.util.Arrays.fill(properties, 0, cachedProperties, null);
     cachedProperties = 0;
+    lastNode = null;
     clientVersion = origin.clientVersion();
     reader.reset(changeset);
     try {
@@ -298,7 +307,47 @@ public final class ChangesetIngestor {
     if (created.containsKey(k)) {
       throw bad("CreateObject " + table + "[" + key + "]: created twice in one changeset (expected: once)");
     }
-    created.put(k, new ObjNode(table));
+    ObjNode node = new ObjNode(table);
+    created.put(k, node);
+    rememberLast(node);
+  }
+
+  /** Whether the current instruction addresses {@link #lastNode}: same table, same raw key. */
+  private boolean sameObjectAsLast() {
+    if (lastNode == null || reader.table() != lastTable || reader.objectKeyType() != lastKeyType) {
+      return false;
+    }
+    switch (lastKeyType) {
+      case INT:
+        return reader.objectKeyInt() == lastKey;
+      case STRING:
+        return reader.objectKeyString() == lastKey; // the same intern index: the same string
+      default: // OBJECT_ID, UUID
+        int n = reader.copyObjectKeyBytes(keyBytes, 0);
+        return java.util.Arrays.equals(keyBytes, 0, n, lastKeyBytes, 0, n);
+    }
+  }
+
+  private void rememberLast(ObjNode node) {
+    PayloadType t = reader.objectKeyType();
+    switch (t) {
+      case INT:
+        lastKey = reader.objectKeyInt();
+        break;
+      case STRING:
+        lastKey = reader.objectKeyString();
+        break;
+      case OBJECT_ID:
+      case UUID:
+        reader.copyObjectKeyBytes(lastKeyBytes, 0);
+        break;
+      default:
+        lastNode = null; // e.g. a null key: no fast path
+        return;
+    }
+    lastTable = reader.table();
+    lastKeyType = t;
+    lastNode = node;
   }
 
   private ObjectClass asymmetricClass(String instruction, String table, PrimaryKey key) throws IngestException {
@@ -328,12 +377,19 @@ public final class ChangesetIngestor {
   // --- path instructions (changeset.md §11.2) ---
 
   private void pathInstruction(InstructionType t) throws IngestException {
-    String table = reader.tableName();
-    PrimaryKey key = reader.objectKey();
-    ObjNode root = created.get(new ObjKey(table, key));
-    if (root == null) {
-      asymmetricClass(t.dumpName(), table, key);
-    } // else its class passed asymmetricClass at CreateObject, and adoption never changes a kind
+    ObjNode root;
+    if (sameObjectAsLast()) {
+      root = lastNode;
+    } else {
+      String table = reader.tableName();
+      PrimaryKey key = reader.objectKey();
+      root = created.get(new ObjKey(table, key));
+      if (root == null) {
+        asymmetricClass(t.dumpName(), table, key);
+      } else {
+        rememberLast(root);
+      }
+    } // a found object's class passed asymmetricClass at CreateObject; adoption never changes a kind
     if (reader.pathLength() > MAX_PATH_LENGTH) {
       throw bad(where() + ": path of " + reader.pathLength() + " elements (expected: at most " + MAX_PATH_LENGTH
           + "; deeper values cannot be stored)");
