@@ -5,7 +5,6 @@ import io.tributary.core.spi.LogStats;
 import io.tributary.core.spi.SyncProgress;
 import io.tributary.core.spi.UploadLog;
 import io.tributary.core.spi.UploadLogOptions;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,11 +35,13 @@ public final class CrashChild {
     return bytes;
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     Path directory = Path.of(args[0]);
     Durability durability = Durability.valueOf(args[1]);
     int writers = Integer.parseInt(args[2]);
-    PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+    // a file, not stdout: what was reported before the kill is in the page cache whatever the pipe
+    // and the parent's reader thread were doing (lines were seen lost through the pipe)
+    java.io.FileOutputStream out = new java.io.FileOutputStream(args[3], true);
     UploadLog log =
         LmdbStorage.at(directory)
             .withInitialMapSizeBytes(64 * 1024)
@@ -74,10 +75,14 @@ public final class CrashChild {
     }
   }
 
-  private static void print(PrintStream out, String line) {
+  private static void print(java.io.FileOutputStream out, String line) {
+    byte[] bytes = (line + " .\n").getBytes(StandardCharsets.US_ASCII);
     synchronized (out) {
-      out.print(line + " .\n");
-      out.flush();
+      try {
+        out.write(bytes); // one write call per line
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
   }
 }

@@ -7,9 +7,7 @@ import io.tributary.core.spi.LogMetadata;
 import io.tributary.core.spi.LogStats;
 import io.tributary.core.spi.UploadLog;
 import io.tributary.core.spi.UploadLogOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,10 +84,23 @@ class LmdbCrashTest {
     long storedAck;
   }
 
+  /** Newline-terminated lines in the child's report file so far. */
+  private static long reportLines(Path report) throws IOException {
+    byte[] bytes = Files.readAllBytes(report);
+    long n = 0;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private Run runAndKill(Path logDirectory, Durability mode, int killAfter, String where)
       throws Exception {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     Path stderr = Files.createTempFile(directory, "child", ".err");
+    Path report = Files.createTempFile(directory, "child", ".report");
     ProcessBuilder builder =
         new ProcessBuilder(
             javaBin.toString(),
@@ -105,33 +115,19 @@ class LmdbCrashTest {
             CrashChild.class.getName(),
             logDirectory.toString(),
             mode.name(),
-            "4");
+            "4",
+            report.toString());
     builder.redirectError(stderr.toFile());
+    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process child = builder.start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                  lines.add(line);
-                }
-              } catch (IOException ignored) {
-                // the pipe breaks when the child dies
-              }
-            },
-            "child-stdout");
-    reader.start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (lines.size() < killAfter + 1 && child.isAlive()) {
+      long seen;
+      while ((seen = reportLines(report)) < killAfter + 1 && child.isAlive()) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError(where + ": child produced only " + lines.size() + " lines");
+          throw new AssertionError(where + ": child produced only " + seen + " lines");
         }
-        Thread.onSpinWait();
-        Thread.yield();
+        Thread.sleep(2); // polling a file; the kill moment is random anyway
       }
       assertThat(child.isAlive())
           .as(where + ": child died by itself: " + Files.readString(stderr))
@@ -139,8 +135,8 @@ class LmdbCrashTest {
     } finally {
       child.destroyForcibly(); // SIGKILL on Linux
       assertThat(child.waitFor(20, TimeUnit.SECONDS)).as(where + ": child ended").isTrue();
-      reader.join(20_000);
     }
+    List<String> lines = Files.readAllLines(report, StandardCharsets.US_ASCII);
     assertThat(child.exitValue()).as(where + ": killed by SIGKILL").isEqualTo(128 + 9);
 
     Run run = new Run();
