@@ -86,7 +86,7 @@ class DemoCommandTest {
           .setOriginFileIdent(2)
           .setClientVersion(99)
           .build();
-      CommitResult c = server.config().sink().commit(new IngestBatch(List.of(extra), List.of(), 0, Map.of()));
+      CommitResult c = server.config().sink().commit(IngestBatch.ofObjects(List.of(extra), List.of(), 0, Map.of()));
       assertThat(c.storedCount()).isEqualTo(1);
     };
 

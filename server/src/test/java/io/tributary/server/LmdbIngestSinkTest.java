@@ -40,14 +40,14 @@ class LmdbIngestSinkTest {
   void commitsDeduplicateByClassAndPrimaryKeyAndNumberInIngestOrder(Function<Path, IngestSink> open) {
     try (IngestSink sink = open.apply(dir)) {
       IngestStore store = (IngestStore) sink;
-      CommitResult r1 = sink.commit(new IngestBatch(List.of(
+      CommitResult r1 = sink.commit(IngestBatch.ofObjects(List.of(
           object("A", Values.ofInt(1), 3), object("A", Values.ofString("1"), 3), object("B", Values.ofInt(1), 3),
           object("A", Values.ofInt(1), 4)), List.of(), 0, Map.of()));
       assertThat(r1.storedCount()).isEqualTo(3);
       assertThat(r1.isDuplicate(3)).as("same key earlier in the batch").isTrue();
       assertThat(r1.firstSequence()).isEqualTo(1);
       assertThat(r1.lastSequence()).isEqualTo(3);
-      CommitResult r2 = sink.commit(new IngestBatch(List.of(
+      CommitResult r2 = sink.commit(IngestBatch.ofObjects(List.of(
           object("B", Values.ofInt(1), 5), object("A", Values.nullValue(), 5),
           object("C", Values.objectId("6560f0a1c3b2a1f0e4d3c2b1"), 5),
           object("C", Values.ofUuid(java.util.UUID.fromString("0123e456-e89b-12d3-a456-426614174000")), 5)),
@@ -76,8 +76,8 @@ class LmdbIngestSinkTest {
   void clientFilesIdentCounterAndSettingsAreStoredWithTheObjects(Function<Path, IngestSink> open) {
     try (IngestSink sink = open.apply(dir)) {
       ClientFileRecord f = ClientFileRecord.newBuilder().setIdent(2).setSalt(77).setUserId("u").setServerVersion(3).build();
-      sink.commit(new IngestBatch(List.of(), List.of(f), 2, Map.of("schema", "{}")));
-      sink.commit(new IngestBatch(List.of(), List.of(f.toBuilder().setServerVersion(4).build()), 0, Map.of()));
+      sink.commit(IngestBatch.ofObjects(List.of(), List.of(f), 2, Map.of("schema", "{}")));
+      sink.commit(IngestBatch.ofObjects(List.of(), List.of(f.toBuilder().setServerVersion(4).build()), 0, Map.of()));
       assertThat(sink.clientFile(2).orElseThrow().getServerVersion()).isEqualTo(4);
       assertThat(sink.clientFile(3)).isEmpty();
       assertThat(sink.lastClientFileIdent()).isEqualTo(2);
@@ -96,14 +96,14 @@ class LmdbIngestSinkTest {
         many.add(object("A", Values.ofInt(i), 3));
       }
       many.add(object("S", Values.ofString(longKey), 3));
-      sink.commit(new IngestBatch(many, List.of(ClientFileRecord.newBuilder().setIdent(9).build()), 9, Map.of()));
+      sink.commit(IngestBatch.ofObjects(many, List.of(ClientFileRecord.newBuilder().setIdent(9).build()), 9, Map.of()));
     }
     try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
       assertThat(sink.objectCount()).isEqualTo(1501);
       assertThat(sink.lastClientFileIdent()).isEqualTo(9);
       assertThat(sink.find("S", Values.ofString(longKey))).isPresent();
       assertThat(sink.find("S", Values.ofString(longKey + "x"))).isEmpty();
-      CommitResult r = sink.commit(new IngestBatch(List.of(object("S", Values.ofString(longKey), 4),
+      CommitResult r = sink.commit(IngestBatch.ofObjects(List.of(object("S", Values.ofString(longKey), 4),
           object("A", Values.ofInt(5000), 4)), List.of(), 0, Map.of()));
       assertThat(r.isDuplicate(0)).isTrue();
       assertThat(r.firstSequence()).isEqualTo(1502);
@@ -121,7 +121,7 @@ class LmdbIngestSinkTest {
     // a sink never gets these set, but if it did, the stored values must still be the sink's
     IngestedObject preset = object("A", Values.ofInt(2), 8).toBuilder().setSequence(99).setIngestedAtMs(5).build();
     try (LmdbIngestSink sink = LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, clock)) {
-      sink.commit(new IngestBatch(List.of(plain, preset), List.of(), 0, Map.of()));
+      sink.commit(IngestBatch.ofObjects(List.of(plain, preset), List.of(), 0, Map.of()));
       IngestedObject first = sink.find("A", Values.ofString("é-key")).orElseThrow();
       assertThat(first).isEqualTo(plain.toBuilder().setSequence(1).setIngestedAtMs(1_763_900_000_123L).build());
       IngestedObject second = sink.find("A", Values.ofInt(2)).orElseThrow();

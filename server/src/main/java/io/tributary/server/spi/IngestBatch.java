@@ -31,22 +31,23 @@ public final class IngestBatch {
    * @param lastClientFileIdent the highest client-file ident allocated so far (the sink keeps the
    *     maximum of the stored value and this), or 0 if this batch allocated none
    * @param settings server settings to store (insert or replace by key), e.g. the adopted schema
+   * @return the batch
    * @throws IllegalArgumentException if {@code lastClientFileIdent} is negative
    */
-  public IngestBatch(
+  public static IngestBatch ofObjects(
       List<IngestedObject> objects,
       List<ClientFileRecord> clientFiles,
       long lastClientFileIdent,
       Map<String, String> settings) {
-    this(objects.stream().map(IngestRecord::of).toList(), clientFiles, lastClientFileIdent, settings, true);
+    return new IngestBatch(
+        objects.stream().map(IngestRecord::of).toList(), clientFiles, lastClientFileIdent, settings);
   }
 
   private IngestBatch(
       List<IngestRecord> records,
       List<ClientFileRecord> clientFiles,
       long lastClientFileIdent,
-      Map<String, String> settings,
-      boolean unused) {
+      Map<String, String> settings) {
     this.records = List.copyOf(records);
     this.clientFiles = List.copyOf(clientFiles);
     this.settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
@@ -72,7 +73,7 @@ public final class IngestBatch {
       List<ClientFileRecord> clientFiles,
       long lastClientFileIdent,
       Map<String, String> settings) {
-    return new IngestBatch(records, clientFiles, lastClientFileIdent, settings, true);
+    return new IngestBatch(records, clientFiles, lastClientFileIdent, settings);
   }
 
   /** The new objects, in ingest order; unmodifiable. */

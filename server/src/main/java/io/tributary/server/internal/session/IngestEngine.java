@@ -165,7 +165,7 @@ public final class IngestEngine implements AutoCloseable {
     if (secret == null) {
       secret = new byte[32];
       random.nextBytes(secret);
-      sink.commit(new IngestBatch(List.of(), List.of(), 0,
+      sink.commit(IngestBatch.ofRecords(List.of(), List.of(), 0,
           Map.of(SALT_SECRET_SETTING, java.util.HexFormat.of().formatHex(secret))));
     }
     this.salts = new VersionSalts(secret);
