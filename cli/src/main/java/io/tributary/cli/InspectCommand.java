@@ -90,6 +90,11 @@ final class InspectCommand implements Callable<Integer> {
         s.droppedEntries(), s.droppedObjects());
     out.printf(Locale.ROOT, "  client file         %s%n", m.hasClientFileIdent()
         ? "ident " + m.clientFileIdent() + ", salt " + m.clientFileSalt() : "none yet (never bound to a server)");
+    byte[] identity = m.identity();
+    // the record holds a refresh token: say that it is there, never what it says
+    out.printf(Locale.ROOT, "  identity            %s%n", identity == null
+        ? "none stored (only anonymous logins are kept)"
+        : "anonymous login stored (" + identity.length + " bytes, holds a refresh token: not shown)");
     SyncProgress p = m.progress();
     out.printf(Locale.ROOT, "  upload progress     client version %d acknowledged (server version %d)%n",
         p.uploadClientVersion(), p.uploadServerVersion());

@@ -54,6 +54,7 @@ class InspectCommandTest {
         .contains("  versions            first 1, last 4, last assigned 4\n")
         .contains("  dropped             0 entries, 0 objects")
         .contains("  client file         none yet (never bound to a server)\n")
+        .contains("  identity            none stored (only anonymous logins are kept)\n")
         .contains("  upload progress     client version 0 acknowledged (server version 0)\n")
         .contains("  schema              2 classes")
         .contains("    asymmetric Reading {_id: objectId (primary key), sensor: string, value: double, ts: date,"

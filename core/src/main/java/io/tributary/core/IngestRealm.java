@@ -171,7 +171,7 @@ public final class IngestRealm implements AutoCloseable {
             case ANONYMOUS, CUSTOM_JWT, API_KEY -> ownedCredentials =
                 AppServicesCredentials.login(config.serverUrl(), config.appId(),
                     c.kind().providerName(), loginField(c.kind()), c.secret(), config.clock(),
-                    options.connectTimeout(), options.sslContext());
+                    options.connectTimeout(), options.sslContext(), identityStore(log));
           };
       SyncSession session = SyncSession.create(log, transport, credentials, options, 0);
       committer.addListener((version, objects, bytes) -> session.onCommit(version));
@@ -186,6 +186,21 @@ public final class IngestRealm implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The anonymous identity lives in the log's metadata, beside the client file it owns. */
+  private static AppServicesCredentials.IdentityStore identityStore(UploadLog log) {
+    return new AppServicesCredentials.IdentityStore() {
+      @Override
+      public byte[] load() {
+        return log.metadata().identity();
+      }
+
+      @Override
+      public void save(byte[] identity) {
+        log.storeIdentity(ByteBuffer.wrap(identity));
+      }
+    };
   }
 
   private static String loginField(Credentials.Kind kind) {

@@ -15,8 +15,11 @@ public final class LogMetadata {
   private final SyncProgress progress;
   private final long lastAssignedVersion;
   private final byte[] schema;
+  private final byte[] identity;
 
   /**
+   * Metadata without a stored identity.
+   *
    * @param clientFileIdent the server-assigned client file ident, 0 if none yet
    * @param clientFileSalt its salt, 0 if none yet
    * @param progress the persisted sync progress
@@ -29,11 +32,31 @@ public final class LogMetadata {
       SyncProgress progress,
       long lastAssignedVersion,
       byte[] schema) {
+    this(clientFileIdent, clientFileSalt, progress, lastAssignedVersion, schema, null);
+  }
+
+  /**
+   * @param clientFileIdent the server-assigned client file ident, 0 if none yet
+   * @param clientFileSalt its salt, 0 if none yet
+   * @param progress the persisted sync progress
+   * @param lastAssignedVersion the last client version ever assigned (0 if none)
+   * @param schema the stored schema in the engine's own encoding, or {@code null} if none (copied)
+   * @param identity the stored identity record (see {@link UploadLog#storeIdentity}), or {@code
+   *     null} if none (copied)
+   */
+  public LogMetadata(
+      long clientFileIdent,
+      long clientFileSalt,
+      SyncProgress progress,
+      long lastAssignedVersion,
+      byte[] schema,
+      byte[] identity) {
     this.clientFileIdent = clientFileIdent;
     this.clientFileSalt = clientFileSalt;
     this.progress = Objects.requireNonNull(progress, "progress");
     this.lastAssignedVersion = lastAssignedVersion;
     this.schema = schema == null ? null : schema.clone();
+    this.identity = identity == null ? null : identity.clone();
   }
 
   /** Metadata of a log that was just created. */
@@ -67,6 +90,14 @@ public final class LogMetadata {
     return schema == null ? null : schema.clone();
   }
 
+  /**
+   * The stored identity record (a copy), or {@code null} if none was stored. It may hold a secret
+   * (a refresh token): never log it.
+   */
+  public byte[] identity() {
+    return identity == null ? null : identity.clone();
+  }
+
   /** A read-only view of the stored schema, or {@code null}. */
   public ByteBuffer schemaView() {
     return schema == null ? null : ByteBuffer.wrap(schema).asReadOnlyBuffer();
@@ -85,13 +116,15 @@ public final class LogMetadata {
         && clientFileSalt == that.clientFileSalt
         && lastAssignedVersion == that.lastAssignedVersion
         && progress.equals(that.progress)
-        && Arrays.equals(schema, that.schema);
+        && Arrays.equals(schema, that.schema)
+        && Arrays.equals(identity, that.identity);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(clientFileIdent, clientFileSalt, progress, lastAssignedVersion)
-        + 31 * Arrays.hashCode(schema);
+        + 31 * Arrays.hashCode(schema)
+        + 961 * Arrays.hashCode(identity);
   }
 
   @Override
@@ -106,6 +139,8 @@ public final class LogMetadata {
         + lastAssignedVersion
         + ", schemaBytes="
         + (schema == null ? "none" : schema.length)
+        + ", identityBytes="
+        + (identity == null ? "none" : identity.length)
         + '}';
   }
 }

@@ -112,6 +112,30 @@ public interface UploadLog extends AutoCloseable {
   void storeSchema(ByteBuffer schema);
 
   /**
+   * Durably stores the identity record of the realm's user (opaque bytes in the engine's own
+   * encoding: for anonymous credentials, the user id and refresh token), replacing any earlier one,
+   * so that a reopened log resumes its upload as the user that owns its client file. The record
+   * holds a secret: implementations keep it beside the log's other metadata and never log it.
+   *
+   * <p>The default implementation throws {@link UnsupportedOperationException}: a storage that does
+   * not persist identities still works, but a realm reopened on it with anonymous credentials logs
+   * in as a new user, which the server refuses for the existing client file (error 223).
+   *
+   * @param identity borrowed, copied before return; its position is not changed; at most {@link
+   *     #MAX_IDENTITY_BYTES} bytes
+   * @throws IllegalArgumentException if {@code identity} is longer than {@link #MAX_IDENTITY_BYTES}
+   * @throws UnsupportedOperationException if this storage does not persist identities
+   * @throws UploadLogException.LogClosedException if the log is closed
+   */
+  default void storeIdentity(ByteBuffer identity) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not persist identities");
+  }
+
+  /** The largest identity record {@link #storeIdentity} accepts: 16 KiB. */
+  int MAX_IDENTITY_BYTES = 16 * 1024;
+
+  /**
    * A snapshot of the metadata record.
    *
    * @throws UploadLogException.LogClosedException if the log is closed

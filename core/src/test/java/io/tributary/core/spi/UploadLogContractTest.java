@@ -340,6 +340,7 @@ public abstract class UploadLogContractTest {
     UploadLog log = open();
     log.storeClientFile(42, 7);
     log.storeSchema(wrap("schema-v1".getBytes(StandardCharsets.US_ASCII)));
+    log.storeIdentity(wrap("identity-v1".getBytes(StandardCharsets.US_ASCII)));
     log.append(wrap(payload(1, 50)), 3, 1000);
     log.acknowledge(new SyncProgress(11, 0, 12, 13, 1, 14));
     log.append(wrap(payload(2, 60)), 4, 2000);
@@ -355,6 +356,8 @@ public abstract class UploadLogContractTest {
     assertThat(log.stats()).isEqualTo(statsBefore);
     assertThat(log.metadata()).isEqualTo(metadataBefore);
     assertThat(log.metadata().progress()).isEqualTo(new SyncProgress(11, 0, 12, 13, 1, 14));
+    assertThat(log.metadata().identity())
+        .isEqualTo("identity-v1".getBytes(StandardCharsets.US_ASCII));
   }
 
   @Test
@@ -762,6 +765,35 @@ public abstract class UploadLogContractTest {
   }
 
   @Test
+  void storesTheIdentityCopiedAndReplacesIt() {
+    UploadLog log = open();
+    assertThat(log.metadata().identity()).isNull();
+    byte[] array = "xxuser-1yy".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer buffer = ByteBuffer.wrap(array).position(2).limit(8);
+
+    log.storeIdentity(buffer);
+    Arrays.fill(array, (byte) 0);
+
+    assertThat(buffer.position()).isEqualTo(2);
+    assertThat(log.metadata().identity()).isEqualTo("user-1".getBytes(StandardCharsets.US_ASCII));
+    log.storeIdentity(wrap(new byte[] {9}));
+    assertThat(log.metadata().identity()).containsExactly(9);
+    assertThat(log.metadata().schema()).as("the schema is a separate record").isNull();
+  }
+
+  @Test
+  void refusesAnIdentityLongerThanTheLimitAndKeepsTheOldOne() {
+    UploadLog log = open();
+    log.storeIdentity(wrap(new byte[] {1}));
+
+    assertThatThrownBy(() -> log.storeIdentity(wrap(new byte[UploadLog.MAX_IDENTITY_BYTES + 1])))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("identity: " + (UploadLog.MAX_IDENTITY_BYTES + 1) + " bytes");
+    log.storeIdentity(wrap(new byte[UploadLog.MAX_IDENTITY_BYTES]));
+    assertThat(log.metadata().identity()).hasSize(UploadLog.MAX_IDENTITY_BYTES);
+  }
+
+  @Test
   void storesTheSchemaAndReplacesIt() {
     UploadLog log = open();
 
@@ -1003,6 +1035,8 @@ public abstract class UploadLogContractTest {
     assertThatThrownBy(() -> log.acknowledge(acked(1))).isInstanceOf(LogClosedException.class);
     assertThatThrownBy(() -> log.storeClientFile(1, 1)).isInstanceOf(LogClosedException.class);
     assertThatThrownBy(() -> log.storeSchema(wrap(new byte[1])))
+        .isInstanceOf(LogClosedException.class);
+    assertThatThrownBy(() -> log.storeIdentity(wrap(new byte[1])))
         .isInstanceOf(LogClosedException.class);
     assertThatThrownBy(log::metadata).isInstanceOf(LogClosedException.class);
     assertThatThrownBy(log::stats).isInstanceOf(LogClosedException.class);

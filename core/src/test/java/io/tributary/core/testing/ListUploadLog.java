@@ -34,6 +34,7 @@ public final class ListUploadLog implements UploadLog {
   private final List<Entry> entries = new ArrayList<>();
   private long lastVersion;
   private byte[] schema;
+  private byte[] identity;
   private boolean closed = true;
   private int appends;
   private long clientFileIdent;
@@ -183,9 +184,17 @@ public final class ListUploadLog implements UploadLog {
   }
 
   @Override
+  public synchronized void storeIdentity(ByteBuffer identity) {
+    checkOpen();
+    byte[] copy = new byte[identity.remaining()];
+    identity.duplicate().get(copy);
+    this.identity = copy;
+  }
+
+  @Override
   public synchronized LogMetadata metadata() {
     checkOpen();
-    return new LogMetadata(clientFileIdent, clientFileSalt, progress, lastVersion, schema);
+    return new LogMetadata(clientFileIdent, clientFileSalt, progress, lastVersion, schema, identity);
   }
 
   @Override

@@ -83,4 +83,60 @@ class CredentialsEndToEndTest {
       assertThat(asked.get()).isEqualTo(2);
     }
   }
+
+  private static IngestRealm openAnonymous(Path clientDir, String baseUrl) {
+    return IngestRealm.open(
+        E2e.realm(clientDir, baseUrl).credentials(Credentials.anonymous()).build());
+  }
+
+  /**
+   * The server binds a client file to the user that asked for it (error 223 for anyone else), and
+   * an anonymous login is a new user every time: so the anonymous identity must live in the log,
+   * or a realm reopened on its log could never upload again — objects written offline included.
+   */
+  @Test
+  void anAnonymousRealmReopenedOnItsLogResumesAsTheSameUserAlsoAcrossAServerRestart()
+      throws Exception {
+    Path clientDir = dir.resolve("client-anon");
+    Path serverDir = dir.resolve("server");
+    List<ObjectId> first = E2e.keys(21, 0, 100);
+    List<ObjectId> second = E2e.keys(21, 100, 200);
+    List<ObjectId> offline = E2e.keys(21, 200, 300);
+    String firstUrl;
+    try (TestServer server = TestServer.lmdb(serverDir)) {
+      firstUrl = server.server.baseUrl();
+      try (IngestRealm realm = openAnonymous(clientDir, firstUrl)) {
+        E2e.write(realm, first);
+        realm.waitForUploadCompletion(Duration.ofSeconds(30));
+        assertThat(realm.syncError()).isNull();
+      }
+      try (IngestRealm realm = openAnonymous(clientDir, firstUrl)) {
+        E2e.write(realm, second);
+        realm.waitForUploadCompletion(Duration.ofSeconds(30));
+        assertThat(realm.syncError()).as("the reopened realm's sync error").isNull();
+      }
+    }
+    // the server is down: the objects wait in the log
+    try (IngestRealm realm = openAnonymous(clientDir, firstUrl)) {
+      E2e.write(realm, offline);
+    }
+    try (var log = LmdbStorage.at(clientDir).open(UploadLogOptions.DEFAULT)) {
+      assertThat(log.stats().pendingObjects()).as("objects written offline").isEqualTo(100);
+    }
+    // the server back on the same store, at a new port
+    try (TestServer server = TestServer.lmdb(serverDir);
+        IngestRealm realm = openAnonymous(clientDir, server.server.baseUrl())) {
+      realm.waitForUploadCompletion(Duration.ofSeconds(30));
+      assertThat(realm.syncError()).isNull();
+      List<ObjectId> all = new java.util.ArrayList<>(first);
+      all.addAll(second);
+      all.addAll(offline);
+      E2e.assertExactlyOnce(server.store(), all);
+    }
+    try (var log = LmdbStorage.at(clientDir).open(UploadLogOptions.DEFAULT)) {
+      assertThat(log.stats().entryCount()).as("entries left in the client log").isZero();
+      assertThat(new String(log.metadata().identity(), StandardCharsets.UTF_8))
+          .contains("\"provider\":\"anon-user\"");
+    }
+  }
 }

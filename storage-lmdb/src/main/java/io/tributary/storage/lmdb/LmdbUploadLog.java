@@ -234,6 +234,26 @@ final class LmdbUploadLog implements UploadLog {
   }
 
   @Override
+  public void storeIdentity(ByteBuffer identity) {
+    Objects.requireNonNull(identity, "identity");
+    if (identity.remaining() > MAX_IDENTITY_BYTES) {
+      throw new IllegalArgumentException("identity: " + identity.remaining() + " bytes (expected: at"
+          + " most " + MAX_IDENTITY_BYTES + ")");
+    }
+    core.checkUsable();
+    core.env.execute(
+        new Operation(Operation.Kind.WRITE) {
+          @Override
+          protected void run(Txn<ByteBuffer> txn) {
+            int length = identity.remaining();
+            ByteBuffer value =
+                core.meta.reserve(txn, core.key(LogFormat.IDENTITY_KEY), length, NO_FLAGS);
+            value.put(0, identity, identity.position(), length);
+          }
+        });
+  }
+
+  @Override
   public LogMetadata metadata() {
     core.checkUsable();
     MetadataOp op = new MetadataOp(core);
@@ -940,14 +960,21 @@ final class LmdbUploadLog implements UploadLog {
     protected void run(Txn<ByteBuffer> txn) {
       State c = core.committed;
       ByteBuffer value = core.meta.get(txn, core.key(LogFormat.SCHEMA_KEY));
-      byte[] schema = null;
-      if (value != null) {
-        schema = new byte[value.remaining()];
-        value.get(value.position(), schema);
-      }
+      byte[] schema = copy(value);
+      byte[] identity = copy(core.meta.get(txn, core.key(LogFormat.IDENTITY_KEY)));
       metadata =
           new LogMetadata(
-              c.clientFileIdent, c.clientFileSalt, c.progress, c.lastAssignedVersion, schema);
+              c.clientFileIdent, c.clientFileSalt, c.progress, c.lastAssignedVersion, schema,
+              identity);
+    }
+
+    private static byte[] copy(ByteBuffer value) {
+      if (value == null) {
+        return null;
+      }
+      byte[] bytes = new byte[value.remaining()];
+      value.get(value.position(), bytes);
+      return bytes;
     }
   }
 

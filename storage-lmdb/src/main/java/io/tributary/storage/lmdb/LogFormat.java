@@ -58,6 +58,8 @@ final class LogFormat {
   static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
   static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
   static final byte[] SCHEMA_KEY = "schema".getBytes(StandardCharsets.US_ASCII);
+  /** The identity record ({@code UploadLog.storeIdentity}); absent until one is stored. */
+  static final byte[] IDENTITY_KEY = "identity".getBytes(StandardCharsets.US_ASCII);
 
   static final int ENTRY_FORMAT = 1;
   static final int HEADER_LENGTH = 32;

@@ -68,6 +68,7 @@ final class MemoryLogStore {
   long clientFileSalt;
   SyncProgress progress = SyncProgress.NONE;
   byte[] schema;
+  byte[] identity;
 
   /** Whether a handle is open on this store. */
   boolean attached;

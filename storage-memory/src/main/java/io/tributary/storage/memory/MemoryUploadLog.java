@@ -249,6 +249,24 @@ final class MemoryUploadLog implements UploadLog {
   }
 
   @Override
+  public void storeIdentity(ByteBuffer identity) {
+    Objects.requireNonNull(identity, "identity");
+    if (identity.remaining() > MAX_IDENTITY_BYTES) {
+      throw new IllegalArgumentException("identity: " + identity.remaining() + " bytes (expected: at"
+          + " most " + MAX_IDENTITY_BYTES + ")");
+    }
+    byte[] copy = new byte[identity.remaining()];
+    identity.get(identity.position(), copy);
+    lock("storeIdentity");
+    try {
+      checkUsable();
+      store.identity = copy;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public LogMetadata metadata() {
     lock("metadata");
     try {
@@ -258,7 +276,8 @@ final class MemoryUploadLog implements UploadLog {
           store.clientFileSalt,
           store.progress,
           store.lastAssignedVersion,
-          store.schema);
+          store.schema,
+          store.identity);
     } finally {
       lock.unlock();
     }

@@ -55,6 +55,26 @@ public final class AppServicesCredentials implements CredentialsProvider {
   private static final String JSON = "application/json;charset=utf-8";
   private static final String SDK = "Tributary";
   private static final String SDK_VERSION = "0.1.0";
+  /** The provider whose users exist only through their refresh token: the one worth persisting. */
+  private static final String ANONYMOUS = "anon-user";
+  private static final String IDENTITY_VERSION = "1";
+
+  /**
+   * Where an anonymous login's identity (user id and refresh token) is kept between opens, so a
+   * reopened realm resumes as the user that owns its client file. Other providers log in as the
+   * same user every time and do not use it.
+   */
+  public interface IdentityStore {
+    /** The stored record, or {@code null} if none; called once, when the provider is created. */
+    byte[] load();
+
+    /**
+     * Durably replaces the stored record; called on the provider's thread after each login.
+     *
+     * @throws UnsupportedOperationException if the store cannot persist it
+     */
+    void save(byte[] identity);
+  }
 
   private final URI base;
   private final String appId;
@@ -66,6 +86,7 @@ public final class AppServicesCredentials implements CredentialsProvider {
   private final Duration timeout;
   private final HttpClient http;
   private final ExecutorService executor;
+  private final IdentityStore identityStore;
 
   // confined to the executor thread
   private URI host;
@@ -73,6 +94,10 @@ public final class AppServicesCredentials implements CredentialsProvider {
   private String accessToken;
   private long accessExpiresAt = Long.MAX_VALUE;
   private String refreshToken;
+  private String userId;
+  /** Whether {@link #refreshToken} came from the {@link #identityStore}, not a login of ours. */
+  private boolean restored;
+  private boolean identityUnsupported;
 
   private AppServicesCredentials(
       URI baseUrl,
@@ -83,7 +108,8 @@ public final class AppServicesCredentials implements CredentialsProvider {
       Supplier<String> tokenSupplier,
       Clock clock,
       Duration timeout,
-      SSLContext sslContext) {
+      SSLContext sslContext,
+      IdentityStore identityStore) {
     this.base = stripTrailingSlashes(Objects.requireNonNull(baseUrl, "baseUrl"));
     this.appId = Objects.requireNonNull(appId, "appId");
     this.providerName = providerName;
@@ -109,6 +135,10 @@ public final class AppServicesCredentials implements CredentialsProvider {
             });
     // not our executor: send() blocks it while the client delivers the answer on its own threads
     this.http = b.build();
+    this.identityStore = ANONYMOUS.equals(providerName) ? identityStore : null;
+    if (this.identityStore != null) {
+      restore(); // before any task runs on the executor, which the submission orders after this
+    }
   }
 
   /**
@@ -133,9 +163,35 @@ public final class AppServicesCredentials implements CredentialsProvider {
       Clock clock,
       Duration timeout,
       SSLContext sslContext) {
+    return login(baseUrl, appId, providerName, fieldName, secret, clock, timeout, sslContext, null);
+  }
+
+  /**
+   * Logs in with an App Services provider; an anonymous login ({@code anon-user}) is kept in
+   * {@code identityStore} and resumed from it: the stored refresh token is used instead of a new
+   * login, so the user (and with it the server's client file) stays the same across opens. When the
+   * server refuses the stored token (expired after its refresh-token lifetime, 60 days by default on
+   * the Tributary server, or signed with a rotated secret), the provider logs in as a new anonymous
+   * user and stores that one instead.
+   *
+   * @param identityStore where the anonymous identity is kept, or {@code null} for nowhere; ignored
+   *     for other providers
+   * @see #login(URI, String, String, String, String, Clock, Duration, SSLContext)
+   */
+  public static AppServicesCredentials login(
+      URI baseUrl,
+      String appId,
+      String providerName,
+      String fieldName,
+      String secret,
+      Clock clock,
+      Duration timeout,
+      SSLContext sslContext,
+      IdentityStore identityStore) {
     Objects.requireNonNull(providerName, "providerName");
     return new AppServicesCredentials(
-        baseUrl, appId, providerName, fieldName, secret, null, clock, timeout, sslContext);
+        baseUrl, appId, providerName, fieldName, secret, null, clock, timeout, sslContext,
+        identityStore);
   }
 
   /**
@@ -152,7 +208,7 @@ public final class AppServicesCredentials implements CredentialsProvider {
       SSLContext sslContext) {
     Objects.requireNonNull(supplier, "supplier");
     return new AppServicesCredentials(
-        baseUrl, appId, null, null, null, supplier, clock, timeout, sslContext);
+        baseUrl, appId, null, null, null, supplier, clock, timeout, sslContext, null);
   }
 
   @Override
@@ -177,8 +233,8 @@ public final class AppServicesCredentials implements CredentialsProvider {
       }
     } else if (refreshToken == null) {
       logIn();
-    } else if (refresh != Refresh.NONE || expiresSoon()) {
-      refreshAccessToken();
+    } else if (accessToken == null || refresh != Refresh.NONE || expiresSoon()) {
+      refreshAccessToken(); // a restored identity has a refresh token and no access token yet
     }
     return new SyncAuthorization(syncUrl, accessToken);
   }
@@ -229,7 +285,7 @@ public final class AppServicesCredentials implements CredentialsProvider {
         call("login (" + providerName + ")", jsonRequest(uri).POST(body(json)).build());
     String access = requireString(body, "access_token", "login");
     String refresh = requireString(body, "refresh_token", "login");
-    requireString(body, "user_id", "login");
+    String user = requireString(body, "user_id", "login");
     requireString(body, "device_id", "login");
     JwtClaims accessClaims = claims(access, "login: access_token");
     claims(refresh, "login: refresh_token");
@@ -247,6 +303,78 @@ public final class AppServicesCredentials implements CredentialsProvider {
     accessToken = access;
     accessExpiresAt = accessClaims.expiresAtSeconds();
     refreshToken = refresh;
+    userId = user;
+    restored = false;
+    persistIdentity();
+  }
+
+  /** Reads the stored anonymous identity; anything unusable is ignored with a warning. */
+  private void restore() {
+    byte[] saved;
+    try {
+      saved = identityStore.load();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "reading the stored identity failed; logging in anew", e);
+      return;
+    }
+    if (saved == null) {
+      return;
+    }
+    Map<String, Object> m;
+    try {
+      m = JsonValues.parseObject(new String(saved, StandardCharsets.UTF_8));
+    } catch (JsonValues.Malformed e) {
+      LOG.log(System.Logger.Level.WARNING, "the stored identity is not a JSON object ("
+          + e.getMessage() + "); logging in anew");
+      return;
+    }
+    String version = JsonValues.string(m, "v");
+    String app = JsonValues.string(m, "app_id");
+    String provider = JsonValues.string(m, "provider");
+    String user = JsonValues.string(m, "user_id");
+    String refresh = JsonValues.string(m, "refresh_token");
+    if (!IDENTITY_VERSION.equals(version) || !appId.equals(app) || !providerName.equals(provider)
+        || user == null || refresh == null) {
+      LOG.log(System.Logger.Level.WARNING, "the stored identity (version " + version + ", app "
+          + app + ", provider " + provider + ") is not usable here (expected: version "
+          + IDENTITY_VERSION + ", app " + appId + ", provider " + providerName
+          + ", a user id and a refresh token); logging in anew");
+      return;
+    }
+    userId = user;
+    refreshToken = refresh;
+    restored = true;
+  }
+
+  private void persistIdentity() {
+    if (identityStore == null || identityUnsupported) {
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("v", IDENTITY_VERSION);
+    fields.put("app_id", appId);
+    fields.put("provider", providerName);
+    fields.put("user_id", userId);
+    fields.put("refresh_token", refreshToken);
+    byte[] record = JsonValues.write(fields, null, null).getBytes(StandardCharsets.UTF_8);
+    try {
+      identityStore.save(record);
+    } catch (UnsupportedOperationException e) {
+      identityUnsupported = true;
+      LOG.log(System.Logger.Level.WARNING, "the upload log cannot store the anonymous identity ("
+          + e.getMessage() + "): a reopened realm will log in as a new user, and the server will"
+          + " refuse this log's client file (error 223)");
+    } catch (RuntimeException e) {
+      // going on would bind a client file to a user that no later open can become
+      accessToken = null;
+      refreshToken = null;
+      throw transientError("storing the anonymous identity in the upload log failed: " + e, e);
+    }
+  }
+
+  /** The user id of the last login or restored identity, or {@code null}; for tests. */
+  String userIdForTest() {
+    return userId;
   }
 
   private void refreshAccessToken() {
@@ -258,7 +386,15 @@ public final class AppServicesCredentials implements CredentialsProvider {
     HttpResponse<String> response = send("refresh", request);
     if (response.statusCode() == 401) {
       // the refresh token is refused (expired, revoked, the server forgot it): log in again
-      LOG.log(System.Logger.Level.INFO, "refresh token refused (HTTP 401); logging in again");
+      if (restored) {
+        LOG.log(System.Logger.Level.WARNING, "the stored anonymous identity (user " + userId
+            + ") was refused (HTTP 401: its refresh token expired or the server's secret"
+            + " changed); logging in as a new anonymous user. A client file the old user owns"
+            + " will be refused (error 223)");
+      } else {
+        LOG.log(System.Logger.Level.INFO, "refresh token refused (HTTP 401); logging in again");
+      }
+      restored = false;
       refreshToken = null;
       accessToken = null;
       logIn();

@@ -97,7 +97,7 @@ class AppServicesCredentialsTest {
         reply(x, loginStatus, "{\"error\":\"invalid credentials\",\"error_code\":\"AuthError\"}");
       } else {
         reply(x, 200, loginAnswer != null ? loginAnswer : "{\"access_token\":\"" + jwt(accessExp)
-            + "\",\"refresh_token\":\"" + jwt(NOW + 86400) + "-" + n + "\",\"user_id\":\"u\","
+            + "\",\"refresh_token\":\"" + jwt(NOW + 86400) + "-" + n + "\",\"user_id\":\"u-" + n + "\","
             + "\"device_id\":\"d\"}");
       }
     } else if (path.equals("/api/client/v2.0/auth/profile")) {
@@ -335,5 +335,115 @@ class AppServicesCredentialsTest {
     assertThatThrownBy(() -> JwtClaims.parse("a..c")).isInstanceOf(JwtClaims.MalformedJwt.class);
     assertThatThrownBy(() -> JwtClaims.parse("a.e30.c")) // {}
         .hasMessage("claim 'exp': missing (expected: an integer)");
+  }
+
+  // ---- the anonymous identity kept between opens
+
+  /** An identity store in memory, standing in for the upload log's metadata record. */
+  static final class MemoryIdentity implements AppServicesCredentials.IdentityStore {
+    volatile byte[] stored;
+    final AtomicInteger saves = new AtomicInteger();
+    volatile RuntimeException failSave;
+
+    @Override
+    public byte[] load() {
+      return stored;
+    }
+
+    @Override
+    public void save(byte[] identity) {
+      saves.incrementAndGet();
+      if (failSave != null) {
+        throw failSave;
+      }
+      stored = identity.clone();
+    }
+
+    String text() {
+      return new String(stored, StandardCharsets.UTF_8);
+    }
+  }
+
+  private AppServicesCredentials open(String app, String provider, MemoryIdentity identity) {
+    if (credentials != null) {
+      credentials.close();
+    }
+    credentials = AppServicesCredentials.login(base, app, provider, null, null, CLOCK,
+        Duration.ofSeconds(10), null, identity);
+    return credentials;
+  }
+
+  @Test
+  void anAnonymousLoginIsStoredAndTheNextOpenResumesThatUserWithItsRefreshToken() {
+    MemoryIdentity identity = new MemoryIdentity();
+    get(open("test-app", "anon-user", identity), Refresh.NONE);
+    assertThat(identity.text()).contains("\"user_id\":\"u-1\"")
+        .contains("\"refresh_token\":\"" + jwt(NOW + 86400) + "-1\"")
+        .contains("\"app_id\":\"test-app\"");
+    seen.clear();
+
+    SyncAuthorization resumed = get(open("test-app", "anon-user", identity), Refresh.NONE);
+
+    assertThat(logins.get()).as("logins").isEqualTo(1);
+    assertThat(credentials.userIdForTest()).isEqualTo("u-1");
+    assertThat(resumed.accessToken()).isEqualTo(jwt(NOW + 1800 + 1));
+    List<Seen> s = seen();
+    assertThat(s).extracting(Seen::path).containsExactly(
+        "/api/client/v2.0/app/test-app/location", "/api/client/v2.0/auth/session");
+    assertThat(s.get(1).authorization()).isEqualTo("Bearer " + jwt(NOW + 86400) + "-1");
+    assertThat(identity.saves.get()).as("a resumed identity is not stored again").isEqualTo(1);
+  }
+
+  @Test
+  void aStoredIdentityTheServerRefusesIsReplacedByANewAnonymousLogin() {
+    MemoryIdentity identity = new MemoryIdentity();
+    get(open("test-app", "anon-user", identity), Refresh.NONE);
+    refreshStatus = 401;
+
+    get(open("test-app", "anon-user", identity), Refresh.NONE);
+
+    assertThat(logins.get()).isEqualTo(2);
+    assertThat(credentials.userIdForTest()).isEqualTo("u-2");
+    assertThat(identity.text()).contains("\"user_id\":\"u-2\"");
+  }
+
+  @Test
+  void anIdentityOfAnotherAppOrAMalformedRecordIsIgnoredAndReplaced() {
+    MemoryIdentity identity = new MemoryIdentity();
+    identity.stored = ("{\"v\":\"1\",\"app_id\":\"other-app\",\"provider\":\"anon-user\","
+        + "\"user_id\":\"x\",\"refresh_token\":\"r\"}").getBytes(StandardCharsets.UTF_8);
+    get(open("test-app", "anon-user", identity), Refresh.NONE);
+    assertThat(refreshes.get()).isZero();
+    assertThat(logins.get()).isEqualTo(1);
+    assertThat(identity.text()).contains("\"app_id\":\"test-app\"");
+
+    identity.stored = "not json".getBytes(StandardCharsets.UTF_8);
+    get(open("test-app", "anon-user", identity), Refresh.NONE);
+    assertThat(logins.get()).isEqualTo(2);
+    assertThat(credentials.userIdForTest()).isEqualTo("u-2");
+  }
+
+  @Test
+  void otherProvidersNeitherReadNorStoreAnIdentity() {
+    MemoryIdentity identity = new MemoryIdentity();
+    identity.stored = "{}".getBytes(StandardCharsets.UTF_8);
+    credentials = AppServicesCredentials.login(base, "test-app", "api-key", "key", "k-1", CLOCK,
+        Duration.ofSeconds(10), null, identity);
+    get(credentials, Refresh.NONE);
+    assertThat(identity.saves.get()).isZero();
+    assertThat(identity.text()).isEqualTo("{}");
+  }
+
+  @Test
+  void aStoreThatCannotPersistStillLetsTheLoginProceedButAFailingOneIsATransientError() {
+    MemoryIdentity identity = new MemoryIdentity();
+    identity.failSave = new UnsupportedOperationException("no identities here");
+    assertThat(get(open("test-app", "anon-user", identity), Refresh.NONE).accessToken()).isNotNull();
+
+    identity.failSave = new IllegalStateException("disk gone");
+    SyncException e = failure(open("test-app", "anon-user", identity), Refresh.NONE);
+    assertThat(e.isFatal()).isFalse();
+    assertThat(e.getMessage()).contains("storing the anonymous identity in the upload log failed")
+        .contains("disk gone");
   }
 }
