@@ -182,7 +182,7 @@ public final class MemoryProbe {
         String url = c.awaitLine("READY").substring("READY ".length()).trim();
         SyncAuthorization auth;
         try (CredentialsProvider login = AppServicesCredentials.login(java.net.URI.create(url), APP_ID, "anon-user",
-            null, null, Clock.systemUTC(), Duration.ofSeconds(30), null)) {
+            null, null, Clock.systemUTC(), Duration.ofSeconds(30), null, null)) {
           auth = login.authorize(CredentialsProvider.Refresh.NONE).get(60, TimeUnit.SECONDS);
         }
         AtomicLong identsSent = new AtomicLong();

@@ -136,6 +136,20 @@ public interface UploadLog extends AutoCloseable {
   int MAX_IDENTITY_BYTES = 16 * 1024;
 
   /**
+   * For implementations of {@link #storeIdentity}: refuses a record longer than {@link
+   * #MAX_IDENTITY_BYTES} with the message the contract tests expect.
+   *
+   * @throws NullPointerException if {@code identity} is null
+   * @throws IllegalArgumentException if it is too long
+   */
+  static void checkIdentitySize(ByteBuffer identity) {
+    if (identity.remaining() > MAX_IDENTITY_BYTES) {
+      throw new IllegalArgumentException("identity: " + identity.remaining() + " bytes (expected: at"
+          + " most " + MAX_IDENTITY_BYTES + ")");
+    }
+  }
+
+  /**
    * A snapshot of the metadata record.
    *
    * @throws UploadLogException.LogClosedException if the log is closed

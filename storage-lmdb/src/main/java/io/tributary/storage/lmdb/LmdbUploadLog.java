@@ -220,15 +220,19 @@ final class LmdbUploadLog implements UploadLog {
   @Override
   public void storeSchema(ByteBuffer schema) {
     Objects.requireNonNull(schema, "schema");
+    putMetadata(LogFormat.SCHEMA_KEY, schema);
+  }
+
+  /** Replaces the metadata record under {@code key} with the bytes of {@code record}. */
+  private void putMetadata(byte[] key, ByteBuffer record) {
     core.checkUsable();
     core.env.execute(
         new Operation(Operation.Kind.WRITE) {
           @Override
           protected void run(Txn<ByteBuffer> txn) {
-            int length = schema.remaining();
-            ByteBuffer value =
-                core.meta.reserve(txn, core.key(LogFormat.SCHEMA_KEY), length, NO_FLAGS);
-            value.put(0, schema, schema.position(), length);
+            int length = record.remaining();
+            ByteBuffer value = core.meta.reserve(txn, core.key(key), length, NO_FLAGS);
+            value.put(0, record, record.position(), length);
           }
         });
   }
@@ -236,21 +240,8 @@ final class LmdbUploadLog implements UploadLog {
   @Override
   public void storeIdentity(ByteBuffer identity) {
     Objects.requireNonNull(identity, "identity");
-    if (identity.remaining() > MAX_IDENTITY_BYTES) {
-      throw new IllegalArgumentException("identity: " + identity.remaining() + " bytes (expected: at"
-          + " most " + MAX_IDENTITY_BYTES + ")");
-    }
-    core.checkUsable();
-    core.env.execute(
-        new Operation(Operation.Kind.WRITE) {
-          @Override
-          protected void run(Txn<ByteBuffer> txn) {
-            int length = identity.remaining();
-            ByteBuffer value =
-                core.meta.reserve(txn, core.key(LogFormat.IDENTITY_KEY), length, NO_FLAGS);
-            value.put(0, identity, identity.position(), length);
-          }
-        });
+    UploadLog.checkIdentitySize(identity);
+    putMetadata(LogFormat.IDENTITY_KEY, identity);
   }
 
   @Override

@@ -251,10 +251,7 @@ final class MemoryUploadLog implements UploadLog {
   @Override
   public void storeIdentity(ByteBuffer identity) {
     Objects.requireNonNull(identity, "identity");
-    if (identity.remaining() > MAX_IDENTITY_BYTES) {
-      throw new IllegalArgumentException("identity: " + identity.remaining() + " bytes (expected: at"
-          + " most " + MAX_IDENTITY_BYTES + ")");
-    }
+    UploadLog.checkIdentitySize(identity);
     byte[] copy = new byte[identity.remaining()];
     identity.get(identity.position(), copy);
     lock("storeIdentity");

@@ -142,7 +142,12 @@ public final class AppServicesCredentials implements CredentialsProvider {
   }
 
   /**
-   * Logs in with an App Services provider.
+   * Logs in with an App Services provider. An anonymous login ({@code anon-user}) is kept in
+   * {@code identityStore} and resumed from it: the stored refresh token is used instead of a new
+   * login, so the user (and with it the server's client file) stays the same across opens. When the
+   * server refuses the stored token (expired after its refresh-token lifetime, 60 days by default on
+   * the Tributary server, or signed with a rotated secret), the provider logs in as a new anonymous
+   * user and stores that one instead.
    *
    * @param baseUrl the App Services base URL, e.g. {@code http://127.0.0.1:7800}
    * @param appId the app id
@@ -153,30 +158,8 @@ public final class AppServicesCredentials implements CredentialsProvider {
    * @param clock for token expiry
    * @param timeout per HTTP request (connect and answer)
    * @param sslContext for {@code https}, or {@code null} for the JDK's default
-   */
-  public static AppServicesCredentials login(
-      URI baseUrl,
-      String appId,
-      String providerName,
-      String fieldName,
-      String secret,
-      Clock clock,
-      Duration timeout,
-      SSLContext sslContext) {
-    return login(baseUrl, appId, providerName, fieldName, secret, clock, timeout, sslContext, null);
-  }
-
-  /**
-   * Logs in with an App Services provider; an anonymous login ({@code anon-user}) is kept in
-   * {@code identityStore} and resumed from it: the stored refresh token is used instead of a new
-   * login, so the user (and with it the server's client file) stays the same across opens. When the
-   * server refuses the stored token (expired after its refresh-token lifetime, 60 days by default on
-   * the Tributary server, or signed with a rotated secret), the provider logs in as a new anonymous
-   * user and stores that one instead.
-   *
    * @param identityStore where the anonymous identity is kept, or {@code null} for nowhere; ignored
    *     for other providers
-   * @see #login(URI, String, String, String, String, Clock, Duration, SSLContext)
    */
   public static AppServicesCredentials login(
       URI baseUrl,

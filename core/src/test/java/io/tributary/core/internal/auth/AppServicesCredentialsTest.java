@@ -131,7 +131,7 @@ class AppServicesCredentialsTest {
 
   private AppServicesCredentials login(String provider, String field, String secret) {
     credentials = AppServicesCredentials.login(base, "test-app", provider, field, secret, CLOCK,
-        Duration.ofSeconds(10), null);
+        Duration.ofSeconds(10), null, null);
     return credentials;
   }
 
@@ -248,7 +248,7 @@ class AppServicesCredentialsTest {
       port = s.getLocalPort();
     }
     credentials = AppServicesCredentials.login(URI.create("http://127.0.0.1:" + port), "test-app",
-        "anon-user", null, null, CLOCK, Duration.ofSeconds(5), null);
+        "anon-user", null, null, CLOCK, Duration.ofSeconds(5), null, null);
     SyncException e = failure(credentials, Refresh.NONE);
     assertThat(e.isFatal()).isFalse();
     assertThat(e.getMessage()).startsWith("location: GET http://127.0.0.1:" + port
@@ -258,7 +258,7 @@ class AppServicesCredentialsTest {
   @Test
   void anUnknownAppIsFatal() {
     credentials = AppServicesCredentials.login(base, "other-app", "anon-user", null, null, CLOCK,
-        Duration.ofSeconds(5), null);
+        Duration.ofSeconds(5), null, null);
     SyncException e = failure(credentials, Refresh.NONE);
     assertThat(e.isFatal()).isTrue();
     assertThat(e.getMessage()).contains("HTTP 404");
