@@ -112,6 +112,9 @@ public final class SyncSession {
   private static final AtomicLong SESSION_IDENTS = new AtomicLong();
 
   private static final long NEVER = Long.MAX_VALUE;
+  /** {@link #entryOverhead} before the first delete told it, or after two deletes disagreed. */
+  private static final long OVERHEAD_UNKNOWN = -1;
+  private static final long OVERHEAD_INCONSISTENT = -2;
   /** With an injected ticker the thread re-reads it at least this often (real time). */
   private static final long TEST_TICKER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** A refresh-and-reconnect at once happens at most this many times in a row. */
@@ -212,6 +215,8 @@ public final class SyncSession {
   private long ackedBytes;
   private boolean progressDirty = true;
   private long publishedCommitted = -1;
+  /** The log's per-entry overhead in bytes once learned, else a marker. */
+  private long entryOverhead = OVERHEAD_UNKNOWN;
 
   private SyncSession(
       UploadLog log,
@@ -1231,11 +1236,45 @@ public final class SyncSession {
     }
   }
 
-  /** Persists the progress, deletes the acknowledged entries, wakes waiters (§8.4). */
+  /**
+   * Persists the progress, deletes the acknowledged entries, wakes waiters (§8.4).
+   *
+   * <p>The server has the acknowledged entries durably, so the waiters and the progress listeners
+   * need not wait for the local delete (a synced storage commit): when every acknowledged entry
+   * was sent on this binding and the log's per-entry overhead is known, they are told first, with
+   * the log's figures minus the acknowledged entries (what the log holds once the delete
+   * committed), and the delete follows. A crash in between loses nothing: the entries are sent
+   * again and the server discards them as already integrated.
+   */
   private void acknowledge(SyncProgress p) {
     long previous = progress.uploadClientVersion();
     long acked = p.uploadClientVersion();
     if (!p.equals(progress)) {
+      if (acked > previous && acked <= ring.maxPushed() && entryOverhead >= 0) {
+        LogStats before = statsOrNull();
+        if (before != null) {
+          ring.popThrough(acked);
+          ackedObjects += ring.poppedObjects;
+          ackedBytes += ring.poppedBytes;
+          progress = p;
+          if (acked > lastSentVersion) {
+            lastSentVersion = acked;
+            ring.clear(acked);
+          }
+          waiters.acknowledge(acked);
+          int entries = ring.poppedEntries;
+          UploadProgress early = publishProgress(before, entries,
+              ring.poppedBytes + entries * entryOverhead, ring.poppedObjects);
+          log.acknowledge(p);
+          LogStats after = statsOrNull();
+          if (after != null && !early.equals(progressOf(after, 0, 0, 0))) {
+            learnOverhead(before, after, entries, ring.poppedBytes);
+            progressDirty = true; // appends meanwhile, or the estimate was off: report again
+          }
+          return;
+        }
+      }
+      LogStats before = acked > previous && entryOverhead == OVERHEAD_UNKNOWN ? statsOrNull() : null;
       if (acked > previous) {
         long o = 0;
         long b = 0;
@@ -1251,6 +1290,12 @@ public final class SyncSession {
         ackedBytes += b + ring.poppedBytes;
       }
       log.acknowledge(p);
+      if (before != null && acked <= ring.maxPushed()) {
+        LogStats after = statsOrNull();
+        if (after != null) {
+          learnOverhead(before, after, ring.poppedEntries, ring.poppedBytes);
+        }
+      }
       progress = p;
       progressDirty = true;
     }
@@ -1520,16 +1565,59 @@ public final class SyncSession {
   }
 
   private void publishProgress() {
-    progressDirty = false;
-    publishedCommitted = knownNewest;
-    LogStats s;
-    try {
-      s = log.stats();
-    } catch (UploadLogException e) {
+    LogStats s = statsOrNull();
+    if (s == null) {
+      progressDirty = false;
+      publishedCommitted = knownNewest;
       return; // closing; the next acknowledgement reports again
     }
-    UploadProgress p = new UploadProgress(s.entryCount(), s.sizeBytes(), s.pendingObjects(),
+    publishProgress(s, 0, 0, 0);
+  }
+
+  /** The log's stats, or null if the log is closing. */
+  private LogStats statsOrNull() {
+    try {
+      return log.stats();
+    } catch (UploadLogException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Learns the log's fixed per-entry overhead ({@link LogStats#sizeBytes()} minus changeset bytes)
+   * from a delete of {@code entries} entries of {@code changesetBytes} bytes, when nothing else
+   * changed the log in between. Stops the early reports for good if two observations disagree.
+   */
+  private void learnOverhead(LogStats before, LogStats after, int entries, long changesetBytes) {
+    if (entries <= 0 || entryOverhead == OVERHEAD_INCONSISTENT
+        || before.lastAssignedVersion() != after.lastAssignedVersion()
+        || before.droppedEntries() != after.droppedEntries()
+        || before.entryCount() - after.entryCount() != entries) {
+      return;
+    }
+    long extra = before.sizeBytes() - after.sizeBytes() - changesetBytes;
+    long overhead = extra / entries;
+    if (extra < 0 || overhead * entries != extra
+        || entryOverhead >= 0 && entryOverhead != overhead) {
+      entryOverhead = OVERHEAD_INCONSISTENT;
+    } else {
+      entryOverhead = overhead;
+    }
+  }
+
+  private UploadProgress progressOf(LogStats s, long minusEntries, long minusBytes,
+      long minusObjects) {
+    return new UploadProgress(Math.max(0, s.entryCount() - minusEntries),
+        Math.max(0, s.sizeBytes() - minusBytes), Math.max(0, s.pendingObjects() - minusObjects),
         ackedBytes, ackedObjects, progress.uploadClientVersion());
+  }
+
+  /** Reports the log's figures minus those given (entries acknowledged, not yet deleted). */
+  private UploadProgress publishProgress(LogStats s, long minusEntries, long minusBytes,
+      long minusObjects) {
+    progressDirty = false;
+    publishedCommitted = knownNewest;
+    UploadProgress p = progressOf(s, minusEntries, minusBytes, minusObjects);
     lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {
@@ -1538,6 +1626,7 @@ public final class SyncSession {
         LOG.log(System.Logger.Level.WARNING, "upload progress listener " + l + " threw; ignored", e);
       }
     }
+    return p;
   }
 
   private static System.Logger.Level level(LogMessage.Level l) {
