@@ -217,6 +217,14 @@ public final class SyncSession {
   private long publishedCommitted = -1;
   /** The log's per-entry overhead in bytes once learned, else a marker. */
   private long entryOverhead = OVERHEAD_UNKNOWN;
+  /** The newest acknowledged progress whose delete has not run yet, or null. */
+  private SyncProgress pendingDelete;
+  /** The log's stats before the first acknowledgement of {@link #pendingDelete}. */
+  private LogStats deleteBefore;
+  /** Entries, changeset bytes and objects acknowledged and not yet deleted. */
+  private int undeletedEntries;
+  private long undeletedBytes;
+  private long undeletedObjects;
 
   private SyncSession(
       UploadLog log,
@@ -498,6 +506,9 @@ public final class SyncSession {
     }
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
       worked |= guardedStep(this::pumpUploads);
+    }
+    if (pendingDelete != null && events.isEmpty()) {
+      worked |= guardedStep(this::deletePending);
     }
     if (progressDirty || publishedCommitted != knownNewest) {
       publishProgress();
@@ -1243,8 +1254,10 @@ public final class SyncSession {
    * need not wait for the local delete (a synced storage commit): when every acknowledged entry
    * was sent on this binding and the log's per-entry overhead is known, they are told first, with
    * the log's figures minus the acknowledged entries (what the log holds once the delete
-   * committed), and the delete follows. A crash in between loses nothing: the entries are sent
-   * again and the server discards them as already integrated.
+   * committed), and the delete follows once nothing else is queued ({@link #deletePending}: after
+   * the uploads a commit made possible, and one delete for a burst of acknowledgements; before any
+   * other acknowledgement and before the session ends). A crash in between loses nothing: the
+   * entries are sent again and the server discards them as already integrated.
    */
   private void acknowledge(SyncProgress p) {
     long previous = progress.uploadClientVersion();
@@ -1262,18 +1275,18 @@ public final class SyncSession {
             ring.clear(acked);
           }
           waiters.acknowledge(acked);
-          int entries = ring.poppedEntries;
-          UploadProgress early = publishProgress(before, entries,
-              ring.poppedBytes + entries * entryOverhead, ring.poppedObjects);
-          log.acknowledge(p);
-          LogStats after = statsOrNull();
-          if (after != null && !early.equals(progressOf(after, 0, 0, 0))) {
-            learnOverhead(before, after, entries, ring.poppedBytes);
-            progressDirty = true; // appends meanwhile, or the estimate was off: report again
+          if (pendingDelete == null) {
+            deleteBefore = before;
           }
+          pendingDelete = p;
+          undeletedEntries += ring.poppedEntries;
+          undeletedBytes += ring.poppedBytes;
+          undeletedObjects += ring.poppedObjects;
+          publishProgress(before);
           return;
         }
       }
+      deletePending(); // in order
       LogStats before = acked > previous && entryOverhead == OVERHEAD_UNKNOWN ? statsOrNull() : null;
       if (acked > previous) {
         long o = 0;
@@ -1526,6 +1539,11 @@ public final class SyncSession {
       return;
     }
     closeRequested = true;
+    try {
+      deletePending();
+    } catch (UploadLogException e) {
+      // the acknowledged entries stay; a later run re-sends them and the server discards them
+    }
     dropConnection();
     phase = Phase.CLOSED;
     reconnectAt = NEVER;
@@ -1571,7 +1589,36 @@ public final class SyncSession {
       publishedCommitted = knownNewest;
       return; // closing; the next acknowledgement reports again
     }
-    publishProgress(s, 0, 0, 0);
+    publishProgress(s);
+  }
+
+  /**
+   * Deletes the entries acknowledged since the last delete, in one storage transaction; reports
+   * again if the log's figures differ from the last report. Called when the session has nothing
+   * queued, so that a burst of acknowledgements costs one delete and uploads go out first.
+   *
+   * @return whether there was anything to delete
+   */
+  private boolean deletePending() {
+    SyncProgress p = pendingDelete;
+    if (p == null) {
+      return false;
+    }
+    pendingDelete = null;
+    LogStats before = deleteBefore;
+    int entries = undeletedEntries;
+    long bytes = undeletedBytes;
+    deleteBefore = null;
+    undeletedEntries = 0;
+    undeletedBytes = 0;
+    undeletedObjects = 0;
+    log.acknowledge(p);
+    LogStats after = statsOrNull();
+    if (after != null && !progressOf(after, 0, 0, 0).equals(lastProgress)) {
+      learnOverhead(before, after, entries, bytes);
+      progressDirty = true; // appends meanwhile, or the overhead was off: report again
+    }
+    return true;
   }
 
   /** The log's stats, or null if the log is closing. */
@@ -1612,12 +1659,13 @@ public final class SyncSession {
         ackedBytes, ackedObjects, progress.uploadClientVersion());
   }
 
-  /** Reports the log's figures minus those given (entries acknowledged, not yet deleted). */
-  private UploadProgress publishProgress(LogStats s, long minusEntries, long minusBytes,
-      long minusObjects) {
+  /** Reports the log's figures minus the entries acknowledged and not yet deleted. */
+  private UploadProgress publishProgress(LogStats s) {
     progressDirty = false;
     publishedCommitted = knownNewest;
-    UploadProgress p = progressOf(s, minusEntries, minusBytes, minusObjects);
+    UploadProgress p = undeletedEntries == 0 ? progressOf(s, 0, 0, 0)
+        : progressOf(s, undeletedEntries, undeletedBytes + undeletedEntries * entryOverhead,
+            undeletedObjects);
     lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {

@@ -284,6 +284,28 @@ class SessionFlowTest {
   }
 
   @Test
+  void acknowledgementsQueuedTogetherCostOneDeleteAndCommitsAreUploadedBeforeIt() {
+    h.append(4, 100, 1);
+    h.start();
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    h.deliver(h.download(1, 1, 1, 1, 1, 0)); // the first one, deleted on its own
+    assertThat(h.list.acknowledgements()).hasSize(1);
+    List<Integer> deletesAtUpload = new ArrayList<>();
+    c.onSend(b -> deletesAtUpload.add(h.list.acknowledgements().size()));
+    c.deliver(h.download(2, 2, 2, 1, 2, 0));
+    c.deliver(h.download(4, 4, 4, 1, 4, 0));
+    h.append(1, 100, 1); // version 5, committed while both were queued
+    h.step();
+    assertThat(uploads(c).get(uploads(c).size() - 1).progressClientVersion()).isEqualTo(5);
+    assertThat(deletesAtUpload).containsExactly(1); // the upload left before the delete
+    assertThat(h.list.acknowledgements()).hasSize(2)
+        .extracting(SyncProgress::uploadClientVersion).containsExactly(1L, 4L);
+    assertThat(h.list.entries()).extracting(e -> e.version()).containsExactly(5L);
+    UploadProgress last = h.progress.get(h.progress.size() - 1);
+    assertThat(last).isEqualTo(new UploadProgress(1, 100 + io.tributary.core.testing.ListUploadLog.ENTRY_OVERHEAD, 1, 400, 4, 4));
+  }
+
+  @Test
   void aSecondDownloadWithTheSameProgressWritesNothing() {
     h.append(2, 10, 1);
     h.start();
