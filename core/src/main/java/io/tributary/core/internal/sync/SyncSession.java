@@ -1659,8 +1659,12 @@ public final class SyncSession {
         ackedBytes, ackedObjects, progress.uploadClientVersion());
   }
 
-  /** Reports the log's figures minus the entries acknowledged and not yet deleted. */
-  private UploadProgress publishProgress(LogStats s) {
+  /**
+   * Reports the log's figures minus the entries acknowledged and not yet deleted (a concurrent
+   * {@link io.tributary.core.spi.OverflowPolicy#DROP_OLDEST} drop of those may make one report
+   * low, never negative; the report after the delete is exact).
+   */
+  private void publishProgress(LogStats s) {
     progressDirty = false;
     publishedCommitted = knownNewest;
     UploadProgress p = undeletedEntries == 0 ? progressOf(s, 0, 0, 0)
@@ -1674,7 +1678,6 @@ public final class SyncSession {
         LOG.log(System.Logger.Level.WARNING, "upload progress listener " + l + " threw; ignored", e);
       }
     }
-    return p;
   }
 
   private static System.Logger.Level level(LogMessage.Level l) {
