@@ -19,7 +19,9 @@ final class EntryRing {
   private long totalBytes;
   private long maxPushed;
 
-  /** Objects and bytes of the entries removed by the last {@link #popThrough}. */
+  /** Entries, objects and bytes of the entries removed by the last {@link #popThrough}. */
+  int poppedEntries;
+
   long poppedObjects;
 
   long poppedBytes;
@@ -50,14 +52,17 @@ final class EntryRing {
   void popThrough(long version) {
     long o = 0;
     long b = 0;
+    int n = 0;
     int mask = versions.length - 1;
     while (size > 0 && versions[head] <= version) {
+      n++;
       o += objects[head];
       b += sizes[head];
       head = (head + 1) & mask;
       size--;
     }
     totalBytes -= b;
+    poppedEntries = n;
     poppedObjects = o;
     poppedBytes = b;
     if (size == 0) {

@@ -112,6 +112,9 @@ public final class SyncSession {
   private static final AtomicLong SESSION_IDENTS = new AtomicLong();
 
   private static final long NEVER = Long.MAX_VALUE;
+  /** {@link #entryOverhead} before the first delete told it, or after two deletes disagreed. */
+  private static final long OVERHEAD_UNKNOWN = -1;
+  private static final long OVERHEAD_INCONSISTENT = -2;
   /** With an injected ticker the thread re-reads it at least this often (real time). */
   private static final long TEST_TICKER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** A refresh-and-reconnect at once happens at most this many times in a row. */
@@ -212,6 +215,16 @@ public final class SyncSession {
   private long ackedBytes;
   private boolean progressDirty = true;
   private long publishedCommitted = -1;
+  /** The log's per-entry overhead in bytes once learned, else a marker. */
+  private long entryOverhead = OVERHEAD_UNKNOWN;
+  /** The newest acknowledged progress whose delete has not run yet, or null. */
+  private SyncProgress pendingDelete;
+  /** The log's stats before the first acknowledgement of {@link #pendingDelete}. */
+  private LogStats deleteBefore;
+  /** Entries, changeset bytes and objects acknowledged and not yet deleted. */
+  private int undeletedEntries;
+  private long undeletedBytes;
+  private long undeletedObjects;
 
   private SyncSession(
       UploadLog log,
@@ -493,6 +506,9 @@ public final class SyncSession {
     }
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
       worked |= guardedStep(this::pumpUploads);
+    }
+    if (pendingDelete != null && events.isEmpty()) {
+      worked |= guardedStep(this::deletePending);
     }
     if (progressDirty || publishedCommitted != knownNewest) {
       publishProgress();
@@ -1231,11 +1247,47 @@ public final class SyncSession {
     }
   }
 
-  /** Persists the progress, deletes the acknowledged entries, wakes waiters (§8.4). */
+  /**
+   * Persists the progress, deletes the acknowledged entries, wakes waiters (§8.4).
+   *
+   * <p>The server has the acknowledged entries durably, so the waiters and the progress listeners
+   * need not wait for the local delete (a synced storage commit): when every acknowledged entry
+   * was sent on this binding and the log's per-entry overhead is known, they are told first, with
+   * the log's figures minus the acknowledged entries (what the log holds once the delete
+   * committed), and the delete follows once nothing else is queued ({@link #deletePending}: after
+   * the uploads a commit made possible, and one delete for a burst of acknowledgements; before any
+   * other acknowledgement and before the session ends). A crash in between loses nothing: the
+   * entries are sent again and the server discards them as already integrated.
+   */
   private void acknowledge(SyncProgress p) {
     long previous = progress.uploadClientVersion();
     long acked = p.uploadClientVersion();
     if (!p.equals(progress)) {
+      if (acked > previous && acked <= ring.maxPushed() && entryOverhead >= 0) {
+        LogStats before = statsOrNull();
+        if (before != null) {
+          ring.popThrough(acked);
+          ackedObjects += ring.poppedObjects;
+          ackedBytes += ring.poppedBytes;
+          progress = p;
+          if (acked > lastSentVersion) {
+            lastSentVersion = acked;
+            ring.clear(acked);
+          }
+          waiters.acknowledge(acked);
+          if (pendingDelete == null) {
+            deleteBefore = before;
+          }
+          pendingDelete = p;
+          undeletedEntries += ring.poppedEntries;
+          undeletedBytes += ring.poppedBytes;
+          undeletedObjects += ring.poppedObjects;
+          publishProgress(before);
+          return;
+        }
+      }
+      deletePending(); // in order
+      LogStats before = acked > previous && entryOverhead == OVERHEAD_UNKNOWN ? statsOrNull() : null;
       if (acked > previous) {
         long o = 0;
         long b = 0;
@@ -1251,6 +1303,12 @@ public final class SyncSession {
         ackedBytes += b + ring.poppedBytes;
       }
       log.acknowledge(p);
+      if (before != null && acked <= ring.maxPushed()) {
+        LogStats after = statsOrNull();
+        if (after != null) {
+          learnOverhead(before, after, ring.poppedEntries, ring.poppedBytes);
+        }
+      }
       progress = p;
       progressDirty = true;
     }
@@ -1481,6 +1539,11 @@ public final class SyncSession {
       return;
     }
     closeRequested = true;
+    try {
+      deletePending();
+    } catch (UploadLogException e) {
+      // the acknowledged entries stay; a later run re-sends them and the server discards them
+    }
     dropConnection();
     phase = Phase.CLOSED;
     reconnectAt = NEVER;
@@ -1520,16 +1583,93 @@ public final class SyncSession {
   }
 
   private void publishProgress() {
-    progressDirty = false;
-    publishedCommitted = knownNewest;
-    LogStats s;
-    try {
-      s = log.stats();
-    } catch (UploadLogException e) {
+    LogStats s = statsOrNull();
+    if (s == null) {
+      progressDirty = false;
+      publishedCommitted = knownNewest;
       return; // closing; the next acknowledgement reports again
     }
-    UploadProgress p = new UploadProgress(s.entryCount(), s.sizeBytes(), s.pendingObjects(),
+    publishProgress(s);
+  }
+
+  /**
+   * Deletes the entries acknowledged since the last delete, in one storage transaction; reports
+   * again if the log's figures differ from the last report. Called when the session has nothing
+   * queued, so that a burst of acknowledgements costs one delete and uploads go out first.
+   *
+   * @return whether there was anything to delete
+   */
+  private boolean deletePending() {
+    SyncProgress p = pendingDelete;
+    if (p == null) {
+      return false;
+    }
+    pendingDelete = null;
+    LogStats before = deleteBefore;
+    int entries = undeletedEntries;
+    long bytes = undeletedBytes;
+    deleteBefore = null;
+    undeletedEntries = 0;
+    undeletedBytes = 0;
+    undeletedObjects = 0;
+    log.acknowledge(p);
+    LogStats after = statsOrNull();
+    if (after != null && !progressOf(after, 0, 0, 0).equals(lastProgress)) {
+      learnOverhead(before, after, entries, bytes);
+      progressDirty = true; // appends meanwhile, or the overhead was off: report again
+    }
+    return true;
+  }
+
+  /** The log's stats, or null if the log is closing. */
+  private LogStats statsOrNull() {
+    try {
+      return log.stats();
+    } catch (UploadLogException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Learns the log's fixed per-entry overhead ({@link LogStats#sizeBytes()} minus changeset bytes)
+   * from a delete of {@code entries} entries of {@code changesetBytes} bytes, when nothing else
+   * changed the log in between. Stops the early reports for good if two observations disagree.
+   */
+  private void learnOverhead(LogStats before, LogStats after, int entries, long changesetBytes) {
+    if (entries <= 0 || entryOverhead == OVERHEAD_INCONSISTENT
+        || before.lastAssignedVersion() != after.lastAssignedVersion()
+        || before.droppedEntries() != after.droppedEntries()
+        || before.entryCount() - after.entryCount() != entries) {
+      return;
+    }
+    long extra = before.sizeBytes() - after.sizeBytes() - changesetBytes;
+    long overhead = extra / entries;
+    if (extra < 0 || overhead * entries != extra
+        || entryOverhead >= 0 && entryOverhead != overhead) {
+      entryOverhead = OVERHEAD_INCONSISTENT;
+    } else {
+      entryOverhead = overhead;
+    }
+  }
+
+  private UploadProgress progressOf(LogStats s, long minusEntries, long minusBytes,
+      long minusObjects) {
+    return new UploadProgress(Math.max(0, s.entryCount() - minusEntries),
+        Math.max(0, s.sizeBytes() - minusBytes), Math.max(0, s.pendingObjects() - minusObjects),
         ackedBytes, ackedObjects, progress.uploadClientVersion());
+  }
+
+  /**
+   * Reports the log's figures minus the entries acknowledged and not yet deleted (a concurrent
+   * {@link io.tributary.core.spi.OverflowPolicy#DROP_OLDEST} drop of those may make one report
+   * low, never negative; the report after the delete is exact).
+   */
+  private void publishProgress(LogStats s) {
+    progressDirty = false;
+    publishedCommitted = knownNewest;
+    UploadProgress p = undeletedEntries == 0 ? progressOf(s, 0, 0, 0)
+        : progressOf(s, undeletedEntries, undeletedBytes + undeletedEntries * entryOverhead,
+            undeletedObjects);
     lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {

@@ -254,6 +254,58 @@ class SessionFlowTest {
   }
 
   @Test
+  void laterAcknowledgementsAreReportedBeforeTheLocalDeleteWithTheFiguresAfterIt() {
+    h.append(3, 100, 2);
+    h.start();
+    h.connectNewFile(2, 3);
+    List<Long> entriesAtReport = new ArrayList<>();
+    h.session.addUploadProgressListener(p -> entriesAtReport.add((long) h.list.entries().size()));
+    // the first acknowledgement is reported after its delete (it tells the per-entry overhead)
+    h.deliver(h.download(1, 1, 1, 1, 1, 0));
+    assertThat(h.list.entries()).hasSize(2);
+    assertThat(entriesAtReport.get(entriesAtReport.size() - 1)).isEqualTo(2);
+    h.append(2, 100, 2); // versions 4 and 5, uploaded at once
+    h.step();
+    CompletableFuture<Void> waiter = h.session.uploadCompletion(4);
+    List<Integer> entriesAtWake = new ArrayList<>();
+    waiter.thenRun(() -> entriesAtWake.add(h.list.entries().size()));
+    int reportsBefore = h.progress.size();
+    h.deliver(h.download(4, 4, 4, 1, 4, 0));
+    // waiter and listeners heard of 2..4 while the log still held them (2, 3, 4 and 5)
+    assertThat(entriesAtWake).containsExactly(4);
+    List<UploadProgress> reports = h.progress.subList(reportsBefore, h.progress.size());
+    assertThat(reports).hasSize(1); // the delete changed nothing the report had not said
+    assertThat(entriesAtReport.get(entriesAtReport.size() - 1)).isEqualTo(4);
+    // ... with the figures of the log after the delete
+    assertThat(h.list.entries()).hasSize(1);
+    var s = h.log.stats();
+    assertThat(reports.get(0)).isEqualTo(new UploadProgress(1, s.sizeBytes(), 2, 400, 8, 4));
+    assertThat(s.sizeBytes()).isEqualTo(100 + io.tributary.core.testing.ListUploadLog.ENTRY_OVERHEAD);
+  }
+
+  @Test
+  void acknowledgementsQueuedTogetherCostOneDeleteAndCommitsAreUploadedBeforeIt() {
+    h.append(4, 100, 1);
+    h.start();
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    h.deliver(h.download(1, 1, 1, 1, 1, 0)); // the first one, deleted on its own
+    assertThat(h.list.acknowledgements()).hasSize(1);
+    List<Integer> deletesAtUpload = new ArrayList<>();
+    c.onSend(b -> deletesAtUpload.add(h.list.acknowledgements().size()));
+    c.deliver(h.download(2, 2, 2, 1, 2, 0));
+    c.deliver(h.download(4, 4, 4, 1, 4, 0));
+    h.append(1, 100, 1); // version 5, committed while both were queued
+    h.step();
+    assertThat(uploads(c).get(uploads(c).size() - 1).progressClientVersion()).isEqualTo(5);
+    assertThat(deletesAtUpload).containsExactly(1); // the upload left before the delete
+    assertThat(h.list.acknowledgements()).hasSize(2)
+        .extracting(SyncProgress::uploadClientVersion).containsExactly(1L, 4L);
+    assertThat(h.list.entries()).extracting(e -> e.version()).containsExactly(5L);
+    UploadProgress last = h.progress.get(h.progress.size() - 1);
+    assertThat(last).isEqualTo(new UploadProgress(1, 100 + io.tributary.core.testing.ListUploadLog.ENTRY_OVERHEAD, 1, 400, 4, 4));
+  }
+
+  @Test
   void aSecondDownloadWithTheSameProgressWritesNothing() {
     h.append(2, 10, 1);
     h.start();
