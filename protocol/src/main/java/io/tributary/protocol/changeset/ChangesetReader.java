@@ -749,43 +749,31 @@ public final class ChangesetReader {
   }
 
   /**
-   * A Timestamp whose seconds and nanoseconds take at most 5 varint bytes each (|seconds| < 2^34,
-   * every valid nanos) and are valid; false (nothing changed) for anything else, which the exact
-   * parser then reads and reports. {@code i} is the array index after the type byte, at {@code p}.
+   * A Timestamp whose seconds and nanoseconds take at most 8 varint bytes each and are valid;
+   * false (nothing changed) for anything else, which the exact parser then reads and reports.
+   * {@code i} is the array index after the type byte, at {@code p}.
    */
   private boolean readTimestampFast(byte[] a, int i, int p) {
-    if (end - p < 11) {
+    int stop = arrayOffset + end; // no byte at or after it belongs to the changeset
+    if (stop - i < 8) {
       return false;
     }
-    long seconds = 0;
-    int k = 0;
-    int b;
-    // spec changeset.md §2.1: 7 bits per continuation byte, then 6 bits and the sign
-    while ((b = a[i + k]) < 0) {
-      if (k == 4) {
-        return false; // 6 bytes or more: the exact parser
-      }
-      seconds |= (long) (b & 0x7F) << (7 * k);
-      k++;
+    long x = (long) LONG_LE_ARRAY.get(a, i);
+    int k = varintLastByte(x);
+    if (k > 7) {
+      return false;
     }
-    seconds |= (long) (b & 0x3F) << (7 * k);
-    if ((b & 0x40) != 0) {
-      seconds = ~seconds;
-    }
+    long seconds = varint8(x, k);
     int j = i + k + 1;
-    long nanos = 0;
-    k = 0;
-    while ((b = a[j + k]) < 0) {
-      if (k == 4) {
-        return false;
-      }
-      nanos |= (long) (b & 0x7F) << (7 * k);
-      k++;
+    if (stop - j < 8) {
+      return false;
     }
-    nanos |= (long) (b & 0x3F) << (7 * k);
-    if ((b & 0x40) != 0) {
-      nanos = ~nanos;
+    long y = (long) LONG_LE_ARRAY.get(a, j);
+    int m = varintLastByte(y);
+    if (m > 7) {
+      return false;
     }
+    long nanos = varint8(y, m);
     if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
         || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
       return false; // the exact parser reports it
@@ -793,8 +781,37 @@ public final class ChangesetReader {
     valueCode = 5; // TIMESTAMP
     valueBits = seconds;
     valueBits2 = nanos;
-    pos = j + k + 1 - arrayOffset;
+    pos = j + m + 1 - arrayOffset;
     return true;
+  }
+
+  /**
+   * The index (0..7) of the final byte (high bit clear) of the varint whose first 8 bytes are
+   * {@code x} (little-endian), or 8 if all 8 have the continuation bit.
+   */
+  static int varintLastByte(long x) {
+    return Long.numberOfTrailingZeros(~x & 0x8080_8080_8080_8080L) >>> 3;
+  }
+
+  /**
+   * The value of the varint in the bytes {@code 0..k} of {@code x} (little-endian, {@code k} ≤ 7,
+   * byte {@code k} the final one), without a loop: 7 bits per continuation byte, then 6 bits and
+   * the sign (spec changeset.md §2.1). The magnitude has at most 55 bits, so nothing overflows.
+   */
+  static long varint8(long x, int k) {
+    long b = x & (-1L >>> (56 - 8 * k)); // bytes 0..k
+    int signAt = 8 * k + 6;
+    long negative = (b >>> signAt) & 1;
+    b &= ~(1L << signAt);
+    long v = (b & 0x7FL)
+        | ((b >>> 1) & (0x7FL << 7))
+        | ((b >>> 2) & (0x7FL << 14))
+        | ((b >>> 3) & (0x7FL << 21))
+        | ((b >>> 4) & (0x7FL << 28))
+        | ((b >>> 5) & (0x7FL << 35))
+        | ((b >>> 6) & (0x7FL << 42))
+        | ((b >>> 7) & (0x7FL << 49));
+    return v ^ -negative; // ~v when the sign bit was set
   }
 
   private void readPayload() {
