@@ -128,7 +128,12 @@ public final class ChangesetReader {
 
   /** A decoded primary key; two reusable instances (the object's and a link's). */
   private static final class Key {
-    PayloadType type;
+    /** {@link PayloadType#code()}; no reference field, so no GC write barrier per key. */
+    int typeCode = Integer.MIN_VALUE;
+
+    PayloadType type() {
+      return PayloadType.ofCode(typeCode);
+    }
     /** Int value, String intern index, or GlobalKey hi. */
     long a;
     /** GlobalKey lo. */
@@ -154,7 +159,15 @@ public final class ChangesetReader {
   private int internGeneration = 1;
 
   // the current instruction
-  private InstructionType type;
+  /**
+   * The current instruction's {@link InstructionType} code, or −1: the hot path stores ints, not
+   * enum references (a reference store costs a GC write barrier under G1).
+   */
+  private int typeCode = -1;
+
+  private InstructionType type() {
+    return InstructionType.ofCode(typeCode);
+  }
   private int instructionStart;
   private int table;
   private int field;
@@ -171,7 +184,8 @@ public final class ChangesetReader {
   /** Per element: index ≥ 0, or -(intern index + 1) for a string. */
   private long[] path = new long[8];
 
-  private PayloadType valueType;
+  /** {@link PayloadType#code()} of the payload (an int, as {@link #typeCode}). */
+  private int valueCode = Integer.MIN_VALUE;
   private long valueBits;
   private long valueBits2;
   private int valueExponent;
@@ -215,7 +229,7 @@ public final class ChangesetReader {
       Arrays.fill(internStamps, 0);
       internGeneration = 1;
     }
-    type = null;
+    typeCode = -1;
     return this;
   }
 
@@ -239,7 +253,7 @@ public final class ChangesetReader {
     } finally {
       if (!ok) {
         failed = true;
-        type = null;
+        typeCode = -1;
       }
     }
   }
@@ -261,11 +275,11 @@ public final class ChangesetReader {
   private boolean readNext() {
     while (true) {
       if (pos >= end) {
-        type = null;
+        typeCode = -1;
         return false;
       }
       int start = pos;
-      type = null;
+      typeCode = -1;
       byte[] a = array;
       int c;
       long code;
@@ -284,7 +298,7 @@ public final class ChangesetReader {
         throw error(Reason.UNKNOWN_INSTRUCTION, F_RECORD_TYPE, start,
             Long.toUnsignedString(code) + " (expected: 0..13 or 63)");
       }
-      type = t;
+      typeCode = (int) code;
       instructionStart = start;
       switch ((int) code) {
         case 0:
@@ -523,24 +537,11 @@ public final class ChangesetReader {
       return false;
     }
     int q = k + 2;
-    if (len == 1) {
-      int el = a[q];
-      if (el == 0x40) {
-        int key = a[q + 1];
-        if (key < 0 || key >= 0x40 || key >= n) {
-          return false;
-        }
-        path[0] = -(long) key - 1;
-        q += 2;
-      } else if (el >= 0 && el < 0x40) {
-        path[0] = el;
-        q += 1;
-      } else {
-        return false;
-      }
+    if (len == 1 && (q = readOneElementFast(a, q, n)) < 0) {
+      return false;
     }
     table = t;
-    objectKey.type = kt == 10 ? PayloadType.OBJECT_ID : PayloadType.INT;
+    objectKey.typeCode = kt; // 10 ObjectId or 1 Int, checked above
     objectKey.bytes = p + 2;
     objectKey.a = kv;
     field = f;
@@ -549,10 +550,35 @@ public final class ChangesetReader {
     return true;
   }
 
-  private void readPrefix() {
-    if (readPrefixFast()) {
-      return;
+  /**
+   * The one path element of the fast prefix at {@code a[q]}: a 1-byte index, or -1 and a 1-byte
+   * intern index below {@code n}; stores it in {@code path[0]} and returns the array index after
+   * it, or -1 (nothing stored) for anything else.
+   */
+  private int readOneElementFast(byte[] a, int q, int n) {
+    int el = a[q];
+    if (el == 0x40) {
+      int key = a[q + 1];
+      if (key < 0 || key >= 0x40 || key >= n) {
+        return -1;
+      }
+      path[0] = -(long) key - 1;
+      return q + 2;
+    } else if (el >= 0 && el < 0x40) {
+      path[0] = el;
+      return q + 1;
     }
+    return -1;
+  }
+
+  private void readPrefix() {
+    // small, so that the JIT inlines it and the fast path into readNext (as readPayload)
+    if (!readPrefixFast()) {
+      readPrefixExact();
+    }
+  }
+
+  private void readPrefixExact() {
     table = readInternRef(F_TABLE);
     readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
     field = readInternRef(F_FIELD);
@@ -595,7 +621,7 @@ public final class ChangesetReader {
     if (!pathEndsWithIndex()) {
       throw error(Reason.MISSING_ARRAY_INDEX, F_PATH, pos,
           (pathLength == 0 ? "empty" : "ends with a string")
-              + " (expected: the path of " + type.dumpName() + " ends with an index)");
+              + " (expected: the path of " + type().dumpName() + " ends with an index)");
     }
   }
 
@@ -603,7 +629,7 @@ public final class ChangesetReader {
   private void readKey(Key k, String name, String typeName) {
     int at = pos;
     PayloadType t = readPayloadType(typeName);
-    k.type = t;
+    k.typeCode = t.code();
     switch (t) {
       case NULL:
         break;
@@ -646,7 +672,7 @@ public final class ChangesetReader {
       return false;
     }
     table = t;
-    objectKey.type = PayloadType.OBJECT_ID;
+    objectKey.typeCode = 10; // ObjectId
     objectKey.bytes = p + 2;
     pos = p + 14;
     return true;
@@ -665,7 +691,7 @@ public final class ChangesetReader {
     int i = arrayOffset + p;
     switch (a[i]) {
       case 7:
-        valueType = PayloadType.DOUBLE;
+        valueCode = 7; // DOUBLE
         valueOffset = p + 1;
         valueLength = 8;
         valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
@@ -674,104 +700,132 @@ public final class ChangesetReader {
       case 5:
         return readTimestampFast(a, i + 1, p);
       case 0x41:
-        valueType = PayloadType.OBJECT_VALUE;
+        valueCode = -2; // OBJECT_VALUE
         pos = p + 1;
         return true;
       case 0:
-        valueType = PayloadType.NULL;
+        valueCode = 0; // NULL
         pos = p + 1;
         return true;
       case 1:
       case 2:
-        {
-          int v = a[i + 1];
-          if (v < 0 || v >= 0x40 || (a[i] == 2 && v > 1)) {
-            return false;
-          }
-          valueType = a[i] == 1 ? PayloadType.INT : PayloadType.BOOL;
-          valueBits = v;
-          pos = p + 2;
-          return true;
-        }
+        return readSmallIntOrBoolFast(a, i, p);
       case 3:
-        {
-          int len = a[i + 1];
-          if (len < 0 || len >= 0x40 || end - p < 2 + len) {
-            return false;
-          }
-          int from = i + 2;
-          for (int k = 0; k < len; k++) {
-            if (a[from + k] < 0) {
-              return false; // not ASCII: the exact parser checks the UTF-8
-            }
-          }
-          valueType = PayloadType.STRING;
-          valueOffset = p + 2;
-          valueLength = len;
-          pos = p + 2 + len;
-          return true;
-        }
+        return readShortAsciiFast(a, i, p);
       default:
         return false;
     }
   }
 
-  /**
-   * A Timestamp whose seconds and nanoseconds take at most 5 varint bytes each (|seconds| < 2^34,
-   * every valid nanos) and are valid; false (nothing changed) for anything else, which the exact
-   * parser then reads and reports. {@code i} is the array index after the type byte, at {@code p}.
-   */
-  private boolean readTimestampFast(byte[] a, int i, int p) {
-    if (end - p < 11) {
+  /** An Int payload of one varint byte or a Bool at {@code a[i]} (its type byte), at {@code p}. */
+  private boolean readSmallIntOrBoolFast(byte[] a, int i, int p) {
+    int v = a[i + 1];
+    if (v < 0 || v >= 0x40 || (a[i] == 2 && v > 1)) {
       return false;
     }
-    long seconds = 0;
-    int k = 0;
-    int b;
-    // spec changeset.md §2.1: 7 bits per continuation byte, then 6 bits and the sign
-    while ((b = a[i + k]) < 0) {
-      if (k == 4) {
-        return false; // 6 bytes or more: the exact parser
+    valueCode = a[i]; // 1 Int or 2 Bool
+    valueBits = v;
+    pos = p + 2;
+    return true;
+  }
+
+  /** A String payload of at most 63 ASCII bytes at {@code a[i]} (its type byte), at {@code p}. */
+  private boolean readShortAsciiFast(byte[] a, int i, int p) {
+    int len = a[i + 1];
+    if (len < 0 || len >= 0x40 || end - p < 2 + len) {
+      return false;
+    }
+    int from = i + 2;
+    for (int k = 0; k < len; k++) {
+      if (a[from + k] < 0) {
+        return false; // not ASCII: the exact parser checks the UTF-8
       }
-      seconds |= (long) (b & 0x7F) << (7 * k);
-      k++;
     }
-    seconds |= (long) (b & 0x3F) << (7 * k);
-    if ((b & 0x40) != 0) {
-      seconds = ~seconds;
+    valueCode = 3; // STRING
+    valueOffset = p + 2;
+    valueLength = len;
+    pos = p + 2 + len;
+    return true;
+  }
+
+  /**
+   * A Timestamp whose seconds and nanoseconds take at most 8 varint bytes each and are valid;
+   * false (nothing changed) for anything else, which the exact parser then reads and reports.
+   * {@code i} is the array index after the type byte, at {@code p}.
+   */
+  private boolean readTimestampFast(byte[] a, int i, int p) {
+    int stop = arrayOffset + end; // no byte at or after it belongs to the changeset
+    if (stop - i < 8) {
+      return false;
     }
+    long x = (long) LONG_LE_ARRAY.get(a, i);
+    int k = varintLastByte(x);
+    if (k > 7) {
+      return false;
+    }
+    long seconds = varint8(x, k);
     int j = i + k + 1;
-    long nanos = 0;
-    k = 0;
-    while ((b = a[j + k]) < 0) {
-      if (k == 4) {
-        return false;
-      }
-      nanos |= (long) (b & 0x7F) << (7 * k);
-      k++;
+    if (stop - j < 8) {
+      return false;
     }
-    nanos |= (long) (b & 0x3F) << (7 * k);
-    if ((b & 0x40) != 0) {
-      nanos = ~nanos;
+    long y = (long) LONG_LE_ARRAY.get(a, j);
+    int m = varintLastByte(y);
+    if (m > 7) {
+      return false;
     }
+    long nanos = varint8(y, m);
     if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
         || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
       return false; // the exact parser reports it
     }
-    valueType = PayloadType.TIMESTAMP;
+    valueCode = 5; // TIMESTAMP
     valueBits = seconds;
     valueBits2 = nanos;
-    pos = j + k + 1 - arrayOffset;
+    pos = j + m + 1 - arrayOffset;
     return true;
   }
 
+  /**
+   * The index (0..7) of the final byte (high bit clear) of the varint whose first 8 bytes are
+   * {@code x} (little-endian), or 8 if all 8 have the continuation bit.
+   */
+  static int varintLastByte(long x) {
+    return Long.numberOfTrailingZeros(~x & 0x8080_8080_8080_8080L) >>> 3;
+  }
+
+  /**
+   * The value of the varint in the bytes {@code 0..k} of {@code x} (little-endian, {@code k} ≤ 7,
+   * byte {@code k} the final one), without a loop: 7 bits per continuation byte, then 6 bits and
+   * the sign (spec changeset.md §2.1). The magnitude has at most 55 bits, so nothing overflows.
+   */
+  static long varint8(long x, int k) {
+    long b = x & (-1L >>> (56 - 8 * k)); // bytes 0..k
+    int signAt = 8 * k + 6;
+    long negative = (b >>> signAt) & 1;
+    b &= ~(1L << signAt);
+    long v = (b & 0x7FL)
+        | ((b >>> 1) & (0x7FL << 7))
+        | ((b >>> 2) & (0x7FL << 14))
+        | ((b >>> 3) & (0x7FL << 21))
+        | ((b >>> 4) & (0x7FL << 28))
+        | ((b >>> 5) & (0x7FL << 35))
+        | ((b >>> 6) & (0x7FL << 42))
+        | ((b >>> 7) & (0x7FL << 49));
+    return v ^ -negative; // ~v when the sign bit was set
+  }
+
   private void readPayload() {
-    if (readPayloadFast()) {
-      return;
+    // the fast path is a separate small method so that the JIT inlines it into readNext
+    // (FreqInlineSize: 325 bytecode bytes); the exact parser stays a call
+    if (!readPayloadFast()) {
+      readPayloadExact();
     }
+  }
+
+  private void readPayloadExact() {
     int at = pos;
     PayloadType t = readPayloadType("value.type");
-    valueType = t;
+    valueCode = t.code();
     switch (t.code()) {
       case -1:
         throw error(Reason.BAD_PAYLOAD_TYPE, "value.type", at,
@@ -1186,7 +1240,7 @@ public final class ChangesetReader {
   }
 
   private ChangesetFormatException error(Reason reason, String name, int at, String detail) {
-    String qualified = type != null ? type.dumpName() + "." + name : name;
+    String qualified = type() != null ? type().dumpName() + "." + name : name;
     return new ChangesetFormatException(reason, qualified, at - base, detail);
   }
 
@@ -1195,7 +1249,7 @@ public final class ChangesetReader {
 
   /** The current instruction, or {@code null} before the first and after the last. */
   public InstructionType instruction() {
-    return type;
+    return type();
   }
 
   /** The byte offset of the current instruction's record type from the start of the changeset. */
@@ -1211,8 +1265,8 @@ public final class ChangesetReader {
   private void expect(boolean ok, String what) {
     if (!ok) {
       throw new IllegalStateException(
-          what + ": not a field of the current instruction " + (type == null ? "(none)"
-              : type.dumpName()));
+          what + ": not a field of the current instruction " + (type() == null ? "(none)"
+              : type().dumpName()));
     }
   }
 
@@ -1313,7 +1367,7 @@ public final class ChangesetReader {
 
   /** The table (class) intern index of every instruction. */
   public int table() {
-    expect(type != null, "table");
+    expect(type() != null, "table");
     return table;
   }
 
@@ -1327,8 +1381,8 @@ public final class ChangesetReader {
    * the primary-key field of AddTable (−1 for an embedded table).
    */
   public int field() {
-    expect(type != null && (type.isPathInstruction() || type == InstructionType.ADD_COLUMN
-        || type == InstructionType.ERASE_COLUMN || type == InstructionType.ADD_TABLE), "field");
+    expect(type() != null && (type().isPathInstruction() || type() == InstructionType.ADD_COLUMN
+        || type() == InstructionType.ERASE_COLUMN || type() == InstructionType.ADD_TABLE), "field");
     return field;
   }
 
@@ -1343,49 +1397,49 @@ public final class ChangesetReader {
 
   /** AddTable: the table type. */
   public TableType tableType() {
-    expect(type == InstructionType.ADD_TABLE, "tableType");
+    expect(type() == InstructionType.ADD_TABLE, "tableType");
     return tableType;
   }
 
   /** AddTable: the primary-key type, or {@code null} for an embedded table. */
   public PayloadType primaryKeyType() {
-    expect(type == InstructionType.ADD_TABLE, "primaryKeyType");
+    expect(type() == InstructionType.ADD_TABLE, "primaryKeyType");
     return pkType;
   }
 
   /** AddTable: whether the primary key is nullable (false for an embedded table). */
   public boolean primaryKeyNullable() {
-    expect(type == InstructionType.ADD_TABLE, "primaryKeyNullable");
+    expect(type() == InstructionType.ADD_TABLE, "primaryKeyNullable");
     return pkNullable;
   }
 
   /** AddColumn: the column type. */
   public ColumnType columnType() {
-    expect(type == InstructionType.ADD_COLUMN, "columnType");
+    expect(type() == InstructionType.ADD_COLUMN, "columnType");
     return columnType;
   }
 
   /** AddColumn: whether values may be null. */
   public boolean nullable() {
-    expect(type == InstructionType.ADD_COLUMN, "nullable");
+    expect(type() == InstructionType.ADD_COLUMN, "nullable");
     return nullable;
   }
 
   /** AddColumn and Clear: the collection type. */
   public CollectionType collectionType() {
-    expect(type == InstructionType.ADD_COLUMN || type == InstructionType.CLEAR, "collectionType");
+    expect(type() == InstructionType.ADD_COLUMN || type() == InstructionType.CLEAR, "collectionType");
     return collection;
   }
 
   /** AddColumn: the link target's intern index, or −1 unless the column type is Link. */
   public int linkTargetTable() {
-    expect(type == InstructionType.ADD_COLUMN, "linkTargetTable");
+    expect(type() == InstructionType.ADD_COLUMN, "linkTargetTable");
     return linkTarget;
   }
 
   /** AddColumn: the dictionary key type, or {@code null} unless the column is a dictionary. */
   public ColumnType dictionaryKeyType() {
-    expect(type == InstructionType.ADD_COLUMN, "dictionaryKeyType");
+    expect(type() == InstructionType.ADD_COLUMN, "dictionaryKeyType");
     return keyType;
   }
 
@@ -1393,37 +1447,37 @@ public final class ChangesetReader {
   // Accessors: object key
 
   private boolean hasObject() {
-    return type != null && (type.isPathInstruction() || type == InstructionType.CREATE_OBJECT
-        || type == InstructionType.ERASE_OBJECT);
+    return type() != null && (type().isPathInstruction() || type() == InstructionType.CREATE_OBJECT
+        || type() == InstructionType.ERASE_OBJECT);
   }
 
   /** The primary-key type of the addressed object (CreateObject, EraseObject, path instructions). */
   public PayloadType objectKeyType() {
     expect(hasObject(), "objectKeyType");
-    return objectKey.type;
+    return objectKey.type();
   }
 
   /** The Int primary key. */
   public long objectKeyInt() {
-    expect(hasObject() && objectKey.type == PayloadType.INT, "objectKeyInt");
+    expect(hasObject() && objectKey.type() == PayloadType.INT, "objectKeyInt");
     return objectKey.a;
   }
 
   /** The intern index of the String primary key. */
   public int objectKeyString() {
-    expect(hasObject() && objectKey.type == PayloadType.STRING, "objectKeyString");
+    expect(hasObject() && objectKey.type() == PayloadType.STRING, "objectKeyString");
     return (int) objectKey.a;
   }
 
   /** The ObjectId primary key (allocates; see {@link #copyObjectKeyBytes}). */
   public ObjectId objectKeyObjectId() {
-    expect(hasObject() && objectKey.type == PayloadType.OBJECT_ID, "objectKeyObjectId");
+    expect(hasObject() && objectKey.type() == PayloadType.OBJECT_ID, "objectKeyObjectId");
     return ObjectId.of(beInt(objectKey.bytes), beLong(objectKey.bytes + 4));
   }
 
   /** The UUID primary key (allocates). */
   public UUID objectKeyUuid() {
-    expect(hasObject() && objectKey.type == PayloadType.UUID, "objectKeyUuid");
+    expect(hasObject() && objectKey.type() == PayloadType.UUID, "objectKeyUuid");
     return new UUID(beLong(objectKey.bytes), beLong(objectKey.bytes + 8));
   }
 
@@ -1450,7 +1504,7 @@ public final class ChangesetReader {
   }
 
   private PrimaryKey materialise(Key k) {
-    switch (k.type) {
+    switch (k.type()) {
       case NULL:
         return PrimaryKey.NULL;
       case INT:
@@ -1483,7 +1537,7 @@ public final class ChangesetReader {
 
   /** The number of path elements of a path instruction. */
   public int pathLength() {
-    expect(type != null && type.isPathInstruction(), "pathLength");
+    expect(type() != null && type().isPathInstruction(), "pathLength");
     return pathLength;
   }
 
@@ -1535,18 +1589,22 @@ public final class ChangesetReader {
   // Accessors: payload
 
   private boolean hasPayload() {
-    return type == InstructionType.UPDATE || type == InstructionType.ARRAY_INSERT
-        || type == InstructionType.SET_INSERT || type == InstructionType.SET_ERASE;
+    return type() == InstructionType.UPDATE || type() == InstructionType.ARRAY_INSERT
+        || type() == InstructionType.SET_INSERT || type() == InstructionType.SET_ERASE;
   }
 
   private void expectValue(PayloadType t, String what) {
-    expect(hasPayload() && valueType == t, what);
+    expect(hasPayload() && payloadType() == t, what);
   }
 
   /** The payload type of Update, ArrayInsert, SetInsert, SetErase. */
   public PayloadType valueType() {
     expect(hasPayload(), "valueType");
-    return valueType;
+    return payloadType();
+  }
+
+  private PayloadType payloadType() {
+    return PayloadType.ofCode(valueCode);
   }
 
   /** The Int payload. */
@@ -1557,7 +1615,7 @@ public final class ChangesetReader {
 
   /** The amount of AddInteger. */
   public long amount() {
-    expect(type == InstructionType.ADD_INTEGER, "amount");
+    expect(type() == InstructionType.ADD_INTEGER, "amount");
     return valueBits;
   }
 
@@ -1646,9 +1704,9 @@ public final class ChangesetReader {
 
   private boolean hasBytes() {
     return hasPayload()
-        && (valueType == PayloadType.STRING || valueType == PayloadType.BINARY
-            || valueType == PayloadType.OBJECT_ID || valueType == PayloadType.UUID
-            || valueType == PayloadType.FLOAT || valueType == PayloadType.DOUBLE);
+        && (payloadType() == PayloadType.STRING || payloadType() == PayloadType.BINARY
+            || payloadType() == PayloadType.OBJECT_ID || payloadType() == PayloadType.UUID
+            || payloadType() == PayloadType.FLOAT || payloadType() == PayloadType.DOUBLE);
   }
 
   /** The byte length of a String, Binary, ObjectId (12), UUID (16), Float (4) or Double (8) payload. */
@@ -1704,7 +1762,7 @@ public final class ChangesetReader {
 
   /** Update: whether the value came from a schema default (false for list element updates). */
   public boolean isDefault() {
-    expect(type == InstructionType.UPDATE, "isDefault");
+    expect(type() == InstructionType.UPDATE, "isDefault");
     return isDefault;
   }
 
@@ -1713,22 +1771,22 @@ public final class ChangesetReader {
    * with an index (−1 for other Updates).
    */
   public long priorSize() {
-    expect(type == InstructionType.UPDATE || type == InstructionType.ARRAY_INSERT
-        || type == InstructionType.ARRAY_MOVE || type == InstructionType.ARRAY_ERASE,
+    expect(type() == InstructionType.UPDATE || type() == InstructionType.ARRAY_INSERT
+        || type() == InstructionType.ARRAY_MOVE || type() == InstructionType.ARRAY_ERASE,
         "priorSize");
     return priorSize;
   }
 
   /** ArrayMove: the to-index ({@code ndx_2}). */
   public long moveTo() {
-    expect(type == InstructionType.ARRAY_MOVE, "moveTo");
+    expect(type() == InstructionType.ARRAY_MOVE, "moveTo");
     return toIndex;
   }
 
   /** The materialised payload (allocates). */
   public Payload payload() {
     expect(hasPayload(), "payload");
-    switch (valueType) {
+    switch (payloadType()) {
       case INT:
         return new Payload.IntValue(valueBits);
       case BOOL:
@@ -1756,14 +1814,14 @@ public final class ChangesetReader {
       case LINK:
         return new Payload.LinkValue(internedString(linkTable), materialise(linkKey));
       default:
-        return Payload.marker(valueType);
+        return Payload.marker(payloadType());
     }
   }
 
   /** The materialised current instruction (allocates). */
   public Instruction toInstruction() {
-    expect(type != null, "toInstruction");
-    switch (type) {
+    expect(type() != null, "toInstruction");
+    switch (type()) {
       case ADD_TABLE:
         return tableType == TableType.EMBEDDED
             ? new Instruction.AddTable(tableName(), tableType, null, null, false)
@@ -1809,6 +1867,6 @@ public final class ChangesetReader {
   @Override
   public String toString() {
     return "ChangesetReader{length=" + (end - base) + ", read=" + (pos - base) + ", interned="
-        + internCount + ", instruction=" + (type == null ? "none" : type.dumpName()) + "}";
+        + internCount + ", instruction=" + (type() == null ? "none" : type().dumpName()) + "}";
   }
 }

@@ -53,6 +53,31 @@ class ReaderFastPathPropertiesTest {
     }
   }
 
+  @Property(tries = 3000)
+  void loopFreeVarintDecodeMatchesTheEncoder(
+      @ForAll long raw, @ForAll @IntRange(max = 63) int shift,
+      @ForAll @IntRange(max = 3) int padding, @ForAll long garbage) {
+    long value = raw >> shift; // every magnitude, both signs
+    byte[] b = new byte[24];
+    int end = padded(b, 0, value, padding);
+    for (int i = end; i < b.length; i++) {
+      b[i] = (byte) (garbage >>> (8 * (i % 8))); // whatever follows must not matter
+    }
+    long x = 0;
+    for (int i = 7; i >= 0; i--) {
+      x = x << 8 | (b[i] & 0xFF);
+    }
+
+    int k = ChangesetReader.varintLastByte(x);
+
+    if (end <= 8) {
+      assertThat(k).isEqualTo(end - 1);
+      assertThat(ChangesetReader.varint8(x, k)).isEqualTo(value);
+    } else {
+      assertThat(k).isEqualTo(8); // no final byte among the first 8: the exact parser
+    }
+  }
+
   @Property(tries = 1500)
   void mutatedReadingsReadTheSameOnHeapAndDirectBuffers(
       @ForAll @IntRange(min = 1, max = 6) int objects,
@@ -206,9 +231,10 @@ class ReaderFastPathPropertiesTest {
     return Arbitraries.oneOf(
         Arbitraries.longs(),
         Arbitraries.longs().between(-(1L << 35), 1L << 35),
+        Arbitraries.longs().between(-(1L << 56), 1L << 56),
         Arbitraries.of(0L, 1L, -1L, 63L, 64L, -64L, -65L, 1_709_296_496L, -1_709_296_496L,
-            (1L << 34) - 1, 1L << 34, -(1L << 34), -(1L << 34) - 1, Long.MAX_VALUE,
-            Long.MIN_VALUE));
+            (1L << 34) - 1, 1L << 34, -(1L << 34), -(1L << 34) - 1, (1L << 55) - 1, 1L << 55,
+            -(1L << 55), -(1L << 55) - 1, Long.MAX_VALUE, Long.MIN_VALUE));
   }
 
   @Provide
