@@ -55,6 +55,20 @@ final class ThreadCpu {
     return sum;
   }
 
+  /**
+   * CPU nanoseconds spent between two snapshots per thread name (digits folded into {@code #}, so
+   * the threads of one pool add up), for the progress log.
+   */
+  static Map<String, Long> deltaByName(Map<Long, Long> before, Map<Long, Long> after) {
+    Map<String, Long> byName = new java.util.TreeMap<>();
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      ThreadInfo info = THREADS.getThreadInfo(e.getKey());
+      String name = info == null ? "(ended)" : info.getThreadName().replaceAll("[0-9]+", "#");
+      byName.merge(name, e.getValue() - before.getOrDefault(e.getKey(), 0L), Long::sum);
+    }
+    return byName;
+  }
+
   boolean matches(String name) {
     for (String p : prefixes) {
       if (name.startsWith(p)) {
@@ -62,6 +76,11 @@ final class ThreadCpu {
       }
     }
     return false;
+  }
+
+  /** CPU nanoseconds the calling thread has used so far, or -1 if the JVM does not measure it. */
+  static long currentThreadCpuNanos() {
+    return THREADS.getCurrentThreadCpuTime();
   }
 
   /** CPU nanoseconds of the whole process so far, or -1 if the JVM does not say. */
