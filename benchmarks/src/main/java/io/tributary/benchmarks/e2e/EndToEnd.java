@@ -333,6 +333,7 @@ public final class EndToEnd {
         Map<Long, Long> clientW0 = clientCpu.snapshot();
         Map<Long, Long> serverW0 = serverCpu.snapshot();
         long processW0 = ThreadCpu.processCpuNanos();
+        Map<String, Long> jvmW0 = ThreadCpu.jvmThreadMillis();
         long w0 = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
           ackObjects0[i] = devices.get(i).acknowledgedObjects();
@@ -342,9 +343,20 @@ public final class EndToEnd {
         sleepUntil(w0 + o.duration().toNanos(), stop);
         long w1 = System.nanoTime();
         // the writers are still running: their window CPU is in the snapshots
-        windowClientNanos = ThreadCpu.delta(clientW0, clientCpu.snapshot());
-        windowServerNanos = ThreadCpu.delta(serverW0, serverCpu.snapshot());
+        Map<Long, Long> clientW1 = clientCpu.snapshot();
+        Map<Long, Long> serverW1 = serverCpu.snapshot();
+        windowClientNanos = ThreadCpu.delta(clientW0, clientW1);
+        windowServerNanos = ThreadCpu.delta(serverW0, serverW1);
         windowProcessNanos = ThreadCpu.processCpuNanos() - processW0;
+        Map<String, Long> windowByName = ThreadCpu.deltaByName(clientW0, clientW1);
+        windowByName.putAll(ThreadCpu.deltaByName(serverW0, serverW1));
+        StringBuilder windowLine = new StringBuilder("e2e: window CPU ms by thread:");
+        windowByName.forEach((name, nanos) -> windowLine.append(' ').append(name).append('=').append(nanos / 1_000_000));
+        windowLine.append(" other(JIT,GC,main)=")
+            .append((windowProcessNanos - windowClientNanos - windowServerNanos) / 1_000_000);
+        ThreadCpu.jvmThreadMillis().forEach((kind, millis) ->
+            windowLine.append(", of which ").append(kind).append('=').append(millis - jvmW0.getOrDefault(kind, 0L)));
+        log.println(windowLine);
         long windowBytes = 0;
         windowObjects = 0;
         for (int i = 0; i < devices.size(); i++) {
