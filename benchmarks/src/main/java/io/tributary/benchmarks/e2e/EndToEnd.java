@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -58,6 +59,13 @@ public final class EndToEnd {
   /** Name prefixes of the server's threads (Netty edge, ingest engine, LMDB sink, timer). */
   static final List<String> SERVER_THREADS =
       List.of("tributary-edge-", "tributary-ingest", "tributary-sink", "tributary-timer");
+  /**
+   * Name prefixes of the client side's threads: the benchmark's writers (write API, encoder, log
+   * append), the sync sessions ({@code tributary-sync-<ident>}) and the client transport's Netty
+   * I/O threads ({@code tributary-sync-io-*}), the LMDB upload logs' writer threads.
+   */
+  static final List<String> CLIENT_THREADS =
+      List.of("tributary-bench-writer-", "tributary-sync-", "tributary-upload-log");
 
   private EndToEnd() {}
 
@@ -148,32 +156,48 @@ public final class EndToEnd {
    * @param transactions transactions whose latency was recorded
    * @param serverCpuNanosPerObject CPU of the server's threads over the whole run (first write to
    *     last acknowledgement) / objects written
+   * @param clientCpuNanosPerObject CPU of the client side's threads ({@link #CLIENT_THREADS})
+   *     over the same span / objects written
    * @param processCpuNanosPerObject CPU of the whole process (clients and server) over the same
    *     span / objects written
+   * @param windowClientCpuNanosPerObject CPU of the client side's threads inside the measurement
+   *     window / objects acknowledged in the window (steady state: without most of the JIT warm-up
+   *     and the drain; -1 if nothing was acknowledged in the window)
+   * @param windowServerCpuNanosPerObject the same for the server's threads
+   * @param windowProcessCpuNanosPerObject the same for the whole process
    * @param check the exactly-once verification
    */
   record Result(Options options, double objectsPerSecond, double megabytesPerSecond,
       double runObjectsPerSecond, long p50Nanos,
       long p99Nanos, long maxNanos, int transactions, double serverCpuNanosPerObject,
-      double processCpuNanosPerObject, ExactlyOnce check) {
+      double clientCpuNanosPerObject, double processCpuNanosPerObject,
+      double windowClientCpuNanosPerObject, double windowServerCpuNanosPerObject,
+      double windowProcessCpuNanosPerObject, ExactlyOnce check) {
 
     static String header() {
       return "| devices | objects/tx | durability | compression | offered objects/s | acked objects/s (window) | MB/s (window) | acked objects/s (whole run)"
-          + " | ack p50 ms | ack p99 ms | ack max ms | server CPU µs/object | process CPU µs/object | exactly once |\n"
-          + "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+          + " | ack p50 ms | ack p99 ms | ack max ms | server CPU µs/object | client CPU µs/object | process CPU µs/object"
+          + " | window CPU µs/object client / server / process | exactly once |\n"
+          + "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
     }
 
     private static String millis(long nanos) {
       return nanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", nanos / 1e6);
     }
 
+    private static String micros(double nanos) {
+      return nanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", nanos / 1e3);
+    }
+
     String row() {
       Options o = options;
-      return String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %,.0f | %.1f | %,.0f | %s | %s | %s | %.2f | %.2f | %s |",
+      return String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %,.0f | %.1f | %,.0f | %s | %s | %s | %.2f | %.2f | %.2f | %s / %s / %s | %s |",
           o.devices(), o.batch(), o.durability(), o.compression() ? "on" : "off",
           o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f", o.rate()) : "max", objectsPerSecond,
           megabytesPerSecond, runObjectsPerSecond, millis(p50Nanos), millis(p99Nanos), millis(maxNanos), serverCpuNanosPerObject / 1e3,
-          processCpuNanosPerObject / 1e3,
+          clientCpuNanosPerObject / 1e3, processCpuNanosPerObject / 1e3,
+          micros(windowClientCpuNanosPerObject), micros(windowServerCpuNanosPerObject),
+          micros(windowProcessCpuNanosPerObject),
           check.passed() ? "yes (" + check.stored() + " objects)" : "FAILED: " + String.join("; ", check.problems()));
     }
   }
@@ -228,6 +252,7 @@ public final class EndToEnd {
         .sink(LmdbIngestSink.open(dir.resolve("server"), o.durability(), Clock.systemUTC()))
         .build();
     ThreadCpu serverCpu = new ThreadCpu(SERVER_THREADS);
+    ThreadCpu clientCpu = new ThreadCpu(CLIENT_THREADS);
     try (IngestServer server = IngestServer.start(config)) {
       ServerMetrics metrics = server.metrics();
       long storedBefore = server.store().countByClass().getOrDefault(BenchSchema.READING, 0L);
@@ -238,6 +263,7 @@ public final class EndToEnd {
       List<BenchDevice> devices = new ArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failure = new AtomicReference<>();
+      AtomicLong writerNanos = new AtomicLong(); // CPU of the writers, which end before the last snapshot
       List<Thread> writers = new ArrayList<>();
       long written = 0;
       long acked = 0;
@@ -246,6 +272,10 @@ public final class EndToEnd {
       double megabytesPerSecond;
       long windowObjects;
       long serverNanos;
+      long clientNanos;
+      long windowClientNanos;
+      long windowServerNanos;
+      long windowProcessNanos;
       long processNanos;
       long runNanos;
       try {
@@ -266,6 +296,7 @@ public final class EndToEnd {
             o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f objects/s offered", o.rate()) : "unpaced");
         long periodNanos = o.rate() > 0 ? (long) (o.batch() * 1e9 * o.devices() / o.rate()) : 0;
         Map<Long, Long> cpu0 = serverCpu.snapshot();
+        Map<Long, Long> clientCpu0 = clientCpu.snapshot();
         long process0 = ThreadCpu.processCpuNanos();
         long t0 = System.nanoTime();
         for (BenchDevice d : devices) {
@@ -289,6 +320,8 @@ public final class EndToEnd {
             } catch (Throwable e) {
               failure.compareAndSet(null, e);
               stop.set(true);
+            } finally {
+              writerNanos.addAndGet(Math.max(0, ThreadCpu.currentThreadCpuNanos()));
             }
           }, "tributary-bench-writer-" + index);
           writers.add(t);
@@ -297,6 +330,10 @@ public final class EndToEnd {
         sleepUntil(t0 + o.warmup().toNanos(), stop);
         long[] ackObjects0 = new long[devices.size()];
         long[] ackBytes0 = new long[devices.size()];
+        Map<Long, Long> clientW0 = clientCpu.snapshot();
+        Map<Long, Long> serverW0 = serverCpu.snapshot();
+        long processW0 = ThreadCpu.processCpuNanos();
+        Map<String, Long> jvmW0 = ThreadCpu.jvmThreadMillis();
         long w0 = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
           ackObjects0[i] = devices.get(i).acknowledgedObjects();
@@ -305,6 +342,21 @@ public final class EndToEnd {
         }
         sleepUntil(w0 + o.duration().toNanos(), stop);
         long w1 = System.nanoTime();
+        // the writers are still running: their window CPU is in the snapshots
+        Map<Long, Long> clientW1 = clientCpu.snapshot();
+        Map<Long, Long> serverW1 = serverCpu.snapshot();
+        windowClientNanos = ThreadCpu.delta(clientW0, clientW1);
+        windowServerNanos = ThreadCpu.delta(serverW0, serverW1);
+        windowProcessNanos = ThreadCpu.processCpuNanos() - processW0;
+        Map<String, Long> windowByName = ThreadCpu.deltaByName(clientW0, clientW1);
+        windowByName.putAll(ThreadCpu.deltaByName(serverW0, serverW1));
+        StringBuilder windowLine = new StringBuilder("e2e: window CPU ms by thread:");
+        windowByName.forEach((name, nanos) -> windowLine.append(' ').append(name).append('=').append(nanos / 1_000_000));
+        windowLine.append(" other(JIT,GC,main)=")
+            .append((windowProcessNanos - windowClientNanos - windowServerNanos) / 1_000_000);
+        ThreadCpu.jvmThreadMillis().forEach((kind, millis) ->
+            windowLine.append(", of which ").append(kind).append('=').append(millis - jvmW0.getOrDefault(kind, 0L)));
+        log.println(windowLine);
         long windowBytes = 0;
         windowObjects = 0;
         for (int i = 0; i < devices.size(); i++) {
@@ -327,8 +379,19 @@ public final class EndToEnd {
           d.waitForUploadCompletion(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         }
         runNanos = System.nanoTime() - t0;
-        serverNanos = ThreadCpu.delta(cpu0, serverCpu.snapshot());
+        Map<Long, Long> cpu1 = serverCpu.snapshot();
+        Map<Long, Long> clientCpu1 = clientCpu.snapshot();
+        serverNanos = ThreadCpu.delta(cpu0, cpu1);
+        // the writers started after the first snapshot and have ended: they added their own CPU
+        clientNanos = ThreadCpu.delta(clientCpu0, clientCpu1) + writerNanos.get();
         processNanos = ThreadCpu.processCpuNanos() - process0;
+        Map<String, Long> byName = ThreadCpu.deltaByName(clientCpu0, clientCpu1);
+        byName.put("tributary-bench-writer-# (all)", writerNanos.get());
+        byName.putAll(ThreadCpu.deltaByName(cpu0, cpu1));
+        StringBuilder cpuLine = new StringBuilder("e2e: CPU ms by thread:");
+        byName.forEach((name, nanos) -> cpuLine.append(' ').append(name).append('=').append(nanos / 1_000_000));
+        cpuLine.append(" other(JIT,GC,main)=").append((processNanos - serverNanos - clientNanos) / 1_000_000);
+        log.println(cpuLine);
         for (BenchDevice d : devices) {
           written += d.written();
           acked += d.acknowledgedObjects();
@@ -353,12 +416,20 @@ public final class EndToEnd {
           metrics.commitNanosMax() / 1e6, metrics.commitFailures(), metrics.errorsByCode());
       Result r = new Result(o, objectsPerSecond, megabytesPerSecond, written / (runNanos / 1e9), q(latency, 0.5), q(latency, 0.99),
           q(latency, 1.0), latency.count(), written == 0 ? 0 : (double) serverNanos / written,
-          written == 0 || processNanos < 0 ? 0 : (double) processNanos / written, check);
+          written == 0 ? 0 : (double) clientNanos / written,
+          written == 0 || processNanos < 0 ? 0 : (double) processNanos / written,
+          perObject(windowClientNanos, windowObjects), perObject(windowServerNanos, windowObjects),
+          perObject(windowProcessNanos, windowObjects), check);
       log.printf(Locale.ROOT, "e2e: %,.0f objects/s acknowledged in the window (%,.0f over the whole run), %.1f MB/s, p50 %.2f ms, p99 %.2f ms;"
           + " verified: %s%n", r.objectsPerSecond(), r.runObjectsPerSecond(), r.megabytesPerSecond(), r.p50Nanos() / 1e6, r.p99Nanos() / 1e6,
           check.passed() ? "exactly once" : check.problems());
       return r;
     }
+  }
+
+  /** CPU per object, or -1 when nothing was acknowledged in the window (or no CPU figure). */
+  private static double perObject(long nanos, long objects) {
+    return objects <= 0 || nanos < 0 ? -1 : (double) nanos / objects;
   }
 
   /** The quantile, or -1 when no transaction committed in the window (writers blocked on a full log). */

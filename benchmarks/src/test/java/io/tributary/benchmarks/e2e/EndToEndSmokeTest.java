@@ -34,6 +34,9 @@ class EndToEndSmokeTest {
     assertThat(r.transactions()).isGreaterThan(0);
     assertThat(r.p50Nanos()).isPositive().isLessThanOrEqualTo(r.p99Nanos());
     assertThat(r.serverCpuNanosPerObject()).isPositive();
+    assertThat(r.clientCpuNanosPerObject()).as("writers, sessions and client I/O threads").isPositive();
+    assertThat(r.clientCpuNanosPerObject() + r.serverCpuNanosPerObject())
+        .isLessThanOrEqualTo(r.processCpuNanosPerObject() * 1.05); // disjoint thread sets
     assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once");
     try (var left = Files.list(dir)) {

@@ -51,6 +51,11 @@ final class ObjectWriterImpl implements ObjectWriter {
   ClassModel cls;
   ObjectWriterImpl root;
   private ObjectWriterImpl parent;
+  /**
+   * Index in {@code cls.properties} of the property after the one last looked up: apps set
+   * properties in a fixed order, usually the declared one, so {@link #prop} tries it first.
+   */
+  private int cursor;
 
   // the root's primary key, to select it again after another object was written
   int keyKind;
@@ -111,6 +116,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.cls = cls;
     this.root = this;
     this.parent = null;
+    this.cursor = 0;
     this.field = null;
     this.depth = 0;
     this.keyKind = keyKind;
@@ -129,6 +135,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.cls = p.target;
     this.root = parent.root;
     this.parent = parent;
+    this.cursor = 0;
     this.keyRef = null;
     if (parent.field == null) {
       this.field = p.preparedName;
@@ -188,12 +195,23 @@ final class ObjectWriterImpl implements ObjectWriter {
   /** The property called {@code name} of this object, after {@link #checkUsable()}. */
   PropertyModel prop(String name) {
     checkUsable();
+    // the guess is compared by identity: names written as literals are one interned String
+    PropertyModel[] ps = cls.properties;
+    int k = cursor;
+    if (k < ps.length) {
+      PropertyModel guess = ps[k];
+      if (guess.name == name) {
+        cursor = k + 1;
+        return guess;
+      }
+    }
     PropertyModel p = cls.find(name);
     if (p == null) {
       throw new IllegalArgumentException(
           cls.name + "." + name + ": no such property (expected one of: " + cls.propertyNames()
               + ")");
     }
+    cursor = p.index + 1; // the primary key's index is -1: then the first property
     return p;
   }
 

@@ -6,10 +6,13 @@ import java.util.Arrays;
  * The primary keys created in the current transaction, per class, to refuse a duplicate ("existing
  * primary key", spec changeset.md §9.3) without allocating per object.
  *
- * <p>Open addressing over parallel arrays. A key is (class index, two longs, a reference): ObjectId
- * (high, low), int (value, 0), UUID (msb, lsb), string (0, 0, the String), null (0, 0, {@link
- * #NULL_KEY}). A slot is occupied only if its stamp equals the current stamp, so {@link #clear()}
- * is O(1). Not thread safe: one per transaction context.
+ * <p>Open addressing over one {@code long[]} with three longs per slot (tag, a, b), so that an
+ * insert touches one or two cache lines, and a parallel {@code Object[]} read only for keys that
+ * have a reference. A key is (class index, two longs, a reference): ObjectId (high, low), int
+ * (value, 0), UUID (msb, lsb), string (0, 0, the String), null (0, 0, {@link #NULL_KEY}). The tag
+ * is (stamp, class index, whether the key has a reference); a slot is occupied only if its tag's
+ * stamp equals the current stamp, so {@link #clear()} is O(1). Not thread safe: one per
+ * transaction context.
  */
 final class PrimaryKeySet {
   /** The reference part of a null primary key. */
@@ -18,12 +21,13 @@ final class PrimaryKeySet {
   private static final int INITIAL = 64;
   /** Tables larger than this (slots) are dropped at {@link #clear()} instead of being kept. */
   private static final int MAX_RETAINED = 1 << 14;
+  private static final int STRIDE = 3;
 
-  private int[] stamps;
-  private int[] classes;
-  private long[] as;
-  private long[] bs;
+  /** Per slot: tag (stamp << 32 | class << 1 | has-reference), a, b. */
+  private long[] table;
+  /** Per slot: the reference, meaningful only if the slot's tag says it has one. */
   private Object[] refs;
+  private int capacity;
   private int mask;
   private int size;
   private int stamp = 1;
@@ -33,26 +37,25 @@ final class PrimaryKeySet {
     allocate(INITIAL);
   }
 
-  private void allocate(int capacity) {
-    stamps = new int[capacity];
-    classes = new int[capacity];
-    as = new long[capacity];
-    bs = new long[capacity];
-    refs = new Object[capacity];
-    mask = capacity - 1;
+  private void allocate(int slots) {
+    table = new long[slots * STRIDE];
+    refs = new Object[slots];
+    capacity = slots;
+    mask = slots - 1;
     size = 0;
   }
 
   /** Forgets every key. */
   void clear() {
-    if (stamps.length > MAX_RETAINED) {
+    if (capacity > MAX_RETAINED) {
       allocate(INITIAL);
       stamp = 1;
       return;
     }
     size = 0;
     if (++stamp == 0) {
-      Arrays.fill(stamps, 0);
+      Arrays.fill(table, 0);
+      Arrays.fill(refs, null);
       stamp = 1;
     }
   }
@@ -61,31 +64,40 @@ final class PrimaryKeySet {
     return size;
   }
 
+  private static long tag(int stamp, int cls, Object ref) {
+    return ((long) stamp << 32) | ((long) cls << 1) | (ref != null ? 1 : 0);
+  }
+
   /**
    * Adds a key.
    *
+   * @param cls the class index, 0..2^31-1
    * @return false if it was already present
    */
   boolean add(int cls, long a, long b, Object ref) {
-    if ((size + 1) * 2 > stamps.length) {
+    if ((size + 1) * 2 > capacity) {
       grow();
     }
-    int h = hash(cls, a, b, ref);
-    int i = h & mask;
-    int[] st = stamps;
+    long want = tag(stamp, cls, ref);
+    int current = stamp;
+    long[] t = table;
+    int i = hash(cls, a, b, ref) & mask;
     for (; ; ) {
-      if (st[i] != stamp) {
-        st[i] = stamp;
-        classes[i] = cls;
-        as[i] = a;
-        bs[i] = b;
-        refs[i] = ref;
+      int at = i * STRIDE;
+      long tag = t[at];
+      if ((int) (tag >>> 32) != current) {
+        t[at] = want;
+        t[at + 1] = a;
+        t[at + 2] = b;
+        if (ref != null) {
+          refs[i] = ref;
+        }
         size++;
         lastAdded = i;
         return true;
       }
-      if (classes[i] == cls && as[i] == a && bs[i] == b
-          && (refs[i] == ref || (ref != null && ref.equals(refs[i])))) {
+      if (tag == want && t[at + 1] == a && t[at + 2] == b
+          && (ref == null || ref == refs[i] || ref.equals(refs[i]))) {
         return false;
       }
       i = (i + 1) & mask;
@@ -97,8 +109,8 @@ final class PrimaryKeySet {
    * insert can have probed past its slot).
    */
   void undoLastAdd() {
-    if (lastAdded >= 0 && stamps[lastAdded] == stamp) {
-      stamps[lastAdded] = stamp - 1;
+    if (lastAdded >= 0 && (int) (table[lastAdded * STRIDE] >>> 32) == stamp) {
+      table[lastAdded * STRIDE] = (long) (stamp - 1) << 32;
       refs[lastAdded] = null;
       size--;
     }
@@ -115,17 +127,18 @@ final class PrimaryKeySet {
   }
 
   private void grow() {
-    int[] oldStamps = stamps;
-    int[] oldClasses = classes;
-    long[] oldAs = as;
-    long[] oldBs = bs;
+    long[] oldTable = table;
     Object[] oldRefs = refs;
+    int oldCapacity = capacity;
     int current = stamp;
-    allocate(oldStamps.length * 2);
+    allocate(oldCapacity * 2);
     stamp = 1;
-    for (int i = 0; i < oldStamps.length; i++) {
-      if (oldStamps[i] == current) {
-        add(oldClasses[i], oldAs[i], oldBs[i], oldRefs[i]);
+    for (int i = 0; i < oldCapacity; i++) {
+      long tag = oldTable[i * STRIDE];
+      if ((int) (tag >>> 32) == current) {
+        int cls = (int) (tag >>> 1) & 0x7FFF_FFFF;
+        add(cls, oldTable[i * STRIDE + 1], oldTable[i * STRIDE + 2],
+            (tag & 1) != 0 ? oldRefs[i] : null);
       }
     }
   }

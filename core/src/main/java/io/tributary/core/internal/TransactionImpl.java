@@ -48,6 +48,13 @@ final class TransactionImpl implements Transaction {
   private boolean active;
   private int objectCount;
   private ObjectWriterImpl[] roots = new ObjectWriterImpl[16];
+  /**
+   * The last (class name, key type) that passed {@link #creatable}'s checks and its model: a
+   * transaction usually creates objects of one class, named by one literal String.
+   */
+  private String creatableName;
+  private PropertyType creatableType;
+  private ClassModel creatableClass;
 
   TransactionImpl(
       SchemaModel model, Committer committer, int maxChangesetBytes, AtomicBoolean closed) {
@@ -159,6 +166,9 @@ final class TransactionImpl implements Transaction {
   /** The asymmetric class {@code className}, whose primary key must have type {@code type}. */
   private ClassModel creatable(String className, PropertyType type, String given) {
     checkActive("create");
+    if (className == creatableName && type == creatableType && className != null) {
+      return creatableClass;
+    }
     Objects.requireNonNull(className, "className");
     ClassModel c = model.find(className);
     if (c == null) {
@@ -177,6 +187,9 @@ final class TransactionImpl implements Transaction {
           c.name + "." + c.primaryKey.name + ": cannot use " + given + " as primary key (expected: "
               + c.primaryKey.type.realmName() + ")");
     }
+    creatableName = className;
+    creatableType = type;
+    creatableClass = c;
     return c;
   }
 

@@ -1,0 +1,124 @@
+package io.tributary.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** {@link PrimaryKeySet} against a {@link HashSet} of the same keys. */
+class PrimaryKeySetTest {
+  /** One key: class index, two longs and a reference (null, a String or the null-key marker). */
+  record Key(int cls, long a, long b, Object ref) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.cls == cls && k.a == a && k.b == b && Objects.equals(k.ref, ref);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(cls, a, b, ref);
+    }
+  }
+
+  /** add (with a key), clear, or undo the last add. */
+  record Op(int kind, Key key) {}
+
+  @Provide
+  Arbitrary<List<Op>> ops() {
+    // small domains so that duplicates are frequent; strings are fresh instances (equals, not ==)
+    Arbitrary<Object> ref = Arbitraries.oneOf(
+        Arbitraries.just(null),
+        Arbitraries.just(PrimaryKeySet.NULL_KEY),
+        Arbitraries.integers().between(0, 20).map(i -> new String(("k" + i).toCharArray())));
+    Arbitrary<Key> key = Combinators.combine(
+            Arbitraries.integers().between(0, 3),
+            Arbitraries.longs().between(-5, 300),
+            Arbitraries.longs().between(0, 2),
+            ref)
+        .as(Key::new);
+    Arbitrary<Op> op = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(40, key.map(k -> new Op(0, k))),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Op(1, null))),
+        net.jqwik.api.Tuple.of(2, Arbitraries.just(new Op(2, null))));
+    return op.list().ofMaxSize(2000);
+  }
+
+  @Property(tries = 200)
+  void behavesLikeAHashSet(@ForAll("ops") List<Op> ops) {
+    PrimaryKeySet set = new PrimaryKeySet();
+    Set<Key> model = new HashSet<>();
+    Key lastAdded = null;
+    for (Op op : ops) {
+      switch (op.kind()) {
+        case 0 -> {
+          Key k = op.key();
+          boolean added = set.add(k.cls(), k.a(), k.b(), k.ref());
+          assertThat(added).as("add %s", k).isEqualTo(model.add(k));
+          if (added) {
+            lastAdded = k; // undo removes the last *successful* add, as the write path uses it
+          }
+        }
+        case 1 -> {
+          set.clear();
+          model.clear();
+          lastAdded = null;
+        }
+        default -> {
+          set.undoLastAdd();
+          if (lastAdded != null) {
+            model.remove(lastAdded);
+          }
+          lastAdded = null;
+        }
+      }
+      assertThat(set.size()).isEqualTo(model.size());
+    }
+    for (Key k : model) {
+      assertThat(set.add(k.cls(), k.a(), k.b(), k.ref())).as("still present: %s", k).isFalse();
+    }
+  }
+
+  @Test
+  void growsPastTheRetainedSizeAndStartsSmallAgainAfterClear() {
+    PrimaryKeySet set = new PrimaryKeySet();
+    for (int round = 0; round < 3; round++) {
+      List<Long> keys = new ArrayList<>();
+      for (long i = 0; i < 40_000; i++) {
+        keys.add(i * 7919);
+      }
+      for (long k : keys) {
+        assertThat(set.add(1, k, round, null)).isTrue();
+      }
+      assertThat(set.size()).isEqualTo(40_000);
+      for (long k : keys) {
+        assertThat(set.add(1, k, round, null)).isFalse();
+      }
+      assertThat(set.add(2, keys.get(0), round, null)).as("another class").isTrue();
+      assertThat(set.add(1, keys.get(0), round, "ref")).as("with a reference").isTrue();
+      set.clear();
+      assertThat(set.size()).isZero();
+      assertThat(set.add(1, keys.get(0), round, null)).as("forgotten after clear").isTrue();
+      set.clear();
+    }
+  }
+
+  @Test
+  void manyClearsKeepOldKeysForgotten() {
+    PrimaryKeySet set = new PrimaryKeySet();
+    for (int i = 0; i < 100_000; i++) {
+      assertThat(set.add(0, 42, 0, null)).isTrue();
+      assertThat(set.add(0, 42, 0, null)).isFalse();
+      set.clear();
+    }
+  }
+}
