@@ -75,15 +75,16 @@ final class DirectIngest {
   private int[] objNodes = new int[256];
   private int[] objTables = new int[256];
   private PayloadType[] objKeyTypes = new PayloadType[256];
-  private long[] objKeys = new long[256]; // Int value or String intern index
-  private byte[] objKeyBytes = new byte[256 * 16]; // ObjectId or UUID bytes at 16 * object
+  // the key: Int value, String intern index, ObjectId high and low, UUID most and least
+  // significant bits (read as numbers: small bulk copies out of a ByteBuffer cost more)
+  private long[] objKeyA = new long[256];
+  private long[] objKeyB = new long[256];
   private int[] objPkOffsets = new int[256]; // the primary key's Value in the arena
   private int[] objPkLengths = new int[256];
   private int objCount;
   // open addressing over objects (index + 1; 0 = empty), for duplicate CreateObjects
   private int[] objHash = new int[1024];
 
-  private final byte[] keyScratch = new byte[16];
   private byte[] trailer = new byte[64];
 
   DirectIngest(ChangesetReader reader) {
@@ -170,13 +171,12 @@ final class DirectIngest {
     objTables[o] = table;
     objKeyTypes[o] = kt;
     int pkOffset = arenaSize;
-    int hash;
     switch (kt) {
       case INT:
         {
           long k = reader.objectKeyInt();
-          objKeys[o] = k;
-          hash = Long.hashCode(k);
+          objKeyA[o] = k;
+          objKeyB[o] = 0;
           if (!reserve(11)) {
             return false;
           }
@@ -187,8 +187,8 @@ final class DirectIngest {
       case STRING:
         {
           int k = reader.objectKeyString();
-          objKeys[o] = k; // interned once per changeset (the reader refuses duplicates)
-          hash = k;
+          objKeyA[o] = k; // interned once per changeset (the reader refuses duplicates)
+          objKeyB[o] = 0;
           int len = reader.internedLength(k);
           if (!reserve(6 + len)) {
             return false;
@@ -198,32 +198,38 @@ final class DirectIngest {
           arenaSize += reader.copyInterned(k, arena, arenaSize);
           break;
         }
-      default: // OBJECT_ID, UUID (the only other primary key types)
+      case OBJECT_ID:
         {
-          int n = reader.copyObjectKeyBytes(objKeyBytes, o * 16);
-          hash = 0;
-          for (int i = 0; i < n; i++) {
-            hash = 31 * hash + objKeyBytes[o * 16 + i];
+          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId(); // scalar-replaced once inlined
+          objKeyA[o] = id.high();
+          objKeyB[o] = id.low();
+          if (!reserve(26)) {
+            return false;
           }
+          arena[arenaSize++] = 0x52; // Value.object_id_value
+          arena[arenaSize++] = 24;
+          putHex(id.high() & 0xFFFFFFFFL, 4);
+          putHex(id.low(), 8);
+          break;
+        }
+      default: // UUID (the only other primary key type)
+        {
+          java.util.UUID u = reader.objectKeyUuid();
+          objKeyA[o] = u.getMostSignificantBits();
+          objKeyB[o] = u.getLeastSignificantBits();
           if (!reserve(38)) {
             return false;
           }
-          if (kt == PayloadType.OBJECT_ID) {
-            arena[arenaSize++] = 0x52; // Value.object_id_value
-            arena[arenaSize++] = 24;
-            putHex(objKeyBytes, o * 16, 12);
-          } else {
-            arena[arenaSize++] = 0x5a; // Value.uuid_value
-            arena[arenaSize++] = 36;
-            putUuid(objKeyBytes, o * 16);
-          }
+          arena[arenaSize++] = 0x5a; // Value.uuid_value
+          arena[arenaSize++] = 36;
+          putUuid(objKeyA[o], objKeyB[o]);
           break;
         }
     }
+    int hash = keyHash(o);
     objPkOffsets[o] = pkOffset;
     objPkLengths[o] = arenaSize - pkOffset;
     // duplicate check: same table and key created before in this changeset
-    hash = (hash * 0x9E3779B9 + table) * 0x9E3779B9;
     int mask = objHash.length - 1;
     for (int s = (hash >>> 7) & mask; ; s = (s + 1) & mask) {
       int other = objHash[s] - 1;
@@ -257,15 +263,26 @@ final class DirectIngest {
     }
     switch (kt) {
       case INT:
-        return objKeys[o] == reader.objectKeyInt();
+        return objKeyA[o] == reader.objectKeyInt();
       case STRING:
-        return objKeys[o] == reader.objectKeyString();
+        return objKeyA[o] == reader.objectKeyString();
+      case OBJECT_ID:
+        {
+          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId();
+          return objKeyA[o] == id.high() && objKeyB[o] == id.low();
+        }
       default:
         {
-          int n = reader.copyObjectKeyBytes(keyScratch, 0);
-          return Arrays.equals(keyScratch, 0, n, objKeyBytes, o * 16, o * 16 + n);
+          java.util.UUID u = reader.objectKeyUuid();
+          return objKeyA[o] == u.getMostSignificantBits() && objKeyB[o] == u.getLeastSignificantBits();
         }
     }
+  }
+
+  private int keyHash(int o) {
+    long h = objKeyA[o] * 0x9E3779B97F4A7C15L + objKeyB[o];
+    h = (h ^ (h >>> 29)) * 0xBF58476D1CE4E5B9L + objTables[o];
+    return (int) (h ^ (h >>> 32));
   }
 
   private boolean update() {
@@ -414,33 +431,35 @@ final class DirectIngest {
         if (!reserve(5)) {
           return false;
         }
-        arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits, as the reader holds them
-        arenaSize += reader.copyValue(arena, arenaSize);
+        arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits
+        putFixed(Float.floatToRawIntBits(reader.floatValue()) & 0xFFFFFFFFL, 4);
         return true;
       case DOUBLE:
         if (!reserve(9)) {
           return false;
         }
-        arena[arenaSize++] = 0x41;
-        arenaSize += reader.copyValue(arena, arenaSize);
+        arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
+        putFixed(Double.doubleToRawLongBits(reader.doubleValue()), 8);
         return true;
       case OBJECT_ID:
-        if (!reserve(26)) {
-          return false;
+        {
+          if (!reserve(26)) {
+            return false;
+          }
+          io.tributary.protocol.ObjectId id = reader.objectIdValue(); // scalar-replaced once inlined
+          arena[arenaSize++] = 0x52;
+          arena[arenaSize++] = 24;
+          putHex(id.high() & 0xFFFFFFFFL, 4);
+          putHex(id.low(), 8);
+          return true;
         }
-        arena[arenaSize++] = 0x52;
-        arena[arenaSize++] = 24;
-        reader.copyValue(keyScratch, 0);
-        putHex(keyScratch, 0, 12);
-        return true;
       case UUID:
         if (!reserve(38)) {
           return false;
         }
         arena[arenaSize++] = 0x5a;
         arena[arenaSize++] = 36;
-        reader.copyValue(keyScratch, 0);
-        putUuid(keyScratch, 0);
+        putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
         return true;
       default: // DECIMAL: rare; its text form needs BigDecimal anyway
         {
@@ -478,11 +497,9 @@ final class DirectIngest {
       int p = put(bytes, 0, plan.classNameField);
       bytes[p++] = 0x12; // IngestedObject.primary_key
       p = putVarint(bytes, p, pkLength);
-      System.arraycopy(arena, objPkOffsets[o], bytes, p, pkLength);
-      p += pkLength;
+      p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
       p = writeFields(bytes, p, node, IngestedObject.FIELDS_FIELD_NUMBER << 3 | 2);
-      System.arraycopy(trailer, 0, bytes, p, trailerSize);
-      p += trailerSize;
+      p = copy(trailer, 0, bytes, p, trailerSize);
       if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
         throw new IllegalStateException(
             "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
@@ -528,8 +545,7 @@ final class DirectIngest {
       b[p++] = 0x12; // entry value
       p = putVarint(b, p, valueSize);
       if (ref >= 0) {
-        System.arraycopy(arena, ref, b, p, valueSize);
-        p += valueSize;
+        p = copy(arena, ref, b, p, valueSize);
       } else if (ref == -1) {
         p = put(b, p, plan.defaults[i]);
       } else {
@@ -548,9 +564,9 @@ final class DirectIngest {
     int off = objPkOffsets[o];
     switch (objKeyTypes[o]) {
       case INT:
-        return Values.ofInt(objKeys[o]);
+        return Values.ofInt(objKeyA[o]);
       case STRING:
-        return Values.ofString(reader.internedString((int) objKeys[o]));
+        return Values.ofString(reader.internedString((int) objKeyA[o]));
       case OBJECT_ID:
         return Value.newBuilder()
             .setObjectIdValue(new String(arena, off + 2, 24, StandardCharsets.ISO_8859_1))
@@ -623,7 +639,10 @@ final class DirectIngest {
     }
     nodePlans[n] = plan;
     nodeSlots[n] = slotCount;
-    Arrays.fill(slotRefs, slotCount, slotCount + slots, -1);
+    int[] refs = slotRefs;
+    for (int i = slotCount, end = slotCount + slots; i < end; i++) {
+      refs[i] = -1;
+    }
     slotCount += slots;
     nodeCount = n + 1;
     return n;
@@ -634,8 +653,8 @@ final class DirectIngest {
     objNodes = Arrays.copyOf(objNodes, n);
     objTables = Arrays.copyOf(objTables, n);
     objKeyTypes = Arrays.copyOf(objKeyTypes, n);
-    objKeys = Arrays.copyOf(objKeys, n);
-    objKeyBytes = Arrays.copyOf(objKeyBytes, n * 16);
+    objKeyA = Arrays.copyOf(objKeyA, n);
+    objKeyB = Arrays.copyOf(objKeyB, n);
     objPkOffsets = Arrays.copyOf(objPkOffsets, n);
     objPkLengths = Arrays.copyOf(objPkLengths, n);
   }
@@ -648,7 +667,7 @@ final class DirectIngest {
       if (o < 0) {
         continue;
       }
-      int h = rehashKey(o);
+      int h = keyHash(o);
       int i = (h >>> 7) & mask;
       while (table[i] != 0) {
         i = (i + 1) & mask;
@@ -656,27 +675,6 @@ final class DirectIngest {
       table[i] = o + 1;
     }
     objHash = table;
-  }
-
-  private int rehashKey(int o) {
-    int hash;
-    switch (objKeyTypes[o]) {
-      case INT:
-        hash = Long.hashCode(objKeys[o]);
-        break;
-      case STRING:
-        hash = (int) objKeys[o];
-        break;
-      default:
-        {
-          int n = objKeyTypes[o] == PayloadType.OBJECT_ID ? 12 : 16;
-          hash = 0;
-          for (int i = 0; i < n; i++) {
-            hash = 31 * hash + objKeyBytes[o * 16 + i];
-          }
-        }
-    }
-    return (hash * 0x9E3779B9 + objTables[o]) * 0x9E3779B9;
   }
 
   /** Makes room for {@code n} more arena bytes; false past {@link #MAX_ARENA}. */
@@ -696,7 +694,25 @@ final class DirectIngest {
     arenaSize = putVarint(arena, arenaSize, v);
   }
 
+  private void putFixed(long v, int n) {
+    byte[] a = arena;
+    int p = arenaSize;
+    for (int i = 0; i < n; i++, v >>>= 8) {
+      a[p + i] = (byte) v;
+    }
+    arenaSize = p + n;
+  }
+
   private static int putVarint(byte[] b, int p, long v) {
+    if ((v & ~0x7FL) == 0) { // most lengths and small values: one byte
+      b[p] = (byte) v;
+      return p + 1;
+    }
+    if ((v & ~0x3FFFL) == 0) {
+      b[p] = (byte) (v | 0x80);
+      b[p + 1] = (byte) (v >>> 7);
+      return p + 2;
+    }
     while ((v & ~0x7FL) != 0) {
       b[p++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
@@ -710,32 +726,42 @@ final class DirectIngest {
   }
 
   private static int put(byte[] b, int p, byte[] src) {
-    System.arraycopy(src, 0, b, p, src.length);
-    return p + src.length;
+    return copy(src, 0, b, p, src.length);
   }
 
-  private void putHex(byte[] src, int from, int n) {
+  /** Copies {@code n} bytes; returns {@code to + n}. Short copies loop: arraycopy's call costs more. */
+  private static int copy(byte[] src, int from, byte[] dst, int to, int n) {
+    if (n <= 32) {
+      for (int i = 0; i < n; i++) {
+        dst[to + i] = src[from + i];
+      }
+    } else {
+      System.arraycopy(src, from, dst, to, n);
+    }
+    return to + n;
+  }
+
+  /** The {@code n} low bytes of {@code v}, big-endian, as lower-case hex digits. */
+  private void putHex(long v, int n) {
     byte[] a = arena;
     int p = arenaSize;
-    for (int i = 0; i < n; i++) {
-      int v = src[from + i] & 0xFF;
-      a[p++] = HEX[v >>> 4];
-      a[p++] = HEX[v & 0xF];
+    for (int shift = 8 * n - 4; shift >= 0; shift -= 4) {
+      a[p++] = HEX[(int) (v >>> shift) & 0xF];
     }
     arenaSize = p;
   }
 
-  /** The 36-character form of 16 UUID bytes, as {@link java.util.UUID#toString()}. */
-  private void putUuid(byte[] src, int from) {
-    putHex(src, from, 4);
+  /** The 36-character form of a UUID, as {@link java.util.UUID#toString()}. */
+  private void putUuid(long msb, long lsb) {
+    putHex(msb >>> 32, 4);
     arena[arenaSize++] = '-';
-    putHex(src, from + 4, 2);
+    putHex(msb >>> 16, 2);
     arena[arenaSize++] = '-';
-    putHex(src, from + 6, 2);
+    putHex(msb, 2);
     arena[arenaSize++] = '-';
-    putHex(src, from + 8, 2);
+    putHex(lsb >>> 48, 2);
     arena[arenaSize++] = '-';
-    putHex(src, from + 10, 6);
+    putHex(lsb, 6);
   }
 
   private Plan plan(ObjectClass c) {
