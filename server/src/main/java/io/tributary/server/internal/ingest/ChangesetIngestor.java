@@ -44,7 +44,9 @@ import java.util.Objects;
  * CreateObject of asymmetric classes and instructions that address objects created earlier in the
  * same changeset, applies them to an in-memory object tree and emits one {@link IngestRecord}
  * (the serialised {@link IngestedObject}) per created object, with defaults for properties never
- * set.
+ * set. Changesets in realm-core's usual order (CreateObject, then Updates of that object and its
+ * embedded objects) take a direct path ({@link DirectIngest}) that writes the same bytes without
+ * the tree; any other changeset, and every error, goes through the general path.
  *
  * <p>One UPLOAD at a time: {@link #begin} with the schema in force, {@link #ingest} per
  * changeset, then {@link #schema()} holds the schema after any adoption (the caller keeps it only

@@ -37,11 +37,19 @@ import java.util.Map;
  * general path on the whole changeset, which accepts it or reports the error exactly as before.
  *
  * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest changeset
- * handled (at most {@link #MAX_ARENA} bytes of values; larger changesets take the general path).
+ * handled (at most {@link #MAX_ARENA} bytes of values and {@link #MAX_SLOTS} property slots;
+ * larger changesets take the general path).
  */
 final class DirectIngest {
   /** Largest value arena kept; a changeset needing more takes the general path. */
   static final int MAX_ARENA = 8 << 20;
+
+  /**
+   * Most property slots (over all objects and embedded objects) of one changeset; more take the
+   * general path. Bounds the tables kept between changesets (slots, and objects and nodes, each
+   * of which has at least one slot) to a few MiB.
+   */
+  static final int MAX_SLOTS = 1 << 18;
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -631,7 +639,7 @@ final class DirectIngest {
     int slots = plan.properties.length;
     if (slotCount + slots > slotRefs.length) {
       long want = Math.max((long) slotRefs.length * 2, (long) slotCount + slots);
-      if (want > MAX_ARENA) {
+      if (want > MAX_SLOTS) {
         return -1;
       }
       slotRefs = Arrays.copyOf(slotRefs, (int) want);
