@@ -44,7 +44,9 @@ import java.util.Objects;
  * CreateObject of asymmetric classes and instructions that address objects created earlier in the
  * same changeset, applies them to an in-memory object tree and emits one {@link IngestRecord}
  * (the serialised {@link IngestedObject}) per created object, with defaults for properties never
- * set.
+ * set. Changesets in realm-core's usual order (CreateObject, then Updates of that object and its
+ * embedded objects) take a direct path ({@link DirectIngest}) that writes the same bytes without
+ * the tree; any other changeset, and every error, goes through the general path.
  *
  * <p>One UPLOAD at a time: {@link #begin} with the schema in force, {@link #ingest} per
  * changeset, then {@link #schema()} holds the schema after any adoption (the caller keeps it only
@@ -61,6 +63,9 @@ public final class ChangesetIngestor {
   private static final Value NULL = Values.nullValue();
 
   private final ChangesetReader reader = new ChangesetReader();
+  // realm-core's usual instruction order straight to bytes; null: the general path only (tests)
+  private final DirectIngest direct;
+  private long directChangesets;
   private AppSchema schema = AppSchema.empty();
   private boolean developmentMode;
   private boolean schemaChanged;
@@ -82,6 +87,21 @@ public final class ChangesetIngestor {
   private final byte[] lastKeyBytes = new byte[16];
   private final byte[] keyBytes = new byte[16];
   private long clientVersion;
+
+  /** An ingestor that takes the direct path for realm-core's usual instruction order. */
+  public ChangesetIngestor() {
+    this(true);
+  }
+
+  /** With {@code direct} false, every changeset takes the general path (to compare the two). */
+  ChangesetIngestor(boolean direct) {
+    this.direct = direct ? new DirectIngest(reader) : null;
+  }
+
+  /** How many changesets the direct path handled (for tests). */
+  long directChangesets() {
+    return directChangesets;
+  }
 
   /** Where a changeset came from, copied into every object it creates. */
   public record Origin(long fileIdent, long clientVersion, long originTimestamp, String userId) {
@@ -125,6 +145,11 @@ public final class ChangesetIngestor {
    * @throws IngestException 212 or 225 with what was wrong and at which byte
    */
   public void ingest(ByteBuffer changeset, Origin origin, List<IngestRecord> out) throws IngestException {
+    if (direct != null && direct.ingest(changeset, schema, origin, out)) {
+      directChangesets++;
+      return;
+    }
+    // the general path: any instruction order, every check with its error
     created.clear();
     java.util.Arrays.fill(propertyClasses, 0, cachedProperties, null); // intern indexes are per changeset
     java.util.Arrays.fill(properties, 0, cachedProperties, null);

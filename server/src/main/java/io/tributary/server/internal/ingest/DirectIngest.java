@@ -1,0 +1,885 @@
+package io.tributary.server.internal.ingest;
+
+import com.google.protobuf.CodedOutputStream;
+import io.tributary.protocol.changeset.ChangesetFormatException;
+import io.tributary.protocol.changeset.ChangesetReader;
+import io.tributary.protocol.changeset.InstructionType;
+import io.tributary.protocol.changeset.PayloadType;
+import io.tributary.server.AppSchema;
+import io.tributary.server.AppSchema.ClassKind;
+import io.tributary.server.AppSchema.CollectionKind;
+import io.tributary.server.AppSchema.ObjectClass;
+import io.tributary.server.AppSchema.Property;
+import io.tributary.server.AppSchema.PropertyType;
+import io.tributary.server.Values;
+import io.tributary.server.proto.EmbeddedObject;
+import io.tributary.server.proto.IngestedObject;
+import io.tributary.server.proto.Value;
+import io.tributary.server.spi.IngestRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ingestor's direct path for the instruction order realm-core writes for new asymmetric
+ * objects: CreateObject, then Updates of that object's single-value properties, embedded objects
+ * set with an ObjectValue and filled through key paths. Each leaf value is encoded as its protobuf
+ * {@link Value} bytes straight from the reader into one reused arena; the records are assembled from
+ * there, in the same bytes {@link ChangesetIngestor}'s general path writes (spec changeset.md
+ * §11.2).
+ *
+ * <p>It never reports an error: at the first instruction it does not handle, or that the general
+ * path would refuse (a format error, an unknown class or property, a type mismatch, a duplicate
+ * object, an Update of an object other than the last created, a collection, a link, a schema
+ * instruction, ...), {@link #ingest} returns false having appended nothing, and the caller runs the
+ * general path on the whole changeset, which accepts it or reports the error exactly as before.
+ *
+ * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest changeset
+ * handled (at most {@link #MAX_ARENA} bytes of values and {@link #MAX_SLOTS} property slots;
+ * larger changesets take the general path).
+ */
+final class DirectIngest {
+  /** Largest value arena kept; a changeset needing more takes the general path. */
+  static final int MAX_ARENA = 8 << 20;
+
+  /**
+   * Most property slots (over all objects and embedded objects) of one changeset; more take the
+   * general path. Bounds the tables kept between changesets (slots, and objects and nodes, each
+   * of which has at least one slot) to a few MiB.
+   */
+  static final int MAX_SLOTS = 1 << 18;
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+  private final ChangesetReader reader;
+
+  // classes and their encoding plans, valid for planSchema
+  private AppSchema planSchema;
+  private final Map<ObjectClass, Plan> plans = new IdentityHashMap<>();
+
+  // per changeset: a generation stamps the lookup tables below instead of clearing them
+  private int generation;
+  private Plan[] tablePlans = new Plan[16]; // by table intern index
+  private int[] tableStamps = new int[16];
+
+  // the value arena: encoded Value messages (without tag and length of the enclosing field)
+  private byte[] arena = new byte[1 << 16];
+  private int arenaSize;
+
+  // nodes (objects and embedded objects): plan, first slot, encoded size of the fields (map
+  // entries only)
+  private Plan[] nodePlans = new Plan[256];
+  private int[] nodeSlots = new int[256];
+  private int[] nodeSizes = new int[256];
+  private int nodeCount;
+  // per property of a node: -1 unset, >= 0 arena offset of its value, <= -2 embedded node -ref-2
+  private int[] slotRefs = new int[2048];
+  private int[] slotLengths = new int[2048];
+  private int slotCount;
+
+  // created objects, in creation order
+  private int[] objNodes = new int[256];
+  private int[] objTables = new int[256];
+  private PayloadType[] objKeyTypes = new PayloadType[256];
+  // the key: Int value, String intern index, ObjectId high and low, UUID most and least
+  // significant bits (read as numbers: small bulk copies out of a ByteBuffer cost more)
+  private long[] objKeyA = new long[256];
+  private long[] objKeyB = new long[256];
+  private int[] objPkOffsets = new int[256]; // the primary key's Value in the arena
+  private int[] objPkLengths = new int[256];
+  private int objCount;
+  // open addressing over objects (index + 1; 0 = empty), for duplicate CreateObjects
+  private int[] objHash = new int[1024];
+
+  private byte[] trailer = new byte[64];
+
+  DirectIngest(ChangesetReader reader) {
+    this.reader = reader;
+  }
+
+  /**
+   * Reads {@code changeset} from its position and, if every instruction is on the direct path,
+   * appends one record per created object to {@code out} in creation order.
+   *
+   * @return true if handled; false if the general path must run (nothing appended)
+   */
+  boolean ingest(java.nio.ByteBuffer changeset, AppSchema schema, ChangesetIngestor.Origin origin,
+      List<IngestRecord> out) {
+    if (schema != planSchema) {
+      plans.clear();
+      planSchema = schema;
+    }
+    if (++generation == 0) { // wrapped: stamps of 0 must not look current
+      Arrays.fill(tableStamps, 0);
+      for (Plan p : plans.values()) {
+        Arrays.fill(p.internStamps, 0);
+      }
+      generation = 1;
+    }
+    arenaSize = 0;
+    nodeCount = 0;
+    slotCount = 0;
+    objCount = 0;
+    Arrays.fill(objHash, 0);
+    reader.reset(changeset);
+    try {
+      while (reader.next()) {
+        InstructionType t = reader.instruction();
+        if (t == InstructionType.UPDATE) {
+          if (!update()) {
+            return false;
+          }
+        } else if (t == InstructionType.CREATE_OBJECT) {
+          if (!createObject()) {
+            return false;
+          }
+        } else {
+          return false;
+        }
+      }
+    } catch (ChangesetFormatException e) {
+      return false; // the general path reports it
+    }
+    finish(origin, out);
+    return true;
+  }
+
+  // --- instructions ---
+
+  private Plan tablePlan(int table) {
+    if (table >= tableStamps.length) {
+      int n = Math.max(table + 1, tableStamps.length * 2);
+      tableStamps = Arrays.copyOf(tableStamps, n);
+      tablePlans = Arrays.copyOf(tablePlans, n);
+    }
+    if (tableStamps[table] != generation) {
+      ObjectClass c = planSchema.objectClass(reader.internedString(table)).orElse(null);
+      tablePlans[table] = c == null ? null : plan(c);
+      tableStamps[table] = generation;
+    }
+    return tablePlans[table];
+  }
+
+  private boolean createObject() {
+    int table = reader.table();
+    Plan plan = tablePlan(table);
+    if (plan == null || plan.cls.kind() != ClassKind.ASYMMETRIC || plan.primaryKey < 0) {
+      return false;
+    }
+    PayloadType kt = reader.objectKeyType();
+    if (kt != plan.primaryKeyType) { // also refuses null keys: the general path handles them
+      return false;
+    }
+    int o = objCount;
+    if (o == objNodes.length) {
+      growObjects();
+    }
+    objTables[o] = table;
+    objKeyTypes[o] = kt;
+    int pkOffset = arenaSize;
+    switch (kt) {
+      case INT:
+        {
+          long k = reader.objectKeyInt();
+          objKeyA[o] = k;
+          objKeyB[o] = 0;
+          if (!reserve(11)) {
+            return false;
+          }
+          arena[arenaSize++] = 0x10; // Value.int_value
+          putVarint(k);
+          break;
+        }
+      case STRING:
+        {
+          int k = reader.objectKeyString();
+          objKeyA[o] = k; // interned once per changeset (the reader refuses duplicates)
+          objKeyB[o] = 0;
+          int len = reader.internedLength(k);
+          if (!reserve(6 + len)) {
+            return false;
+          }
+          arena[arenaSize++] = 0x22; // Value.string_value
+          putVarint(len);
+          arenaSize += reader.copyInterned(k, arena, arenaSize);
+          break;
+        }
+      case OBJECT_ID:
+        {
+          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId(); // scalar-replaced once inlined
+          objKeyA[o] = id.high();
+          objKeyB[o] = id.low();
+          if (!reserve(26)) {
+            return false;
+          }
+          arena[arenaSize++] = 0x52; // Value.object_id_value
+          arena[arenaSize++] = 24;
+          putHex(id.high() & 0xFFFFFFFFL, 4);
+          putHex(id.low(), 8);
+          break;
+        }
+      default: // UUID (the only other primary key type)
+        {
+          java.util.UUID u = reader.objectKeyUuid();
+          objKeyA[o] = u.getMostSignificantBits();
+          objKeyB[o] = u.getLeastSignificantBits();
+          if (!reserve(38)) {
+            return false;
+          }
+          arena[arenaSize++] = 0x5a; // Value.uuid_value
+          arena[arenaSize++] = 36;
+          putUuid(objKeyA[o], objKeyB[o]);
+          break;
+        }
+    }
+    int hash = keyHash(o);
+    objPkOffsets[o] = pkOffset;
+    objPkLengths[o] = arenaSize - pkOffset;
+    // duplicate check: same table and key created before in this changeset
+    int mask = objHash.length - 1;
+    for (int s = (hash >>> 7) & mask; ; s = (s + 1) & mask) {
+      int other = objHash[s] - 1;
+      if (other < 0) {
+        objHash[s] = o + 1;
+        break;
+      }
+      if (sameKey(other, table, kt)) {
+        return false; // created twice: the general path reports it
+      }
+    }
+    int node = newNode(plan);
+    if (node < 0) {
+      return false;
+    }
+    // the primary key is set by CreateObject only (Updates of it take the general path)
+    slotRefs[nodeSlots[node] + plan.primaryKey] = pkOffset;
+    slotLengths[nodeSlots[node] + plan.primaryKey] = arenaSize - pkOffset;
+    objNodes[o] = node;
+    objCount = o + 1;
+    if (objCount * 2 > objHash.length) {
+      rehash();
+    }
+    return true;
+  }
+
+  /** Whether object {@code o} has the current instruction's table {@code table} and key. */
+  private boolean sameKey(int o, int table, PayloadType kt) {
+    if (objTables[o] != table || objKeyTypes[o] != kt) {
+      return false;
+    }
+    switch (kt) {
+      case INT:
+        return objKeyA[o] == reader.objectKeyInt();
+      case STRING:
+        return objKeyA[o] == reader.objectKeyString();
+      case OBJECT_ID:
+        {
+          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId();
+          return objKeyA[o] == id.high() && objKeyB[o] == id.low();
+        }
+      default:
+        {
+          java.util.UUID u = reader.objectKeyUuid();
+          return objKeyA[o] == u.getMostSignificantBits() && objKeyB[o] == u.getLeastSignificantBits();
+        }
+    }
+  }
+
+  private int keyHash(int o) {
+    long h = objKeyA[o] * 0x9E3779B97F4A7C15L + objKeyB[o];
+    h = (h ^ (h >>> 29)) * 0xBF58476D1CE4E5B9L + objTables[o];
+    return (int) (h ^ (h >>> 32));
+  }
+
+  private boolean update() {
+    if (objCount == 0) {
+      return false;
+    }
+    int last = objCount - 1;
+    // only the object created last: anything else (or an unknown object) takes the general path
+    if (reader.table() != objTables[last] || !sameKey(last, objTables[last], reader.objectKeyType())) {
+      return false;
+    }
+    int n = reader.pathLength();
+    if (n > ChangesetIngestor.MAX_PATH_LENGTH) {
+      return false;
+    }
+    int node = objNodes[last];
+    Plan plan = nodePlans[node];
+    int prop = plan.property(reader, reader.field(), generation);
+    for (int i = 0; i < n; i++) {
+      // the path goes down through embedded objects only, by property name
+      if (prop < 0 || plan.embedded(prop) == null || reader.isPathIndex(i)) {
+        return false;
+      }
+      int ref = slotRefs[nodeSlots[node] + prop];
+      if (ref > -2) {
+        return false; // no embedded object there (unset or null): the general path reports it
+      }
+      node = -ref - 2;
+      plan = nodePlans[node];
+      prop = plan.property(reader, reader.pathKey(i), generation);
+    }
+    if (prop < 0) {
+      return false;
+    }
+    return setValue(node, plan, prop);
+  }
+
+  /** Encodes the Update's payload as property {@code prop} of {@code node}. */
+  private boolean setValue(int node, Plan plan, int prop) {
+    PayloadType t = reader.valueType();
+    int slot = nodeSlots[node] + prop;
+    switch (t) {
+      case NULL:
+        if (!plan.nullable[prop]) {
+          return false;
+        }
+        if (!reserve(2)) {
+          return false;
+        }
+        slotRefs[slot] = arenaSize;
+        slotLengths[slot] = 2;
+        arena[arenaSize++] = 0x08; // Value.null_value = NULL_VALUE (0)
+        arena[arenaSize++] = 0;
+        return true;
+      case OBJECT_VALUE:
+        {
+          Plan child = plan.embedded(prop);
+          if (child == null) {
+            return false;
+          }
+          int c = newNode(child); // replaces any earlier embedded object, like the general path
+          if (c < 0) {
+            return false;
+          }
+          slotRefs[nodeSlots[node] + prop] = -c - 2;
+          return true;
+        }
+      case INT:
+      case BOOL:
+      case STRING:
+      case BINARY:
+      case TIMESTAMP:
+      case FLOAT:
+      case DOUBLE:
+      case DECIMAL:
+      case OBJECT_ID:
+      case UUID:
+        if (plan.types[prop] != t && plan.types[prop] != PayloadType.GLOBAL_KEY) { // GLOBAL_KEY: mixed
+          return false;
+        }
+        {
+          int at = arenaSize;
+          if (!encodeScalar(t)) {
+            return false;
+          }
+          slotRefs[slot] = at;
+          slotLengths[slot] = arenaSize - at;
+          return true;
+        }
+      default: // links, collections, markers: the general path
+        return false;
+    }
+  }
+
+  /** Appends the current scalar payload as a Value message (changeset.md §11.2 conversions). */
+  private boolean encodeScalar(PayloadType t) {
+    switch (t) {
+      case INT:
+        if (!reserve(11)) {
+          return false;
+        }
+        arena[arenaSize++] = 0x10;
+        putVarint(reader.intValue());
+        return true;
+      case BOOL:
+        if (!reserve(2)) {
+          return false;
+        }
+        arena[arenaSize++] = 0x18;
+        arena[arenaSize++] = (byte) (reader.boolValue() ? 1 : 0);
+        return true;
+      case STRING:
+      case BINARY:
+        {
+          int len = reader.valueLength();
+          if (!reserve(6 + len)) {
+            return false;
+          }
+          arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
+          putVarint(len);
+          // the reader checked the UTF-8: its bytes are the String's encoding
+          arenaSize += reader.copyValue(arena, arenaSize);
+          return true;
+        }
+      case TIMESTAMP:
+        {
+          long s = reader.timestampSeconds();
+          long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+          int len = (s != 0 ? 1 + varintSize(s) : 0) + (ns != 0 ? 1 + varintSize(ns) : 0);
+          if (!reserve(2 + len)) {
+            return false;
+          }
+          arena[arenaSize++] = 0x32;
+          arena[arenaSize++] = (byte) len;
+          if (s != 0) {
+            arena[arenaSize++] = 0x08;
+            putVarint(s);
+          }
+          if (ns != 0) {
+            arena[arenaSize++] = 0x10;
+            putVarint(ns);
+          }
+          return true;
+        }
+      case FLOAT:
+        if (!reserve(5)) {
+          return false;
+        }
+        arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits
+        putFixed(Float.floatToRawIntBits(reader.floatValue()) & 0xFFFFFFFFL, 4);
+        return true;
+      case DOUBLE:
+        if (!reserve(9)) {
+          return false;
+        }
+        arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
+        putFixed(Double.doubleToRawLongBits(reader.doubleValue()), 8);
+        return true;
+      case OBJECT_ID:
+        {
+          if (!reserve(26)) {
+            return false;
+          }
+          io.tributary.protocol.ObjectId id = reader.objectIdValue(); // scalar-replaced once inlined
+          arena[arenaSize++] = 0x52;
+          arena[arenaSize++] = 24;
+          putHex(id.high() & 0xFFFFFFFFL, 4);
+          putHex(id.low(), 8);
+          return true;
+        }
+      case UUID:
+        if (!reserve(38)) {
+          return false;
+        }
+        arena[arenaSize++] = 0x5a;
+        arena[arenaSize++] = 36;
+        putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
+        return true;
+      default: // DECIMAL: rare; its text form needs BigDecimal anyway
+        {
+          byte[] b = Values.of(reader.payload()).toByteArray();
+          if (!reserve(b.length)) {
+            return false;
+          }
+          System.arraycopy(b, 0, arena, arenaSize, b.length);
+          arenaSize += b.length;
+          return true;
+        }
+    }
+  }
+
+  // --- finishing: the same bytes as ChangesetIngestor.finish ---
+
+  private void finish(ChangesetIngestor.Origin origin, List<IngestRecord> out) {
+    int trailerSize = trailer(origin);
+    // sizes bottom-up: an embedded node is always created after its parent
+    for (int node = nodeCount - 1; node >= 0; node--) {
+      Plan plan = nodePlans[node];
+      int base = nodeSlots[node];
+      int size = 0;
+      for (int i = 0; i < plan.properties.length; i++) {
+        size += entrySize(plan, i, valueSize(plan, base, i));
+      }
+      nodeSizes[node] = size;
+    }
+    for (int o = 0; o < objCount; o++) {
+      int node = objNodes[o];
+      Plan plan = nodePlans[node];
+      int pkLength = objPkLengths[o];
+      int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
+      byte[] bytes = new byte[size];
+      int p = put(bytes, 0, plan.classNameField);
+      bytes[p++] = 0x12; // IngestedObject.primary_key
+      p = putVarint(bytes, p, pkLength);
+      p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
+      p = writeFields(bytes, p, node, IngestedObject.FIELDS_FIELD_NUMBER << 3 | 2);
+      p = copy(trailer, 0, bytes, p, trailerSize);
+      if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
+        throw new IllegalStateException(
+            "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
+      }
+      out.add(new IngestRecord(plan.cls.name(), primaryKey(o), bytes));
+    }
+  }
+
+  /** The encoded size of property {@code i}'s Value in the node whose slots start at {@code base}. */
+  private int valueSize(Plan plan, int base, int i) {
+    int ref = slotRefs[base + i];
+    if (ref >= 0) {
+      return slotLengths[base + i];
+    }
+    if (ref == -1) {
+      return plan.defaults[i].length;
+    }
+    int embedded = embeddedSize(-ref - 2);
+    return 1 + varintSize(embedded) + embedded;
+  }
+
+  /** The size of an EmbeddedObject message: class name and fields. */
+  private int embeddedSize(int node) {
+    return nodePlans[node].classNameField.length + nodeSizes[node];
+  }
+
+  private static int entrySize(Plan plan, int i, int valueSize) {
+    int entry = plan.keys[i].length + 1 + varintSize(valueSize) + valueSize;
+    return 1 + varintSize(entry) + entry;
+  }
+
+  /** Writes every property of {@code node} as map entries with tag byte {@code tag}; schema order. */
+  private int writeFields(byte[] b, int p, int node, int tag) {
+    Plan plan = nodePlans[node];
+    int base = nodeSlots[node];
+    for (int i = 0; i < plan.properties.length; i++) {
+      int slot = base + i;
+      int ref = slotRefs[slot];
+      int valueSize = valueSize(plan, base, i);
+      b[p++] = (byte) tag;
+      p = putVarint(b, p, plan.keys[i].length + 1 + varintSize(valueSize) + valueSize);
+      p = put(b, p, plan.keys[i]);
+      b[p++] = 0x12; // entry value
+      p = putVarint(b, p, valueSize);
+      if (ref >= 0) {
+        p = copy(arena, ref, b, p, valueSize);
+      } else if (ref == -1) {
+        p = put(b, p, plan.defaults[i]);
+      } else {
+        int child = -ref - 2;
+        Plan cp = nodePlans[child];
+        b[p++] = 0x62; // Value.object_value
+        p = putVarint(b, p, embeddedSize(child));
+        p = put(b, p, cp.classNameField);
+        p = writeFields(b, p, child, EmbeddedObject.FIELDS_FIELD_NUMBER << 3 | 2);
+      }
+    }
+    return p;
+  }
+
+  private Value primaryKey(int o) {
+    int off = objPkOffsets[o];
+    switch (objKeyTypes[o]) {
+      case INT:
+        return Values.ofInt(objKeyA[o]);
+      case STRING:
+        return Values.ofString(reader.internedString((int) objKeyA[o]));
+      case OBJECT_ID:
+        return Value.newBuilder()
+            .setObjectIdValue(new String(arena, off + 2, 24, StandardCharsets.ISO_8859_1))
+            .build();
+      default:
+        return Value.newBuilder()
+            .setUuidValue(new String(arena, off + 2, 36, StandardCharsets.ISO_8859_1))
+            .build();
+    }
+  }
+
+  /** Encodes the origin fields every object of the changeset ends with; returns their size. */
+  private int trailer(ChangesetIngestor.Origin origin) {
+    long timestampMs = origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS;
+    String user = origin.userId();
+    int size = 0;
+    if (origin.fileIdent() != 0) {
+      size += CodedOutputStream.computeUInt64Size(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
+    }
+    if (origin.clientVersion() != 0) {
+      size += CodedOutputStream.computeUInt64Size(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
+    }
+    if (timestampMs != 0) {
+      size += CodedOutputStream.computeInt64Size(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+    }
+    if (!user.isEmpty()) {
+      size += CodedOutputStream.computeStringSize(IngestedObject.USER_ID_FIELD_NUMBER, user);
+    }
+    if (trailer.length < size) {
+      trailer = new byte[size];
+    }
+    CodedOutputStream out = CodedOutputStream.newInstance(trailer, 0, size);
+    try {
+      if (origin.fileIdent() != 0) {
+        out.writeUInt64(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
+      }
+      if (origin.clientVersion() != 0) {
+        out.writeUInt64(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
+      }
+      if (timestampMs != 0) {
+        out.writeInt64(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+      }
+      if (!user.isEmpty()) {
+        out.writeString(IngestedObject.USER_ID_FIELD_NUMBER, user);
+      }
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("origin of " + size + " bytes: " + e.getMessage(), e);
+    }
+    return size;
+  }
+
+  // --- storage ---
+
+  private int newNode(Plan plan) {
+    int n = nodeCount;
+    if (n == nodePlans.length) {
+      nodePlans = Arrays.copyOf(nodePlans, n * 2);
+      nodeSlots = Arrays.copyOf(nodeSlots, n * 2);
+      nodeSizes = Arrays.copyOf(nodeSizes, n * 2);
+    }
+    int slots = plan.properties.length;
+    if (slotCount + slots > slotRefs.length) {
+      long want = Math.max((long) slotRefs.length * 2, (long) slotCount + slots);
+      if (want > MAX_SLOTS) {
+        return -1;
+      }
+      slotRefs = Arrays.copyOf(slotRefs, (int) want);
+      slotLengths = Arrays.copyOf(slotLengths, (int) want);
+    }
+    nodePlans[n] = plan;
+    nodeSlots[n] = slotCount;
+    int[] refs = slotRefs;
+    for (int i = slotCount, end = slotCount + slots; i < end; i++) {
+      refs[i] = -1;
+    }
+    slotCount += slots;
+    nodeCount = n + 1;
+    return n;
+  }
+
+  private void growObjects() {
+    int n = objNodes.length * 2;
+    objNodes = Arrays.copyOf(objNodes, n);
+    objTables = Arrays.copyOf(objTables, n);
+    objKeyTypes = Arrays.copyOf(objKeyTypes, n);
+    objKeyA = Arrays.copyOf(objKeyA, n);
+    objKeyB = Arrays.copyOf(objKeyB, n);
+    objPkOffsets = Arrays.copyOf(objPkOffsets, n);
+    objPkLengths = Arrays.copyOf(objPkLengths, n);
+  }
+
+  private void rehash() {
+    int[] table = new int[objHash.length * 2];
+    int mask = table.length - 1;
+    for (int s = 0; s < objHash.length; s++) {
+      int o = objHash[s] - 1;
+      if (o < 0) {
+        continue;
+      }
+      int h = keyHash(o);
+      int i = (h >>> 7) & mask;
+      while (table[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      table[i] = o + 1;
+    }
+    objHash = table;
+  }
+
+  /** Makes room for {@code n} more arena bytes; false past {@link #MAX_ARENA}. */
+  private boolean reserve(int n) {
+    if (arenaSize + n <= arena.length) {
+      return true;
+    }
+    long want = Math.max((long) arena.length * 2, (long) arenaSize + n);
+    if (want > MAX_ARENA) {
+      return false;
+    }
+    arena = Arrays.copyOf(arena, (int) want);
+    return true;
+  }
+
+  private void putVarint(long v) {
+    arenaSize = putVarint(arena, arenaSize, v);
+  }
+
+  private void putFixed(long v, int n) {
+    byte[] a = arena;
+    int p = arenaSize;
+    for (int i = 0; i < n; i++, v >>>= 8) {
+      a[p + i] = (byte) v;
+    }
+    arenaSize = p + n;
+  }
+
+  private static int putVarint(byte[] b, int p, long v) {
+    if ((v & ~0x7FL) == 0) { // most lengths and small values: one byte
+      b[p] = (byte) v;
+      return p + 1;
+    }
+    if ((v & ~0x3FFFL) == 0) {
+      b[p] = (byte) (v | 0x80);
+      b[p + 1] = (byte) (v >>> 7);
+      return p + 2;
+    }
+    while ((v & ~0x7FL) != 0) {
+      b[p++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    b[p++] = (byte) v;
+    return p;
+  }
+
+  static int varintSize(long v) {
+    return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
+  }
+
+  private static int put(byte[] b, int p, byte[] src) {
+    return copy(src, 0, b, p, src.length);
+  }
+
+  /** Copies {@code n} bytes; returns {@code to + n}. Short copies loop: arraycopy's call costs more. */
+  private static int copy(byte[] src, int from, byte[] dst, int to, int n) {
+    if (n <= 32) {
+      for (int i = 0; i < n; i++) {
+        dst[to + i] = src[from + i];
+      }
+    } else {
+      System.arraycopy(src, from, dst, to, n);
+    }
+    return to + n;
+  }
+
+  /** The {@code n} low bytes of {@code v}, big-endian, as lower-case hex digits. */
+  private void putHex(long v, int n) {
+    byte[] a = arena;
+    int p = arenaSize;
+    for (int shift = 8 * n - 4; shift >= 0; shift -= 4) {
+      a[p++] = HEX[(int) (v >>> shift) & 0xF];
+    }
+    arenaSize = p;
+  }
+
+  /** The 36-character form of a UUID, as {@link java.util.UUID#toString()}. */
+  private void putUuid(long msb, long lsb) {
+    putHex(msb >>> 32, 4);
+    arena[arenaSize++] = '-';
+    putHex(msb >>> 16, 2);
+    arena[arenaSize++] = '-';
+    putHex(msb, 2);
+    arena[arenaSize++] = '-';
+    putHex(lsb >>> 48, 2);
+    arena[arenaSize++] = '-';
+    putHex(lsb, 6);
+  }
+
+  private Plan plan(ObjectClass c) {
+    Plan p = plans.get(c);
+    if (p == null) {
+      p = new Plan(c);
+      plans.put(c, p);
+    }
+    return p;
+  }
+
+  /** A class's properties in schema order with what the direct path accepts for each. */
+  private final class Plan {
+    final ObjectClass cls;
+    final Property[] properties;
+    final int primaryKey; // index, -1 for embedded classes
+    final PayloadType primaryKeyType;
+    /** Per property: its default Value's bytes (changeset.md §11.2). */
+    final byte[][] defaults;
+    /** Per property: its name as a map entry's key (field 1: tag, length, UTF-8). */
+    final byte[][] keys;
+    final byte[] classNameField;
+    /** Per property: the scalar payload type it takes, GLOBAL_KEY for any (mixed), null for none. */
+    final PayloadType[] types;
+    final boolean[] nullable;
+    private final Plan[] embedded; // resolved on first use
+    private final boolean[] embeddedResolved;
+    // property index by intern index of the changeset stamped: -1 for not settable directly
+    int[] internProps = new int[16];
+    int[] internStamps = new int[16];
+
+    Plan(ObjectClass c) {
+      cls = c;
+      properties = c.properties().toArray(new Property[0]);
+      int n = properties.length;
+      defaults = new byte[n][];
+      keys = new byte[n][];
+      types = new PayloadType[n];
+      nullable = new boolean[n];
+      embedded = new Plan[n];
+      embeddedResolved = new boolean[n];
+      int pk = -1;
+      for (int i = 0; i < n; i++) {
+        Property p = properties[i];
+        if (p.name().equals(c.primaryKey())) {
+          pk = i;
+        }
+        defaults[i] = ChangesetIngestor.defaultValue(p).toByteArray();
+        keys[i] = stringField(1, p.name());
+        nullable[i] = p.optional();
+        types[i] = p.type() == PropertyType.MIXED ? PayloadType.GLOBAL_KEY : SchemaWire.payloadType(p.type());
+      }
+      primaryKey = pk;
+      primaryKeyType = pk < 0 ? null : SchemaWire.payloadType(properties[pk].type());
+      classNameField = c.name().isEmpty() ? new byte[0] : stringField(1, c.name());
+    }
+
+    /** The plan of property {@code i}'s embedded class, or null if it holds no embedded object. */
+    Plan embedded(int i) {
+      if (!embeddedResolved[i]) {
+        Property p = properties[i];
+        if (p.type() == PropertyType.OBJECT && p.collection() == CollectionKind.SINGLE) {
+          ObjectClass target = planSchema.objectClass(p.objectType()).orElse(null);
+          if (target != null && target.kind() == ClassKind.EMBEDDED) {
+            embedded[i] = plan(target);
+          }
+        }
+        embeddedResolved[i] = true;
+      }
+      return embedded[i];
+    }
+
+    /**
+     * The index of the property named by intern index {@code intern}, or -1 if the direct path
+     * cannot set it (unknown, the primary key, a collection).
+     */
+    int property(ChangesetReader r, int intern, int gen) {
+      if (intern >= internStamps.length) {
+        int n = Math.max(intern + 1, internStamps.length * 2);
+        internStamps = Arrays.copyOf(internStamps, n);
+        internProps = Arrays.copyOf(internProps, n);
+      }
+      if (internStamps[intern] != gen) {
+        int found = -1;
+        String name = r.internedString(intern);
+        for (int i = 0; i < properties.length; i++) {
+          if (properties[i].name().equals(name)) {
+            if (i != primaryKey && properties[i].collection() == CollectionKind.SINGLE) {
+              found = i;
+            }
+            break;
+          }
+        }
+        internProps[intern] = found;
+        internStamps[intern] = gen;
+      }
+      return internProps[intern];
+    }
+  }
+
+  /** {@code value} as a protobuf string field, encoded as protobuf does (the general path's bytes). */
+  private static byte[] stringField(int field, String value) {
+    byte[] b = new byte[CodedOutputStream.computeStringSize(field, value)];
+    CodedOutputStream out = CodedOutputStream.newInstance(b);
+    try {
+      out.writeString(field, value);
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("encoding " + value + ": " + e.getMessage(), e);
+    }
+    return b;
+  }
+}
