@@ -315,6 +315,12 @@ public final class IngestRealm implements AutoCloseable {
    * {@link SyncTimeoutException}, or with the fatal {@link SyncException} that stopped the session
    * (also when it stopped before the call).
    *
+   * <p>The server holds the acknowledged objects durably when this returns; deleting them from the
+   * local log follows, as soon as the session has nothing else queued ({@link #uploadProgress()}
+   * already counts them as gone, and {@link #close()} completes a delete still pending). If the
+   * process dies in between, the next open sends them again and the server discards them as
+   * already integrated.
+   *
    * @param timeout how long to wait, >= 0
    * @throws SyncTimeoutException if the time ran out (the session keeps uploading)
    * @throws SyncException if a fatal error stopped the session (a copy, with the session's error as

@@ -86,7 +86,8 @@ class IngestRealmSyncTest {
     realm.waitForUploadCompletion(Duration.ofSeconds(30));
     // the schema changeset (version 1) and the 20 transactions, each integrated once, in order
     assertThat(server.integrated()).hasSize(21).isSorted().doesNotHaveDuplicates();
-    assertThat(list.entries()).isEmpty();
+    // the local delete follows the acknowledgement (the wait does not include it)
+    await(() -> list.entries().isEmpty(), "the acknowledged entries deleted from the log");
     assertThat(realm.connectionState()).isEqualTo(ConnectionState.CONNECTED);
     assertThat(realm.syncError()).isNull();
   }
@@ -97,7 +98,8 @@ class IngestRealmSyncTest {
     open();
     write(3);
     realm.waitForUploadCompletionAsync().get(30, TimeUnit.SECONDS);
-    assertThat(list.entries()).isEmpty();
+    // the local delete follows the acknowledgement (the wait does not include it)
+    await(() -> list.entries().isEmpty(), "the acknowledged entries deleted from the log");
   }
 
   @Test
@@ -251,7 +253,8 @@ class IngestRealmSyncTest {
     });
     write(2);
     realm.waitForUploadCompletion(Duration.ofSeconds(30));
-    assertThat(list.entries()).isEmpty();
+    // the local delete follows the acknowledgement (the wait does not include it)
+    await(() -> list.entries().isEmpty(), "the acknowledged entries deleted from the log");
   }
 
   @Test

@@ -47,7 +47,11 @@ import org.openjdk.jmh.infra.Blackhole;
 public class ChangesetDecodeBenchmark {
   private static final int N = 1000;
 
-  @Param({"heap", "direct"})
+  /**
+   * heap: array-backed (the server's path since UploadCursor.changesetWithArray); readOnlyHeap: the
+   * read-only view UploadCursor.changeset() hands out, which hides the array; direct: off-heap.
+   */
+  @Param({"heap", "readOnlyHeap", "direct"})
   public String buffer;
 
   private ByteBuffer changeset;
@@ -64,8 +68,12 @@ public class ChangesetDecodeBenchmark {
     }
     w.finish();
     ByteBuffer heap = ByteBuffer.wrap(sink.toByteArray());
-    changeset = buffer.equals("heap") ? heap
-        : ByteBuffer.allocateDirect(heap.remaining()).put(heap).flip();
+    changeset = switch (buffer) {
+      case "heap" -> heap;
+      case "readOnlyHeap" -> heap.asReadOnlyBuffer();
+      case "direct" -> ByteBuffer.allocateDirect(heap.remaining()).put(heap).flip();
+      default -> throw new IllegalArgumentException("buffer: " + buffer);
+    };
     if (reader.reset(changeset).skipAll() != 7 * N) {
       throw new IllegalStateException("expected 7 instructions per object");
     }

@@ -42,6 +42,10 @@ final class EntryScanner implements AutoCloseable {
   private ByteBuffer lastMessage;
   private ByteBuffer messageView; // read-only changeset view over `lastMessage`
   private ByteBuffer view; // the one in use for the loaded message
+  // a writable duplicate of `scan` when it is a heap buffer, else null: ChangesetReader's
+  // array fast paths need array access, which a read-only view hides
+  private ByteBuffer arrayView;
+  private ByteBuffer arrayViewOf;
 
   private int entryCount;
   private int entryIndex;
@@ -223,6 +227,25 @@ final class EntryScanner implements AutoCloseable {
   ByteBuffer changeset() {
     field(0);
     ByteBuffer v = view;
+    v.limit(changesetStart + changesetSize).position(changesetStart);
+    return v;
+  }
+
+  /**
+   * The current changeset in a view with array access when the loaded bytes are on the heap (one
+   * duplicate per scanned buffer object), else the read-only {@link #changeset()} view.
+   */
+  ByteBuffer changesetWithArray() {
+    field(0);
+    ByteBuffer s = scan;
+    if (!s.hasArray()) {
+      return changeset();
+    }
+    if (arrayViewOf != s) {
+      arrayViewOf = s;
+      arrayView = s.duplicate();
+    }
+    ByteBuffer v = arrayView;
     v.limit(changesetStart + changesetSize).position(changesetStart);
     return v;
   }

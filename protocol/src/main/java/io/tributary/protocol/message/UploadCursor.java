@@ -231,6 +231,18 @@ public final class UploadCursor implements AutoCloseable {
   }
 
   /**
+   * The current changeset like {@link #changeset()}, but, when the message (or its inflated body)
+   * is on the heap, in a view that is not read-only: a read-only heap buffer hides its array, and
+   * {@link io.tributary.protocol.changeset.ChangesetReader} reads an array-backed buffer about
+   * twice as fast. Borrowed like {@link #changeset()}; the caller must not write to it.
+   *
+   * @throws IllegalStateException if there is no current entry
+   */
+  public ByteBuffer changesetWithArray() {
+    return body.changesetWithArray();
+  }
+
+  /**
    * Materialises the wrapped message. Changesets of an uncompressed body are views of the message
    * buffer; an inflated body is copied into a new array owned by the result.
    */

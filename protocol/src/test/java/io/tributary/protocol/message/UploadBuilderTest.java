@@ -166,6 +166,41 @@ class UploadBuilderTest {
   }
 
   @Test
+  void changesetWithArrayGivesArrayAccessToTheSameBytesForHeapBodiesPlainAndInflated() {
+    ByteBuffer plain = builder.begin(out)
+        .addEntry(1, 0, 0, 0, ByteBuffer.wrap(new byte[] {1}))
+        .addEntry(2, 0, 0, 0, ByteBuffer.wrap(new byte[] {2, 2}))
+        .finish(1, 2, 0, 0);
+    byte[] copy = toArray(plain); // a heap message, as the server's edge hands over
+    cursor.wrap(ByteBuffer.wrap(copy));
+    assertThatThrownBy(cursor::changesetWithArray).isInstanceOf(IllegalStateException.class);
+    cursor.next();
+    ByteBuffer first = cursor.changesetWithArray();
+    assertThat(first.hasArray()).isTrue();
+    assertThat(first.array()).isSameAs(copy);
+    assertThat(toArray(first)).containsExactly(1);
+    cursor.next();
+    assertThat(cursor.changesetWithArray()).isSameAs(first);
+    assertThat(toArray(first)).containsExactly(2, 2).isEqualTo(toArray(cursor.changeset()));
+
+    ByteBuffer compressed = oneEntryWithBody(1025);
+    cursor.wrap(compressed);
+    assertThat(cursor.isBodyCompressed()).isTrue();
+    cursor.next();
+    ByteBuffer inflated = cursor.changesetWithArray();
+    assertThat(inflated.hasArray()).isTrue();
+    assertThat(toArray(inflated)).hasSize(1025 - "1 0 0 0 1017 ".length())
+        .isEqualTo(toArray(cursor.changeset()));
+
+    // a direct message has no array: the read-only view it is
+    ByteBuffer direct = ByteBuffer.allocateDirect(copy.length).put(copy).flip();
+    cursor.wrap(direct);
+    cursor.next();
+    assertThat(cursor.changesetWithArray()).isSameAs(cursor.changeset());
+    assertThat(toArray(cursor.changesetWithArray())).containsExactly(1);
+  }
+
+  @Test
   void cursorReusesOneChangesetViewAcrossEntries() {
     ByteBuffer msg = builder.begin(out)
         .addEntry(1, 0, 0, 0, ByteBuffer.wrap(new byte[] {1}))

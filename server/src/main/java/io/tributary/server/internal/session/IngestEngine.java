@@ -871,7 +871,8 @@ public final class IngestEngine implements AutoCloseable {
         skipped++; // a re-send after a lost acknowledgement (spec §8.4)
         continue;
       }
-      ByteBuffer changeset = cursor.changeset();
+      // with array access: the reader's fast paths are about twice as fast as on a read-only view
+      ByteBuffer changeset = cursor.changesetWithArray();
       round.changesetBytes += changeset.remaining();
       try {
         ingestor.ingest(changeset,
