@@ -3,9 +3,9 @@
 #
 #   benchmarks/run.sh [short|full]
 #
-# short (default; 5.5 minutes measured on 2 shared cores, budget 10): a subset of the JMH suites (-f1 -wi 2 -w 1s -i 3 -r 1s),
+# short (default; 6 minutes measured on 2 idle cores, budget 10): a subset of the JMH suites (-f1 -wi 2 -w 1s -i 3 -r 1s),
 #   four end-to-end runs, the memory probes.
-# full (about 45 minutes: 82 JMH runs of ~20 s): every JMH benchmark and parameter (-f1 -wi 3 -w 2s -i 5 -r 2s), the end-to-end
+# full (about 50 minutes: 82 JMH runs of ~20 s): every JMH benchmark and parameter (-f1 -wi 3 -w 2s -i 5 -r 2s), the end-to-end
 #   matrix (1 and 8 devices x SYNC and OS_FLUSH x compression on and off, latency at 200 objects/s,
 #   full-load latency, -Xmx256m), the memory probes with default and -Xmx256m child JVMs, and
 #   `tributary demo` twice with -Xmx256m (builds cli/target/tributary.jar if missing).
