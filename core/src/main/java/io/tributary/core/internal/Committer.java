@@ -58,12 +58,14 @@ public final class Committer {
    * @throws io.tributary.core.spi.UploadLogException as {@link UploadLog#append} does
    */
   public long commit(ByteBuffer changeset, int objectCount) {
+    int offset = changeset.position();
     int size = changeset.remaining();
-    long version = log.append(changeset, objectCount, originTimestamp(clock.millis()));
+    long origin = originTimestamp(clock.millis());
+    long version = log.append(changeset, objectCount, origin);
     CommitListener[] ls = listeners;
     for (CommitListener l : ls) {
       try {
-        l.committed(version, objectCount, size);
+        l.committed(version, objectCount, origin, changeset, offset, size);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "commit listener " + l + " threw; ignored", e);
       }

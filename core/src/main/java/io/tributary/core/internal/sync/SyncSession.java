@@ -119,6 +119,11 @@ public final class SyncSession {
   private static final long TEST_TICKER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** A refresh-and-reconnect at once happens at most this many times in a row. */
   private static final int MAX_IMMEDIATE_RETRIES = 2;
+  /** Bytes of committed changesets the session holds for sending without a log read. */
+  private static final int HANDOVER_MIN_BUDGET = 1 << 20;
+
+  private static final int HANDOVER_MAX_BUDGET = 16 << 20;
+
   private static final String SUBPROTOCOL_OFFER = Subprotocols.clientOffer();
   private static final List<String> SUBPROTOCOLS =
       List.of(SUBPROTOCOL_OFFER.split(", "));
@@ -187,6 +192,13 @@ public final class SyncSession {
   private final MessageBuffer uploadOut = new MessageBuffer(64 * 1024);
   private final Collector collector = new Collector();
   private final EntryRing ring = new EntryRing();
+  /** Changesets handed over at commit time (shared with committing threads; thread safe). */
+  private final Handover handover;
+  /**
+   * The last integrated server version the log stamps on entries appended now: its persisted
+   * download server version, which only this thread changes ({@link #acknowledgeLog}).
+   */
+  private long logServerVersion;
   private long clientFileIdent;
   private long clientFileSalt;
   private SyncProgress progress;
@@ -270,6 +282,10 @@ public final class SyncSession {
     this.progress = meta.progress();
     this.knownNewest = meta.lastAssignedVersion();
     this.committedVersion.set(knownNewest);
+    this.logServerVersion = progress.downloadServerVersion();
+    this.handover =
+        new Handover((int) Math.min(HANDOVER_MAX_BUDGET,
+            Math.max(HANDOVER_MIN_BUDGET, 2L * options.uploadBatchBytes())), knownNewest);
     this.waiters = new UploadWaiters(progress.uploadClientVersion());
   }
 
@@ -339,6 +355,32 @@ public final class SyncSession {
   public void onCommit(long version) {
     committedVersion.accumulateAndGet(version, Math::max);
     signal();
+  }
+
+  /**
+   * A commit hook that also hands over the committed changeset: the session keeps a copy (within
+   * a bounded budget) and, while it is caught up, frames it from there instead of reading it back
+   * from the log. Call only after the log's {@code append} of this entry returned (the entry is as
+   * durable as the log makes it), with exactly the bytes, object count and origin timestamp given
+   * to it. Any thread; allocation-free after warm-up.
+   *
+   * @param version the client version the log assigned
+   * @param objectCount the object count given to the log
+   * @param originTimestamp the origin timestamp given to the log
+   * @param changeset holds the changeset at {@code offset} for {@code length} bytes; borrowed
+   *     (copied before this method returns; its position and limit are not changed)
+   * @param offset absolute index of the first byte in {@code changeset}
+   * @param length the changeset's size in bytes
+   */
+  public void onCommit(long version, int objectCount, long originTimestamp, ByteBuffer changeset,
+      int offset, int length) {
+    handover.offer(version, objectCount, originTimestamp, changeset, offset, length);
+    onCommit(version);
+  }
+
+  /** Statistics of the hand-over: offers seen, offers held, entries sent from it (tests). */
+  long[] handoverCounts() {
+    return handover.counts();
   }
 
   /**
@@ -968,7 +1010,16 @@ public final class SyncSession {
         && (ring.size() == 0 || ring.totalBytes() < options.maxBytesInFlight())) {
       uploads.begin(uploadOut);
       collector.reset();
-      log.read(lastSentVersion, options.uploadBatchBytes(), collector);
+      // caught up: the next entries were handed over at commit time; else read the log
+      if (handover.take(lastSentVersion, options.uploadBatchBytes(), logServerVersion, uploads,
+          ring) > 0) {
+        collector.count = handover.takenEntries;
+        collector.lastVersion = handover.takenLastVersion;
+        collector.lastServerVersion = logServerVersion;
+      } else {
+        log.read(lastSentVersion, options.uploadBatchBytes(), collector);
+        handover.raiseFloor(collector.lastVersion);
+      }
       if (collector.count == 0) {
         scannedUpTo = newest; // acknowledged or dropped meanwhile: nothing to send up to here
         break;
@@ -1302,7 +1353,7 @@ public final class SyncSession {
         ackedObjects += o + ring.poppedObjects;
         ackedBytes += b + ring.poppedBytes;
       }
-      log.acknowledge(p);
+      acknowledgeLog(p);
       if (before != null && acked <= ring.maxPushed()) {
         LogStats after = statsOrNull();
         if (after != null) {
@@ -1554,6 +1605,7 @@ public final class SyncSession {
   }
 
   private void releaseResources() {
+    handover.close();
     closeDecoders();
     uploads.close();
     encoder.close();
@@ -1612,13 +1664,42 @@ public final class SyncSession {
     undeletedEntries = 0;
     undeletedBytes = 0;
     undeletedObjects = 0;
-    log.acknowledge(p);
-    LogStats after = statsOrNull();
+    LogStats after = acknowledgeLog(p);
+    if (after == null) {
+      after = statsOrNull();
+    }
     if (after != null && !progressOf(after, 0, 0, 0).equals(lastProgress)) {
       learnOverhead(before, after, entries, bytes);
       progressDirty = true; // appends meanwhile, or the overhead was off: report again
     }
     return true;
+  }
+
+  /**
+   * {@link UploadLog#acknowledge}, keeping {@link #logServerVersion} exact: once the persisted
+   * download server version changes, the entries appended up to now may carry either value, so
+   * the hand-over forgets and refuses them (they are read from the log).
+   *
+   * @return the log's stats read after the acknowledgement if they were needed, else null
+   */
+  private LogStats acknowledgeLog(SyncProgress p) {
+    if (p.downloadServerVersion() == logServerVersion) {
+      log.acknowledge(p);
+      return null;
+    }
+    boolean done = false;
+    try {
+      log.acknowledge(p);
+      done = true;
+    } finally {
+      if (!done) {
+        handover.raiseFloor(Long.MAX_VALUE); // unknown what the log stamps now: log reads only
+      }
+    }
+    logServerVersion = p.downloadServerVersion();
+    LogStats s = statsOrNull();
+    handover.raiseFloor(s == null ? Long.MAX_VALUE : s.lastAssignedVersion());
+    return s;
   }
 
   /** The log's stats, or null if the log is closing. */
