@@ -37,6 +37,7 @@ public final class ListUploadLog implements UploadLog {
   private byte[] identity;
   private boolean closed = true;
   private int appends;
+  private int reads;
   private long clientFileIdent;
   private long clientFileSalt;
   private SyncProgress progress = SyncProgress.NONE;
@@ -72,6 +73,11 @@ public final class ListUploadLog implements UploadLog {
     progress = p;
   }
 
+  /** How many times {@link #read} ran. */
+  public synchronized int reads() {
+    return reads;
+  }
+
   /** How many appends succeeded so far. */
   public synchronized int appends() {
     return appends;
@@ -104,6 +110,7 @@ public final class ListUploadLog implements UploadLog {
   @Override
   public synchronized int read(long afterVersion, long maxBytes, EntryVisitor visitor) {
     checkOpen();
+    reads++;
     if (afterVersion < 0 || maxBytes <= 0) {
       throw new IllegalArgumentException("afterVersion/maxBytes");
     }
