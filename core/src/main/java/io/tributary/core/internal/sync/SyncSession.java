@@ -100,7 +100,10 @@ import java.util.random.RandomGenerator;
  * Log entries after the last sent version are framed into UPLOAD messages of about {@link
  * SyncOptions#uploadBatchBytes()} (the {@link EntryVisitor} copies each entry into the {@link
  * UploadBuilder}: nothing is allocated per entry), several in flight up to {@link
- * SyncOptions#maxBytesInFlight()}. Header progress = (last entry's client version, its
+ * SyncOptions#maxBytesInFlight()}. While the session is caught up, the next entries come instead
+ * from the copies the committer handed over after each append ({@link #onCommit(long, int, long,
+ * ByteBuffer, int, int)}, a bounded {@link Handover}): no read back through the log; whatever is
+ * not held there (backlog, reconnect, restart, over budget) is read from the log. Header progress = (last entry's client version, its
  * last_integrated_server_version), locked_server_version = the persisted download server version
  * (§8.7). Uploads start right after IDENT and restart after the acknowledged version on every
  * (re)bind. A DOWNLOAD is checked (§5.6), its progress persisted with {@link
