@@ -256,7 +256,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
         count = counts.computeIfAbsent(className, k -> new long[1]);
       }
       ByteBuffer pk =
-          Keys.putPrimaryKey(classUtf8, o.primaryKey(), key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
+          Keys.putPrimaryKey(classUtf8, o, key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
       long seq = last + 1;
       if (!pkIndex.put(txn, pk, u64(seq), NO_OVERWRITE)) {
         duplicates.set(i);

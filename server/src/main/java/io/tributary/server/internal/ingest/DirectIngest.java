@@ -512,7 +512,7 @@ final class DirectIngest {
         throw new IllegalStateException(
             "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
       }
-      out.add(new IngestRecord(plan.cls.name(), primaryKey(o), bytes));
+      out.add(record(plan.cls.name(), o, bytes));
     }
   }
 
@@ -568,21 +568,17 @@ final class DirectIngest {
     return p;
   }
 
-  private Value primaryKey(int o) {
-    int off = objPkOffsets[o];
+  /** The record of object {@code o}: its key as numbers, no {@code Value} or hex string. */
+  private IngestRecord record(String className, int o, byte[] bytes) {
     switch (objKeyTypes[o]) {
       case INT:
-        return Values.ofInt(objKeyA[o]);
+        return IngestRecord.ofIntKey(className, objKeyA[o], bytes);
       case STRING:
-        return Values.ofString(reader.internedString((int) objKeyA[o]));
+        return IngestRecord.ofStringKey(className, reader.internedString((int) objKeyA[o]), bytes);
       case OBJECT_ID:
-        return Value.newBuilder()
-            .setObjectIdValue(new String(arena, off + 2, 24, StandardCharsets.ISO_8859_1))
-            .build();
+        return IngestRecord.ofObjectIdKey(className, (int) objKeyA[o], objKeyB[o], bytes);
       default:
-        return Value.newBuilder()
-            .setUuidValue(new String(arena, off + 2, 36, StandardCharsets.ISO_8859_1))
-            .build();
+        return IngestRecord.ofUuidKey(className, objKeyA[o], objKeyB[o], bytes);
     }
   }
 
