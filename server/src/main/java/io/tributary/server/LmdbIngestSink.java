@@ -256,7 +256,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
         count = counts.computeIfAbsent(className, k -> new long[1]);
       }
       ByteBuffer pk =
-          Keys.putPrimaryKey(classUtf8, o.primaryKey(), key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
+          Keys.putPrimaryKey(classUtf8, o, key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
       long seq = last + 1;
       if (!pkIndex.put(txn, pk, u64(seq), NO_OVERWRITE)) {
         duplicates.set(i);
@@ -302,20 +302,30 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
             + CodedOutputStream.computeUInt64Size(IngestedObject.SEQUENCE_FIELD_NUMBER, seq)
             + CodedOutputStream.computeInt64Size(IngestedObject.INGESTED_AT_MS_FIELD_NUMBER, now);
     ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
-    CodedOutputStream out = CodedOutputStream.newInstance(value);
-    try {
-      out.writeRawBytes(serialized);
-      out.writeUInt64(IngestedObject.SEQUENCE_FIELD_NUMBER, seq);
-      out.writeInt64(IngestedObject.INGESTED_AT_MS_FIELD_NUMBER, now);
-      out.flush();
-    } catch (java.io.IOException e) {
-      throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + " of " + total
-          + " bytes does not fit its reserved value: " + e.getMessage(), e);
+    if (value.remaining() != total) {
+      throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": reserved "
+          + value.remaining() + " bytes (expected: " + total + ")", null);
     }
-    if (out.spaceLeft() != 0) {
+    // written by hand, not with a CodedOutputStream: its constructor duplicates the buffer (one
+    // garbage DirectByteBuffer and encoder per object); same bytes as writeUInt64/writeInt64
+    value.put(serialized);
+    value.put((byte) (IngestedObject.SEQUENCE_FIELD_NUMBER << 3)); // wire type 0, varint
+    putVarint(value, seq);
+    value.put((byte) (IngestedObject.INGESTED_AT_MS_FIELD_NUMBER << 3));
+    putVarint(value, now);
+    if (value.hasRemaining()) { // the sizes above mirror these writes; a mismatch is a bug here
       throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": "
-          + out.spaceLeft() + " reserved bytes left unwritten (expected: 0)", null);
+          + value.remaining() + " reserved bytes left unwritten (expected: 0)", null);
     }
+  }
+
+  /** A protobuf varint: {@code v} as unsigned, 7 bits a byte, low bits first (int64 as uint64). */
+  private static void putVarint(ByteBuffer b, long v) {
+    while ((v & ~0x7FL) != 0) {
+      b.put((byte) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
   }
 
   @Override

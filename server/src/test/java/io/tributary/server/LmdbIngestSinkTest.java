@@ -133,6 +133,29 @@ class LmdbIngestSinkTest {
   }
 
   @Test
+  void ingestTimesOfEveryVarintLengthAreStoredExactly() {
+    // int64 varints: negative times take 10 bytes, the largest positive 9
+    long[] times = {-1L, Long.MIN_VALUE, 0L, 127L, 128L, Long.MAX_VALUE};
+    for (int i = 0; i < times.length; i++) {
+      java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochMilli(0), java.time.ZoneOffset.UTC);
+      long t = times[i];
+      java.time.Clock at = new java.time.Clock() {
+        @Override public java.time.ZoneId getZone() { return clock.getZone(); }
+        @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public java.time.Instant instant() { return clock.instant(); }
+        @Override public long millis() { return t; }
+      };
+      java.nio.file.Path d = dir.resolve("times-" + i);
+      IngestedObject plain = object("A", Values.ofInt(i), i);
+      try (LmdbIngestSink sink = LmdbIngestSink.open(d, io.tributary.core.spi.Durability.OS_FLUSH, at)) {
+        sink.commit(IngestBatch.ofObjects(List.of(plain), List.of(), 0, Map.of()));
+        assertThat(sink.find("A", Values.ofInt(i)).orElseThrow()).as("ingested at " + t)
+            .isEqualTo(plain.toBuilder().setSequence(1).setIngestedAtMs(t).build());
+      }
+    }
+  }
+
+  @Test
   void aDirectoryHoldingSomethingElseIsRefused() {
     LmdbStorage.at(dir).open(io.tributary.core.spi.UploadLogOptions.DEFAULT).close();
     assertThatThrownBy(() -> LmdbIngestSink.open(dir)).isInstanceOf(SinkException.class)

@@ -1482,6 +1482,32 @@ public final class ChangesetReader {
   }
 
   /**
+   * The ObjectId or UUID primary key's high bits, without allocating: an ObjectId's bytes 0–3 as
+   * {@link ObjectId#high()} (sign-extended), a UUID's most significant bits.
+   *
+   * @return the high bits
+   * @throws IllegalStateException unless the addressed object's key is an ObjectId or a UUID
+   */
+  public long objectKeyHigh() {
+    expect(hasObject() && (objectKey.type() == PayloadType.OBJECT_ID || objectKey.type() == PayloadType.UUID),
+        "objectKeyHigh");
+    return objectKey.type() == PayloadType.OBJECT_ID ? beInt(objectKey.bytes) : beLong(objectKey.bytes);
+  }
+
+  /**
+   * The ObjectId or UUID primary key's low bits, without allocating: an ObjectId's bytes 4–11 as
+   * {@link ObjectId#low()}, a UUID's least significant bits.
+   *
+   * @return the low bits
+   * @throws IllegalStateException unless the addressed object's key is an ObjectId or a UUID
+   */
+  public long objectKeyLow() {
+    expect(hasObject() && (objectKey.type() == PayloadType.OBJECT_ID || objectKey.type() == PayloadType.UUID),
+        "objectKeyLow");
+    return beLong(objectKey.bytes + (objectKey.type() == PayloadType.OBJECT_ID ? 4 : 8));
+  }
+
+  /**
    * Copies the 12 ObjectId or 16 UUID bytes of the primary key into {@code dst}.
    *
    * @param dst destination; borrowed
@@ -1683,6 +1709,28 @@ public final class ChangesetReader {
   public ObjectId objectIdValue() {
     expectValue(PayloadType.OBJECT_ID, "objectIdValue");
     return ObjectId.of(beInt(valueOffset), beLong(valueOffset + 4));
+  }
+
+  /**
+   * The ObjectId payload's bytes 0–3, as {@link ObjectId#high()}, without allocating.
+   *
+   * @return the high bits
+   * @throws IllegalStateException unless the value is an ObjectId
+   */
+  public int objectIdValueHigh() {
+    expectValue(PayloadType.OBJECT_ID, "objectIdValueHigh");
+    return beInt(valueOffset);
+  }
+
+  /**
+   * The ObjectId payload's bytes 4–11, as {@link ObjectId#low()}, without allocating.
+   *
+   * @return the low bits
+   * @throws IllegalStateException unless the value is an ObjectId
+   */
+  public long objectIdValueLow() {
+    expectValue(PayloadType.OBJECT_ID, "objectIdValueLow");
+    return beLong(valueOffset + 4);
   }
 
   /** The UUID payload's first 8 bytes, big-endian. */

@@ -242,6 +242,40 @@ class ChangesetReaderTest {
   }
 
   @Test
+  void readsObjectIdAndUuidKeysAndObjectIdValuesAsTwoLongs() {
+    ObjectId id = ObjectId.fromHex("f5f1a2b3c4d5e6f708192a3b"); // high byte set: a negative high()
+    UUID uuid = UUID.fromString("f0112233-4455-6677-8899-aabbccddeeff");
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject("T", id);
+    w.update("o").objectIdValue(id);
+    w.createObject("T", uuid);
+    w.update("n").intValue(1);
+    w.createObject("T", 7L);
+    w.finish();
+    ChangesetReader r = new ChangesetReader().reset(ByteBuffer.wrap(sink.toByteArray()));
+
+    assertThat(r.next()).isTrue(); // CreateObject ObjectId
+    assertThat(r.objectKeyHigh()).isEqualTo(id.high()).isNegative();
+    assertThat(r.objectKeyLow()).isEqualTo(id.low());
+    assertThat(r.next()).isTrue(); // Update .o = ObjectId
+    assertThat(r.objectKeyHigh()).isEqualTo(id.high());
+    assertThat(r.objectIdValueHigh()).isEqualTo(id.high());
+    assertThat(r.objectIdValueLow()).isEqualTo(id.low());
+    assertThat(r.next()).isTrue(); // CreateObject UUID
+    assertThat(r.objectKeyHigh()).isEqualTo(uuid.getMostSignificantBits());
+    assertThat(r.objectKeyLow()).isEqualTo(uuid.getLeastSignificantBits());
+    assertThat(r.next()).isTrue(); // Update .n = 1
+    assertThatThrownBy(r::objectIdValueHigh).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("objectIdValueHigh");
+    assertThatThrownBy(r::objectIdValueLow).isInstanceOf(IllegalStateException.class);
+    assertThat(r.next()).isTrue(); // CreateObject Int
+    assertThatThrownBy(r::objectKeyHigh).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("objectKeyHigh");
+    assertThatThrownBy(r::objectKeyLow).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void readsEveryInstructionAndPayloadKindTheWriterWrites() {
     ArrayByteSink sink = new ArrayByteSink();
     ChangesetWriter w = new ChangesetWriter(sink);

@@ -208,23 +208,23 @@ final class DirectIngest {
         }
       case OBJECT_ID:
         {
-          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId(); // scalar-replaced once inlined
-          objKeyA[o] = id.high();
-          objKeyB[o] = id.low();
+          long high = reader.objectKeyHigh();
+          long low = reader.objectKeyLow();
+          objKeyA[o] = high;
+          objKeyB[o] = low;
           if (!reserve(26)) {
             return false;
           }
           arena[arenaSize++] = 0x52; // Value.object_id_value
           arena[arenaSize++] = 24;
-          putHex(id.high() & 0xFFFFFFFFL, 4);
-          putHex(id.low(), 8);
+          putHex(high & 0xFFFFFFFFL, 4);
+          putHex(low, 8);
           break;
         }
       default: // UUID (the only other primary key type)
         {
-          java.util.UUID u = reader.objectKeyUuid();
-          objKeyA[o] = u.getMostSignificantBits();
-          objKeyB[o] = u.getLeastSignificantBits();
+          objKeyA[o] = reader.objectKeyHigh();
+          objKeyB[o] = reader.objectKeyLow();
           if (!reserve(38)) {
             return false;
           }
@@ -274,16 +274,8 @@ final class DirectIngest {
         return objKeyA[o] == reader.objectKeyInt();
       case STRING:
         return objKeyA[o] == reader.objectKeyString();
-      case OBJECT_ID:
-        {
-          io.tributary.protocol.ObjectId id = reader.objectKeyObjectId();
-          return objKeyA[o] == id.high() && objKeyB[o] == id.low();
-        }
-      default:
-        {
-          java.util.UUID u = reader.objectKeyUuid();
-          return objKeyA[o] == u.getMostSignificantBits() && objKeyB[o] == u.getLeastSignificantBits();
-        }
+      default: // OBJECT_ID, UUID: their bits as two longs, as createObject stored them
+        return objKeyA[o] == reader.objectKeyHigh() && objKeyB[o] == reader.objectKeyLow();
     }
   }
 
@@ -454,11 +446,10 @@ final class DirectIngest {
           if (!reserve(26)) {
             return false;
           }
-          io.tributary.protocol.ObjectId id = reader.objectIdValue(); // scalar-replaced once inlined
           arena[arenaSize++] = 0x52;
           arena[arenaSize++] = 24;
-          putHex(id.high() & 0xFFFFFFFFL, 4);
-          putHex(id.low(), 8);
+          putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
+          putHex(reader.objectIdValueLow(), 8);
           return true;
         }
       case UUID:
@@ -512,7 +503,7 @@ final class DirectIngest {
         throw new IllegalStateException(
             "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
       }
-      out.add(new IngestRecord(plan.cls.name(), primaryKey(o), bytes));
+      out.add(record(plan.cls.name(), o, bytes));
     }
   }
 
@@ -568,21 +559,17 @@ final class DirectIngest {
     return p;
   }
 
-  private Value primaryKey(int o) {
-    int off = objPkOffsets[o];
+  /** The record of object {@code o}: its key as numbers, no {@code Value} or hex string. */
+  private IngestRecord record(String className, int o, byte[] bytes) {
     switch (objKeyTypes[o]) {
       case INT:
-        return Values.ofInt(objKeyA[o]);
+        return IngestRecord.ofIntKey(className, objKeyA[o], bytes);
       case STRING:
-        return Values.ofString(reader.internedString((int) objKeyA[o]));
+        return IngestRecord.ofStringKey(className, reader.internedString((int) objKeyA[o]), bytes);
       case OBJECT_ID:
-        return Value.newBuilder()
-            .setObjectIdValue(new String(arena, off + 2, 24, StandardCharsets.ISO_8859_1))
-            .build();
+        return IngestRecord.ofObjectIdKey(className, (int) objKeyA[o], objKeyB[o], bytes);
       default:
-        return Value.newBuilder()
-            .setUuidValue(new String(arena, off + 2, 36, StandardCharsets.ISO_8859_1))
-            .build();
+        return IngestRecord.ofUuidKey(className, objKeyA[o], objKeyB[o], bytes);
     }
   }
 

@@ -2,6 +2,7 @@ package io.tributary.server.internal.store;
 
 import com.google.protobuf.ByteString;
 import io.tributary.server.proto.Value;
+import io.tributary.server.spi.IngestRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -110,6 +111,85 @@ public final class Keys {
           out.put((byte) 'U').putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
           break;
         }
+    }
+    out.flip();
+    return true;
+  }
+
+  /**
+   * Writes the index key of a record into {@code out}, reading its primary key without building a
+   * {@link Value} (int, string, and the object ids and uuids of {@link
+   * IngestRecord#hasPrimaryKeyBits()}; other records go through {@link #putPrimaryKey(byte[],
+   * Value, ByteBuffer)}): the same bytes as {@link #primaryKey(String, Value)} of its {@link
+   * IngestRecord#primaryKey()}.
+   *
+   * @param classUtf8 the record's class name's UTF-8 bytes; borrowed for the call
+   * @param record the record
+   * @param out on true: cleared, written and flipped; on false: position and limit undefined. Must
+   *     hold {@link #MAX_KEY_BYTES}
+   * @return whether the key was written; false if the caller must use {@link #primaryKey} (keys
+   *     over {@link #MAX_KEY_BYTES}, which are hashed)
+   * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
+   */
+  public static boolean putPrimaryKey(byte[] classUtf8, IngestRecord record, ByteBuffer out) {
+    Value.KindCase kind = record.primaryKeyKind();
+    int keyLength;
+    switch (kind) {
+      case INT_VALUE:
+        keyLength = 9;
+        break;
+      case STRING_VALUE:
+        keyLength = 1 + record.primaryKeyString().length(); // at least the UTF-8 length
+        break;
+      case OBJECT_ID_VALUE:
+        keyLength = 13;
+        break;
+      case UUID_VALUE:
+        keyLength = 17;
+        break;
+      default:
+        return putPrimaryKey(classUtf8, record.primaryKey(), out);
+    }
+    if (kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE && !record.hasPrimaryKeyBits()) {
+      return putPrimaryKey(classUtf8, record.primaryKey(), out);
+    }
+    if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
+      return false;
+    }
+    out.clear();
+    out.order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) classUtf8.length).put(classUtf8);
+    switch (kind) {
+      case INT_VALUE:
+        out.put((byte) 'I').putLong(record.primaryKeyHigh());
+        break;
+      case STRING_VALUE:
+        return putString(record.primaryKeyString(), out.put((byte) 'S'));
+      case OBJECT_ID_VALUE:
+        out.put((byte) 'O').putInt((int) record.primaryKeyHigh()).putLong(record.primaryKeyLow());
+        break;
+      default:
+        out.put((byte) 'U').putLong(record.primaryKeyHigh()).putLong(record.primaryKeyLow());
+        break;
+    }
+    out.flip();
+    return true;
+  }
+
+  /** Appends {@code s} as UTF-8 and flips {@code out}; false if it does not fit (then unflipped). */
+  private static boolean putString(String s, ByteBuffer out) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) { // not ASCII: encode the whole string the general way
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        int start = out.position() - i;
+        if (start + utf8.length > MAX_KEY_BYTES) {
+          return false;
+        }
+        out.position(start).put(utf8);
+        break;
+      }
+      out.put((byte) c);
     }
     out.flip();
     return true;

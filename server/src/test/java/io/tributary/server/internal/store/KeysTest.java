@@ -3,8 +3,10 @@ package io.tributary.server.internal.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.protocol.ObjectId;
 import io.tributary.server.Values;
 import io.tributary.server.proto.Value;
+import io.tributary.server.spi.IngestRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -67,5 +69,69 @@ class KeysTest {
         .as("left to primaryKey, which refuses it").isFalse();
     assertThatThrownBy(() -> Keys.primaryKey("A", Value.newBuilder().setDoubleValue(1.5).build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("primary key: DOUBLE_VALUE");
+  }
+
+  /** A record of the factories with the same key as {@code pk} (the server's hot path). */
+  private static IngestRecord factoryRecord(String cls, Value pk) {
+    byte[] bytes = new byte[0];
+    switch (pk.getKindCase()) {
+      case INT_VALUE:
+        return IngestRecord.ofIntKey(cls, pk.getIntValue(), bytes);
+      case STRING_VALUE:
+        return IngestRecord.ofStringKey(cls, pk.getStringValue(), bytes);
+      case OBJECT_ID_VALUE:
+        {
+          ObjectId id = ObjectId.fromHex(pk.getObjectIdValue());
+          return IngestRecord.ofObjectIdKey(cls, id.high(), id.low(), bytes);
+        }
+      case UUID_VALUE:
+        {
+          UUID u = UUID.fromString(pk.getUuidValue());
+          return IngestRecord.ofUuidKey(cls, u.getMostSignificantBits(), u.getLeastSignificantBits(), bytes);
+        }
+      default:
+        return new IngestRecord(cls, pk, bytes);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("keys")
+  void recordsWriteTheSameKeyBytesWithoutAValue(Value pk) {
+    int written = 0;
+    int unhashed = 0;
+    for (String cls : new String[] {"Reading", "Ä", "C".repeat(490), "C".repeat(500)}) {
+      byte[] classUtf8 = cls.getBytes(StandardCharsets.UTF_8);
+      byte[] expected = Keys.primaryKey(cls, pk);
+      boolean hashed = expected.length >= 34 && expected[expected.length - 33] == 'H' && expected.length == 2 + classUtf8.length + 33;
+      if (!hashed) {
+        unhashed++;
+      }
+      IngestRecord factory = factoryRecord(cls, pk);
+      assertThat(factory.primaryKey()).as("the Value built on demand").isEqualTo(pk);
+      assertThat(factory.primaryKeyKind()).isEqualTo(pk.getKindCase());
+      for (IngestRecord r : new IngestRecord[] {factory, new IngestRecord(cls, pk, new byte[0])}) {
+        ByteBuffer out = ByteBuffer.allocateDirect(Keys.MAX_KEY_BYTES);
+        out.put((byte) 9); // garbage from a previous use
+        if (!Keys.putPrimaryKey(classUtf8, r, out)) {
+          assertThat(hashed).as("only hashed keys are deferred: " + cls + " " + pk).isTrue();
+          continue;
+        }
+        written++;
+        byte[] actual = new byte[out.remaining()];
+        out.duplicate().get(actual);
+        assertThat(out.position()).isZero();
+        assertThat(actual).as(cls + " " + pk + " " + r.hasPrimaryKeyBits()).isEqualTo(expected);
+      }
+    }
+    assertThat(written).as("both records written in place unless hashed").isEqualTo(2 * unhashed);
+  }
+
+  @Test
+  void aRecordOfAMalformedObjectIdValueIsRefusedAsBefore() {
+    ByteBuffer out = ByteBuffer.allocate(Keys.MAX_KEY_BYTES);
+    IngestRecord r = new IngestRecord("A", Value.newBuilder().setObjectIdValue("12").build(), new byte[0]);
+    assertThat(r.hasPrimaryKeyBits()).isFalse();
+    assertThatThrownBy(() -> Keys.putPrimaryKey(new byte[] {'A'}, r, out))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("object id: '12' (expected: 24 hex digits)");
   }
 }
