@@ -109,6 +109,50 @@ public final class ChangesetIngestor {
     public Origin {
       Objects.requireNonNull(userId, "userId");
     }
+
+    /** The origin time in Unix milliseconds (origin_timestamp_ms of the record). */
+    long timestampMs() {
+      return originTimestamp + Values.REALM_EPOCH_OFFSET_MS;
+    }
+
+    /**
+     * The size of the origin fields every record of this changeset ends with (protobuf: only
+     * fields that are not zero or empty), as {@link #writeTrailer} writes them.
+     */
+    int trailerSize() {
+      long timestampMs = timestampMs();
+      int size = 0;
+      if (fileIdent != 0) {
+        size += CodedOutputStream.computeUInt64Size(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, fileIdent);
+      }
+      if (clientVersion != 0) {
+        size += CodedOutputStream.computeUInt64Size(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, clientVersion);
+      }
+      if (timestampMs != 0) {
+        size += CodedOutputStream.computeInt64Size(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+      }
+      if (!userId.isEmpty()) {
+        size += CodedOutputStream.computeStringSize(IngestedObject.USER_ID_FIELD_NUMBER, userId);
+      }
+      return size;
+    }
+
+    /** Writes the origin fields ({@link #trailerSize} bytes). */
+    void writeTrailer(CodedOutputStream out) throws java.io.IOException {
+      long timestampMs = timestampMs();
+      if (fileIdent != 0) {
+        out.writeUInt64(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, fileIdent);
+      }
+      if (clientVersion != 0) {
+        out.writeUInt64(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, clientVersion);
+      }
+      if (timestampMs != 0) {
+        out.writeInt64(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
+      }
+      if (!userId.isEmpty()) {
+        out.writeString(IngestedObject.USER_ID_FIELD_NUMBER, userId);
+      }
+    }
   }
 
   /**
@@ -880,42 +924,18 @@ public final class ChangesetIngestor {
   private IngestRecord finish(ObjKey key, ObjNode node, Origin origin) {
     Plan plan = plan(classOf(node));
     Value pk = Values.of(key.key);
-    long timestampMs = origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS;
-    String user = origin.userId();
     // the schema's class of the same name: IngestedObject.class_name is field 1 too
     int size = plan.classNameField.length;
     size += CodedOutputStream.computeMessageSize(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
     size += fieldsSize(plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
-    if (origin.fileIdent() != 0) {
-      size += CodedOutputStream.computeUInt64Size(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
-    }
-    if (origin.clientVersion() != 0) {
-      size += CodedOutputStream.computeUInt64Size(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
-    }
-    if (timestampMs != 0) {
-      size += CodedOutputStream.computeInt64Size(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
-    }
-    if (!user.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(IngestedObject.USER_ID_FIELD_NUMBER, user);
-    }
+    size += origin.trailerSize();
     byte[] bytes = new byte[size];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
       out.writeRawBytes(plan.classNameField);
       out.writeMessage(IngestedObject.PRIMARY_KEY_FIELD_NUMBER, pk);
       writeFields(out, plan, node, pk, IngestedObject.FIELDS_FIELD_NUMBER);
-      if (origin.fileIdent() != 0) {
-        out.writeUInt64(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
-      }
-      if (origin.clientVersion() != 0) {
-        out.writeUInt64(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
-      }
-      if (timestampMs != 0) {
-        out.writeInt64(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
-      }
-      if (!user.isEmpty()) {
-        out.writeString(IngestedObject.USER_ID_FIELD_NUMBER, user);
-      }
+      origin.writeTrailer(out);
       out.checkNoSpaceLeft();
     } catch (java.io.IOException | IllegalStateException e) {
       // sizes and writes above mirror each other; a mismatch is a bug here, not bad input

@@ -575,38 +575,13 @@ final class DirectIngest {
 
   /** Encodes the origin fields every object of the changeset ends with; returns their size. */
   private int trailer(ChangesetIngestor.Origin origin) {
-    long timestampMs = origin.originTimestamp() + Values.REALM_EPOCH_OFFSET_MS;
-    String user = origin.userId();
-    int size = 0;
-    if (origin.fileIdent() != 0) {
-      size += CodedOutputStream.computeUInt64Size(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
-    }
-    if (origin.clientVersion() != 0) {
-      size += CodedOutputStream.computeUInt64Size(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
-    }
-    if (timestampMs != 0) {
-      size += CodedOutputStream.computeInt64Size(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
-    }
-    if (!user.isEmpty()) {
-      size += CodedOutputStream.computeStringSize(IngestedObject.USER_ID_FIELD_NUMBER, user);
-    }
+    int size = origin.trailerSize();
     if (trailer.length < size) {
       trailer = new byte[size];
     }
     CodedOutputStream out = CodedOutputStream.newInstance(trailer, 0, size);
     try {
-      if (origin.fileIdent() != 0) {
-        out.writeUInt64(IngestedObject.ORIGIN_FILE_IDENT_FIELD_NUMBER, origin.fileIdent());
-      }
-      if (origin.clientVersion() != 0) {
-        out.writeUInt64(IngestedObject.CLIENT_VERSION_FIELD_NUMBER, origin.clientVersion());
-      }
-      if (timestampMs != 0) {
-        out.writeInt64(IngestedObject.ORIGIN_TIMESTAMP_MS_FIELD_NUMBER, timestampMs);
-      }
-      if (!user.isEmpty()) {
-        out.writeString(IngestedObject.USER_ID_FIELD_NUMBER, user);
-      }
+      origin.writeTrailer(out);
       out.checkNoSpaceLeft();
     } catch (java.io.IOException e) {
       throw new IllegalStateException("origin of " + size + " bytes: " + e.getMessage(), e);
