@@ -1116,23 +1116,24 @@ public final class ChangesetIngestor {
           pk = i;
         }
         defaults[i] = defaultValue(properties[i]);
-        keys[i] = encodeString(1, properties[i].name());
+        keys[i] = stringField(1, properties[i].name());
       }
       primaryKey = pk;
-      classNameField = c.name().isEmpty() ? new byte[0] : encodeString(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
+      classNameField = c.name().isEmpty() ? new byte[0] : stringField(EmbeddedObject.CLASS_NAME_FIELD_NUMBER, c.name());
     }
+  }
 
-    private static byte[] encodeString(int field, String value) {
-      byte[] b = new byte[CodedOutputStream.computeStringSize(field, value)];
-      CodedOutputStream out = CodedOutputStream.newInstance(b);
-      try {
-        out.writeString(field, value);
-        out.checkNoSpaceLeft();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("encoding " + value + ": " + e.getMessage(), e);
-      }
-      return b;
+  /** {@code value} as a protobuf string field, encoded as protobuf does (both paths' bytes). */
+  static byte[] stringField(int field, String value) {
+    byte[] b = new byte[CodedOutputStream.computeStringSize(field, value)];
+    CodedOutputStream out = CodedOutputStream.newInstance(b);
+    try {
+      out.writeString(field, value);
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("encoding " + value + ": " + e.getMessage(), e);
     }
+    return b;
   }
 
   private Plan plan(ObjectClass c) {

@@ -780,13 +780,13 @@ final class DirectIngest {
           pk = i;
         }
         defaults[i] = ChangesetIngestor.defaultValue(p).toByteArray();
-        keys[i] = stringField(1, p.name());
+        keys[i] = ChangesetIngestor.stringField(1, p.name());
         nullable[i] = p.optional();
         types[i] = p.type() == PropertyType.MIXED ? PayloadType.GLOBAL_KEY : SchemaWire.payloadType(p.type());
       }
       primaryKey = pk;
       primaryKeyType = pk < 0 ? null : SchemaWire.payloadType(properties[pk].type());
-      classNameField = c.name().isEmpty() ? new byte[0] : stringField(1, c.name());
+      classNameField = c.name().isEmpty() ? new byte[0] : ChangesetIngestor.stringField(1, c.name());
     }
 
     /** The plan of property {@code i}'s embedded class, or null if it holds no embedded object. */
@@ -830,18 +830,5 @@ final class DirectIngest {
       }
       return internProps[intern];
     }
-  }
-
-  /** {@code value} as a protobuf string field, encoded as protobuf does (the general path's bytes). */
-  private static byte[] stringField(int field, String value) {
-    byte[] b = new byte[CodedOutputStream.computeStringSize(field, value)];
-    CodedOutputStream out = CodedOutputStream.newInstance(b);
-    try {
-      out.writeString(field, value);
-      out.checkNoSpaceLeft();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("encoding " + value + ": " + e.getMessage(), e);
-    }
-    return b;
   }
 }
