@@ -1,6 +1,5 @@
 package io.tributary.core;
 
-import io.tributary.core.internal.CommitListener;
 import io.tributary.core.internal.Committer;
 import io.tributary.core.internal.SchemaChanges;
 import io.tributary.core.internal.SchemaCodec;
@@ -175,18 +174,7 @@ public final class IngestRealm implements AutoCloseable {
                     options.connectTimeout(), options.sslContext(), identityStore(log));
           };
       SyncSession session = SyncSession.create(log, transport, credentials, options, 0);
-      committer.addListener(new CommitListener() {
-        @Override
-        public void committed(long version, int objects, int bytes) {
-          session.onCommit(version);
-        }
-
-        @Override
-        public void committed(long version, int objects, long origin, ByteBuffer changeset,
-            int offset, int length) {
-          session.onCommit(version, objects, origin, changeset, offset, length);
-        }
-      });
+      committer.addListener(session.commitListener());
       session.start();
       return new Sync(session, ownedCredentials, ownedTransport);
     } catch (RuntimeException | Error e) {

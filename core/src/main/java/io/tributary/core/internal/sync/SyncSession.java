@@ -8,6 +8,7 @@ import io.tributary.core.SyncOptions;
 import io.tributary.core.Ticker;
 import io.tributary.core.UploadProgress;
 import io.tributary.core.UploadProgressListener;
+import io.tributary.core.internal.CommitListener;
 import io.tributary.core.spi.ConnectRequest;
 import io.tributary.core.spi.CredentialsProvider;
 import io.tributary.core.spi.CredentialsProvider.Refresh;
@@ -379,6 +380,25 @@ public final class SyncSession {
       int offset, int length) {
     handover.offer(version, objectCount, originTimestamp, changeset, offset, length);
     onCommit(version);
+  }
+
+  /**
+   * The listener to register with the realm's {@link io.tributary.core.internal.Committer}: each
+   * commit reaches {@link #onCommit(long, int, long, ByteBuffer, int, int)} with its bytes.
+   */
+  public CommitListener commitListener() {
+    return new CommitListener() {
+      @Override
+      public void committed(long version, int objects, int bytes) {
+        onCommit(version);
+      }
+
+      @Override
+      public void committed(long version, int objects, long origin, ByteBuffer changeset,
+          int offset, int length) {
+        onCommit(version, objects, origin, changeset, offset, length);
+      }
+    };
   }
 
   /** Statistics of the hand-over: offers seen, offers held, entries sent from it (tests). */

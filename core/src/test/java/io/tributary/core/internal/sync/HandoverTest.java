@@ -2,7 +2,6 @@ package io.tributary.core.internal.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.core.internal.CommitListener;
 import io.tributary.core.internal.Committer;
 import io.tributary.core.testing.FakeTransport;
 import io.tributary.core.testing.ListUploadLog;
@@ -45,19 +44,7 @@ class HandoverTest {
   private void wire() {
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:00:00Z"), ZoneOffset.UTC);
     committer = new Committer(h.log, clock);
-    SyncSession s = h.session;
-    committer.addListener(new CommitListener() {
-      @Override
-      public void committed(long version, int objects, int bytes) {
-        s.onCommit(version);
-      }
-
-      @Override
-      public void committed(long version, int objects, long origin, ByteBuffer changeset,
-          int offset, int length) {
-        s.onCommit(version, objects, origin, changeset, offset, length);
-      }
-    });
+    committer.addListener(h.session.commitListener());
   }
 
   /** Commits a changeset of {@code size} bytes through the committer, then scribbles over it. */
