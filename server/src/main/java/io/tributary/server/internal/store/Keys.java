@@ -59,24 +59,8 @@ public final class Keys {
    * @throws IllegalArgumentException for an object id that is not 24 hex digits
    */
   public static boolean putPrimaryKey(byte[] classUtf8, Value primaryKey, ByteBuffer out) {
-    int keyLength;
-    switch (primaryKey.getKindCase()) {
-      case NULL_VALUE:
-        keyLength = 1;
-        break;
-      case INT_VALUE:
-        keyLength = 9;
-        break;
-      case OBJECT_ID_VALUE:
-        keyLength = 13;
-        break;
-      case UUID_VALUE:
-        keyLength = 17;
-        break;
-      default:
-        return false;
-    }
-    if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
+    int keyLength = fixedKeyLength(primaryKey.getKindCase());
+    if (keyLength < 0 || 2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
       return false;
     }
     out.clear();
@@ -133,24 +117,12 @@ public final class Keys {
    */
   public static boolean putPrimaryKey(byte[] classUtf8, IngestRecord record, ByteBuffer out) {
     Value.KindCase kind = record.primaryKeyKind();
-    int keyLength;
-    switch (kind) {
-      case INT_VALUE:
-        keyLength = 9;
-        break;
-      case STRING_VALUE:
-        keyLength = 1 + record.primaryKeyString().length(); // at least the UTF-8 length
-        break;
-      case OBJECT_ID_VALUE:
-        keyLength = 13;
-        break;
-      case UUID_VALUE:
-        keyLength = 17;
-        break;
-      default:
-        return putPrimaryKey(classUtf8, record.primaryKey(), out);
-    }
-    if (kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE && !record.hasPrimaryKeyBits()) {
+    int keyLength = kind == Value.KindCase.STRING_VALUE
+        ? 1 + record.primaryKeyString().length() // at least the UTF-8 length
+        : fixedKeyLength(kind);
+    if (keyLength < 0 || kind == Value.KindCase.NULL_VALUE
+        || kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE
+            && !record.hasPrimaryKeyBits()) {
       return putPrimaryKey(classUtf8, record.primaryKey(), out);
     }
     if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
@@ -173,6 +145,17 @@ public final class Keys {
     }
     out.flip();
     return true;
+  }
+
+  /** The key's length after the class name, for the kinds of fixed size; else -1. */
+  private static int fixedKeyLength(Value.KindCase kind) {
+    return switch (kind) {
+      case NULL_VALUE -> 1;
+      case INT_VALUE -> 9;
+      case OBJECT_ID_VALUE -> 13;
+      case UUID_VALUE -> 17;
+      default -> -1;
+    };
   }
 
   /** Appends {@code s} as UTF-8 and flips {@code out}; false if it does not fit (then unflipped). */
