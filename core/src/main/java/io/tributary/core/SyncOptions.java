@@ -34,6 +34,8 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #sslContext()}</td><td>none: the JDK's default trust store for {@code
  *       wss://} and {@code https://}</td></tr>
  *   <tr><td>{@link #ticker()}</td><td>{@link Ticker#system()}</td></tr>
+ *   <tr><td>{@link #clientReset()}</td><td>{@link ClientResetMode#RECOVER}: a server that lost
+ *       this client file gets the log's unacknowledged entries again under a new one</td></tr>
  * </table>
  */
 public final class SyncOptions {
@@ -80,6 +82,7 @@ public final class SyncOptions {
   private final int maxIncomingMessageBytes;
   private final SSLContext sslContext;
   private final Ticker ticker;
+  private final ClientResetMode clientReset;
 
   private SyncOptions(Builder b) {
     this.connectTimeout = b.connectTimeout;
@@ -97,6 +100,7 @@ public final class SyncOptions {
     this.maxIncomingMessageBytes = b.maxIncomingMessageBytes;
     this.sslContext = b.sslContext;
     this.ticker = b.ticker;
+    this.clientReset = b.clientReset;
   }
 
   /**
@@ -130,6 +134,7 @@ public final class SyncOptions {
     b.maxIncomingMessageBytes = maxIncomingMessageBytes;
     b.sslContext = sslContext;
     b.ticker = ticker;
+    b.clientReset = clientReset;
     return b;
   }
 
@@ -211,6 +216,11 @@ public final class SyncOptions {
     return ticker;
   }
 
+  /** What the session does when the server no longer knows this log's client file. */
+  public ClientResetMode clientReset() {
+    return clientReset;
+  }
+
   @Override
   public String toString() {
     return "SyncOptions{connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval
@@ -221,7 +231,7 @@ public final class SyncOptions {
         + compressionThreshold + ", maxBytesInFlight=" + maxBytesInFlight + ", closeTimeout="
         + closeTimeout + ", maxIncomingMessageBytes=" + maxIncomingMessageBytes
         + ", sslContext=" + (sslContext == null ? "default" : sslContext.getProtocol())
-        + ", ticker=" + ticker + '}';
+        + ", ticker=" + ticker + ", clientReset=" + clientReset + '}';
   }
 
   /**
@@ -244,6 +254,7 @@ public final class SyncOptions {
     private int maxIncomingMessageBytes = MAX_INCOMING_MESSAGE_BYTES_DEFAULT;
     private SSLContext sslContext;
     private Ticker ticker = Ticker.system();
+    private ClientResetMode clientReset = ClientResetMode.RECOVER;
 
     private Builder() {}
 
@@ -416,6 +427,16 @@ public final class SyncOptions {
      */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * @param mode what the session does when the server no longer knows this log's client file;
+     *     default {@link ClientResetMode#RECOVER} (see there)
+     * @return this builder
+     */
+    public Builder clientReset(ClientResetMode mode) {
+      this.clientReset = Objects.requireNonNull(mode, "clientReset");
       return this;
     }
 

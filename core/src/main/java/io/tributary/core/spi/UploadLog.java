@@ -86,6 +86,10 @@ public interface UploadLog extends AutoCloseable {
    * Stores {@code progress} and deletes every entry with a version at most {@code
    * progress.uploadClientVersion()}, atomically.
    *
+   * <p>{@code progress} may be lower than the stored one: a client reset stores {@link
+   * SyncProgress#NONE} (the server's cursors of a client file it lost) and deletes nothing. Entries
+   * appended afterwards are stamped with its download server version, as always.
+   *
    * @throws IllegalArgumentException if {@code progress.uploadClientVersion()} is greater than the
    *     last assigned version (the server acknowledged something that was never appended)
    * @throws UploadLogException.LogClosedException if the log is closed

@@ -588,6 +588,31 @@ public abstract class UploadLogContractTest {
     assertThat(seen).extracting(Seen::lastIntegratedServerVersion).containsExactly(0L, 7L, 8L);
   }
 
+  /** What a client reset does: the server's cursors go back to zero and nothing is deleted. */
+  @Test
+  void aLowerProgressIsStoredAsGivenAndKeepsEveryEntry() {
+    UploadLog log = open();
+    log.append(wrap(payload(1, 20)), 1, 1);
+    log.append(wrap(payload(2, 20)), 1, 2);
+    log.acknowledge(new SyncProgress(7, 2, 9, 4, 2, 1));
+    for (int i = 3; i <= 5; i++) {
+      log.append(wrap(payload(i, 20)), 1, i);
+    }
+
+    log.acknowledge(SyncProgress.NONE);
+    log.append(wrap(payload(6, 20)), 1, 6);
+
+    assertThat(log.metadata().progress()).isEqualTo(SyncProgress.NONE);
+    List<Seen> seen = readAll(log, 0);
+    assertThat(versions(seen)).containsExactly(3L, 4L, 5L, 6L);
+    assertThat(seen).extracting(Seen::lastIntegratedServerVersion).containsExactly(7L, 7L, 7L, 0L);
+    if (supportsReopen()) {
+      log = reopen(log, UploadLogOptions.DEFAULT);
+      assertThat(log.metadata().progress()).isEqualTo(SyncProgress.NONE);
+      assertThat(versions(readAll(log, 0))).containsExactly(3L, 4L, 5L, 6L);
+    }
+  }
+
   // ---- Buffers
   // -----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 package io.tributary.core.internal.sync;
 
+import io.tributary.core.ClientResetMode;
 import io.tributary.core.ConnectionState;
 import io.tributary.core.ConnectionStateListener;
 import io.tributary.core.SyncException;
@@ -93,6 +94,7 @@ import java.util.random.RandomGenerator;
  *     (BIND sent) --no ident--> WAIT_IDENT --server IDENT: persist, IDENT--> ACTIVE
  *                 --ident-----------------------------------IDENT----------> ACTIVE
  *     ACTIVE --session ERROR, not fatal: UNBIND--> SUSPENDED --delay: BIND--> ...
+ *     ACTIVE --208-211/217/222, RECOVER: UNBIND, forget file--> SUSPENDED --delay: BIND, no ident
  *     ACTIVE --close / 212 refusal: UNBIND--> UNBINDING --UNBOUND / ERROR / timeout--> end
  * </pre>
  *
@@ -241,6 +243,11 @@ public final class SyncSession {
   private int undeletedEntries;
   private long undeletedBytes;
   private long undeletedObjects;
+  /**
+   * A client reset happened and the server has not yet accepted the new client file with a
+   * DOWNLOAD: another reset-requiring error now stops the session instead of looping.
+   */
+  private boolean resetUnconfirmed;
 
   private SyncSession(
       UploadLog log,
@@ -1074,12 +1081,15 @@ public final class SyncSession {
       ByteBuffer changeset = entry.changeset();
       int size = changeset.remaining();
       long version = entry.version();
-      uploads.addEntry(version, entry.lastIntegratedServerVersion(), entry.originTimestamp(), 0,
-          changeset);
+      // an entry stamped before a client reset names a server version the new file never had;
+      // otherwise the stamp is at most the download cursor and this changes nothing
+      long serverVersion =
+          Math.min(entry.lastIntegratedServerVersion(), progress.downloadServerVersion());
+      uploads.addEntry(version, serverVersion, entry.originTimestamp(), 0, changeset);
       ring.push(version, entry.objectCount(), size);
       count++;
       lastVersion = version;
-      lastServerVersion = entry.lastIntegratedServerVersion();
+      lastServerVersion = serverVersion;
       return true;
     }
   }
@@ -1296,6 +1306,7 @@ public final class SyncSession {
     }
     d.rewind();
     gotDownload = true;
+    resetUnconfirmed = false;
     immediateRetries = 0;
     rebindBackoff.reset();
     if (nonEmpty) {
@@ -1472,6 +1483,15 @@ public final class SyncSession {
           : Refresh.LOCATION, "error-" + code, serverError(code, action, false, what));
       return;
     }
+    if (requiresClientReset(code, action) && options.clientReset() == ClientResetMode.RECOVER) {
+      if (resetUnconfirmed) {
+        stopFatally(serverError(code, action, true, what + " (again after a client reset, before"
+            + " the server accepted the new client file; the entries stay in the log)"));
+      } else {
+        clientReset(code, what);
+      }
+      return;
+    }
     boolean retry = code == ProtocolError.SESSION_CLOSED.code() // always retried after 1 s
         || (tryAgain && !isFatalAction(action));
     if (!retry) {
@@ -1495,6 +1515,42 @@ public final class SyncSession {
       delay = rebindBackoff.next("error-" + code);
     }
     rebindAt = ticker.read() + delay;
+  }
+
+  /**
+   * The server no longer knows this client file (spec protocol.md §5.3, §10: 208-211, 217, 222)
+   * and did not forbid recovery.
+   */
+  private static boolean requiresClientReset(int code, ErrorAction action) {
+    boolean lostFile = switch (ProtocolError.forCode(code)) {
+      case BAD_CLIENT_FILE_IDENT, BAD_SERVER_VERSION, BAD_CLIENT_VERSION, DIVERGING_HISTORIES,
+          BAD_CLIENT_FILE, CLIENT_FILE_EXPIRED -> true;
+      default -> false;
+    };
+    return lostFile && (action == null || action == ErrorAction.CLIENT_RESET);
+  }
+
+  /**
+   * {@link ClientResetMode#RECOVER}: forgets the client file and the server's cursors (durably, so
+   * a crash before the new IDENT only repeats the reset), then binds as a new client file, which
+   * uploads every entry the log still holds (they are all unacknowledged).
+   */
+  private void clientReset(int code, String what) {
+    send(encoder.encode(new UnbindMessage(sessionIdent), out));
+    sphase = SessionPhase.SUSPENDED;
+    long lost = clientFileIdent;
+    deletePending(); // what the old file had acknowledged goes first, in order
+    acknowledgeLog(SyncProgress.NONE); // also stamps 0 on later entries, refuses older hand-overs
+    progress = SyncProgress.NONE;
+    progressDirty = true;
+    clientFileIdent = 0;
+    clientFileSalt = 0;
+    resetUnconfirmed = true;
+    SyncException error = new SyncException(Category.SERVER, code, ErrorAction.CLIENT_RESET, false,
+        "client reset: server sent " + what + "; the log's unacknowledged entries are uploaded"
+            + " again as a new client file (was " + lost + ")", null);
+    report(error);
+    rebindAt = ticker.read() + rebindBackoff.next("client-reset");
   }
 
   private static boolean isFatalAction(ErrorAction action) {
