@@ -1,6 +1,7 @@
 package io.tributary.core.internal.sync;
 
 import static io.tributary.core.internal.sync.SessionHarness.jsonError;
+import static io.tributary.core.internal.sync.SessionHarness.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.core.ClientResetMode;
@@ -36,16 +37,6 @@ class ClientResetTest {
   @AfterEach
   void tearDown() {
     h.close();
-  }
-
-  private static List<UploadMessage> uploads(FakeTransport.Connection c) {
-    List<UploadMessage> out = new ArrayList<>();
-    for (ClientMessage m : c.sent()) {
-      if (m instanceof UploadMessage u) {
-        out.add(u);
-      }
-    }
-    return out;
   }
 
   private static List<Long> sentVersions(List<UploadMessage> ups) {

@@ -1,5 +1,6 @@
 package io.tributary.core.internal.sync;
 
+import static io.tributary.core.internal.sync.SessionHarness.uploads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.core.ConnectionState;
@@ -29,16 +30,6 @@ class SessionFlowTest {
   @AfterEach
   void tearDown() {
     h.close();
-  }
-
-  private static List<UploadMessage> uploads(FakeTransport.Connection c) {
-    List<UploadMessage> out = new ArrayList<>();
-    for (ClientMessage m : c.sent()) {
-      if (m instanceof UploadMessage u) {
-        out.add(u);
-      }
-    }
-    return out;
   }
 
   @Test

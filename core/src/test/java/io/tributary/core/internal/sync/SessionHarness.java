@@ -9,6 +9,8 @@ import io.tributary.core.testing.FakeCredentials;
 import io.tributary.core.testing.FakeTicker;
 import io.tributary.core.testing.FakeTransport;
 import io.tributary.core.testing.ListUploadLog;
+import io.tributary.protocol.message.ClientMessage;
+import io.tributary.protocol.message.UploadMessage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,6 +127,17 @@ final class SessionHarness implements AutoCloseable {
     FakeTransport.Connection c = accept();
     deliver("ident " + ident + " " + fileIdent + " " + salt + "\n");
     return c;
+  }
+
+  /** The UPLOAD messages sent on {@code c} so far, in order. */
+  static List<UploadMessage> uploads(FakeTransport.Connection c) {
+    List<UploadMessage> out = new ArrayList<>();
+    for (ClientMessage m : c.sent()) {
+      if (m instanceof UploadMessage u) {
+        out.add(u);
+      }
+    }
+    return out;
   }
 
   ConnectionState state() {
