@@ -12,15 +12,20 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +36,7 @@ import picocli.CommandLine.Option;
  * <pre>
  * serve  --data-dir DIR --app-id ID [--schema schema.json | --dev-mode] [--port 7800] [--host 0.0.0.0]
  *        [--token-secret S] [--api-key NAME=KEY]... [--custom-jwt-secret S] [--custom-jwt-public-key PEM]
+ *        [--tls-keystore FILE --tls-keystore-password-file FILE] [limits]
  * export --data-dir DIR [--format jsonl] [--output FILE] [--class NAME] [--after SEQUENCE]
  * </pre>
  *
@@ -154,6 +160,29 @@ public final class Main implements Runnable {
         description = "LMDB flushing: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     Durability durability;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "Serve https:// and wss:// with the key and certificate chain in this keystore (PKCS12 or JKS).")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+        description = "File whose first line is the keystore's password; default: $TRIBUTARY_TLS_KEYSTORE_PASSWORD.")
+    Path tlsKeystorePasswordFile;
+
+    @Option(names = "--max-sessions-per-connection", paramLabel = "N", description = "Default: 256.")
+    Integer maxSessionsPerConnection;
+
+    @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest UPLOAD body after inflating. Default: 33554432.")
+    Integer maxBodyBytes;
+
+    @Option(names = "--max-changeset-bytes", paramLabel = "N", description = "Largest changeset. Default: 33554432.")
+    Integer maxChangesetBytes;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Idle sync connections are closed after this. Default: 5m.")
+    Duration idleTimeout;
+
+    @Option(names = "--worker-threads", paramLabel = "N", description = "Network event loop threads. Default: the number of processors.")
+    Integer workerThreads;
+
     @Override
     public Integer call() throws Exception {
       IngestServer server;
@@ -205,6 +234,26 @@ public final class Main implements Runnable {
           .port(port)
           .maxMessageBytes(maxMessageBytes)
           .publicBaseUrl(publicUrl);
+      if (maxSessionsPerConnection != null) {
+        b.maxSessionsPerConnection(maxSessionsPerConnection);
+      }
+      if (maxBodyBytes != null) {
+        b.maxBodyBytes(maxBodyBytes);
+      }
+      if (maxChangesetBytes != null) {
+        b.maxChangesetBytes(maxChangesetBytes);
+      }
+      if (idleTimeout != null) {
+        b.idleTimeout(idleTimeout);
+      }
+      if (workerThreads != null) {
+        b.workerThreads(workerThreads);
+      }
+      if (tlsKeystore != null) {
+        b.tlsContext(serverTls(tlsKeystore, keystorePassword()));
+      } else if (tlsKeystorePasswordFile != null) {
+        throw new IllegalArgumentException("--tls-keystore-password-file without --tls-keystore");
+      }
       if (schema != null) {
         b.schema(AppSchema.read(schema));
       }
@@ -224,6 +273,58 @@ public final class Main implements Runnable {
       }
       out.flush();
       return server;
+    }
+
+    /**
+     * The keystore's password: the first line of {@code --tls-keystore-password-file}, else
+     * {@code $TRIBUTARY_TLS_KEYSTORE_PASSWORD} (never a flag: it would show in the process list).
+     */
+    private char[] keystorePassword() throws IOException {
+      if (tlsKeystorePasswordFile != null) {
+        String text = Files.readString(tlsKeystorePasswordFile, StandardCharsets.UTF_8);
+        int end = text.indexOf('\n');
+        String line = end < 0 ? text : text.substring(0, end);
+        return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
+      }
+      String env = System.getenv("TRIBUTARY_TLS_KEYSTORE_PASSWORD");
+      if (env == null) {
+        throw new IllegalArgumentException("--tls-keystore " + tlsKeystore
+            + ": no password (expected: --tls-keystore-password-file or $TRIBUTARY_TLS_KEYSTORE_PASSWORD)");
+      }
+      return env.toCharArray();
+    }
+  }
+
+  /**
+   * A server TLS context from a keystore holding one private key and its certificate chain.
+   *
+   * @throws IllegalArgumentException naming the file if it cannot be read as a keystore with that
+   *     password, or holds no private key
+   */
+  static SSLContext serverTls(Path keystore, char[] password) {
+    KeyStore ks;
+    try {
+      ks = KeyStore.getInstance(keystore.toFile(), password);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("--tls-keystore " + keystore + ": " + e.getMessage()
+          + " (expected: a PKCS12 or JKS keystore readable with the given password)", e);
+    }
+    try {
+      boolean hasKey = false;
+      for (Enumeration<String> aliases = ks.aliases(); aliases.hasMoreElements(); ) {
+        hasKey |= ks.isKeyEntry(aliases.nextElement());
+      }
+      if (!hasKey) {
+        throw new IllegalArgumentException("--tls-keystore " + keystore
+            + ": no private key (expected: a key entry with its certificate chain)");
+      }
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, password);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("--tls-keystore " + keystore + ": " + e.getMessage(), e);
     }
   }
 

@@ -83,6 +83,36 @@ class MainTest {
     assertThat(Main.commandLine().execute("serve", "--app-id", "a")).isEqualTo(2);
   }
 
+  @Test
+  void serveRefusesUnusableTlsAndLimitFlagsNamingThem() throws Exception {
+    Path keystore = dir.resolve("not-a-keystore.p12");
+    Files.writeString(keystore, "garbage");
+    Path password = dir.resolve("password");
+    Files.writeString(password, "changeit\n");
+    String[] base = {"serve", "--data-dir", dir.resolve("d").toString(), "--app-id", "a", "--port", "0",
+        "--host", "127.0.0.1", "--dev-mode"};
+    assertThat(serveError(base, "--tls-keystore", keystore.toString(), "--tls-keystore-password-file",
+        password.toString())).contains("--tls-keystore " + keystore).contains("expected: a PKCS12 or JKS keystore");
+    assertThat(serveError(base, "--tls-keystore", keystore.toString()))
+        .contains("no password (expected: --tls-keystore-password-file or $TRIBUTARY_TLS_KEYSTORE_PASSWORD)");
+    assertThat(serveError(base, "--tls-keystore-password-file", password.toString()))
+        .contains("--tls-keystore-password-file without --tls-keystore");
+    assertThat(serveError(base, "--worker-threads", "0")).contains("workerThreads: 0 (expected: 1..1024)");
+    assertThat(serveError(base, "--max-sessions-per-connection", "0")).contains("maxSessionsPerConnection: 0");
+    assertThat(serveError(base, "--idle-timeout", "0s")).contains("idleTimeout: PT0S (expected: > 0)");
+  }
+
+  /** Runs {@code serve} with {@code base} + {@code extra}, expects exit code 2, returns stderr. */
+  private static String serveError(String[] base, String... extra) {
+    String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute(args)).as("exit code of serve %s", List.of(extra)).isEqualTo(2);
+    return err.toString();
+  }
+
   /** Adapts a started server to the replay helper (tokens signed with the test secret). */
   private record TestServerView(IngestServer server) {
     TestServer view() throws Exception {

@@ -7,7 +7,9 @@ import io.tributary.core.IngestRealm;
 import io.tributary.core.SyncException;
 import io.tributary.core.SyncTimeoutException;
 import io.tributary.protocol.ObjectId;
+import io.tributary.server.IngestServer;
 import io.tributary.server.LmdbIngestSink;
+import io.tributary.server.Main;
 import io.tributary.server.testing.TestServer;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code https://} + {@code wss://} end to end: a real server with TLS (a certificate for {@code
@@ -92,6 +95,35 @@ class TlsEndToEndTest {
       }
       E2e.assertExactlyOnce(server.store(), committed);
       assertThat(server.server.metrics().connectionsOpened()).isEqualTo(1);
+    }
+  }
+
+  /** {@code serve --tls-keystore ... --tls-keystore-password-file ...}: the same over the command. */
+  @Test
+  void theServeCommandServesTlsFromAKeystoreFile() throws Exception {
+    Path password = dir.resolve("password");
+    Files.writeString(password, new String(PASSWORD) + "\n");
+    Files.writeString(dir.resolve("schema.json"), TestServer.READING.toJson());
+    CommandLine.ParseResult parsed = Main.commandLine().parseArgs("serve",
+        "--data-dir", dir.resolve("server").toString(), "--app-id", TestServer.APP,
+        "--schema", dir.resolve("schema.json").toString(), "--port", "0", "--host", "127.0.0.1",
+        "--api-key", "loader=" + E2e.API_KEY, "--tls-keystore", keys.resolve("server.p12").toString(),
+        "--tls-keystore-password-file", password.toString(), "--worker-threads", "1",
+        "--max-sessions-per-connection", "4", "--idle-timeout", "1m");
+    Main.Serve serve = parsed.subcommand().commandSpec().commandLine().getCommand();
+    try (IngestServer server = serve.start()) {
+      assertThat(server.baseUrl()).startsWith("https://");
+      assertThat(server.syncUrl()).startsWith("wss://");
+      String base = "https://localhost:" + server.port();
+      List<ObjectId> keys = E2e.keys(7, 0, 200);
+      try (IngestRealm realm = IngestRealm.open(E2e.realm(dir.resolve("client"), base)
+          .syncOptions(E2e.quickRetries().sslContext(clientContext).build())
+          .build())) {
+        E2e.write(realm, keys);
+        realm.waitForUploadCompletion(Duration.ofSeconds(60));
+        assertThat(realm.syncError()).isNull();
+      }
+      E2e.assertExactlyOnce(server.store(), keys);
     }
   }
 
