@@ -184,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
       try {
         for (int i = 0; i < devices; i++) {
           devs.add(SensorDevice.open(i, devicesDir.resolve("device-" + (i + 1)), keys, URI.create(server.baseUrl()),
-              APP_ID, Credentials.anonymous(), durability));
+              APP_ID, Credentials.anonymous(), durability, null));
         }
         long connectNanos = SensorDevice.awaitAllConnected(devs, uploadTimeout);
         out.printf(Locale.ROOT, "  %d devices logged in and connected in %s%n", devs.size(),

@@ -3,10 +3,14 @@ package io.tributary.cli;
 import io.tributary.core.Credentials;
 import io.tributary.core.SyncException;
 import io.tributary.core.spi.Durability;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +19,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -89,7 +95,18 @@ final class LoadCommand implements Callable<Integer> {
       description = "Report on stderr: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   ProgressDisplay.Mode progress;
 
+  @Option(names = "--trust-store", paramLabel = "FILE", description = "Trust the certificates in this keystore (PKCS12 or JKS)"
+      + " for an https:// --url, instead of the JDK's trust store.")
+  Path trustStore;
+
+  @Option(names = "--trust-store-password-file", paramLabel = "FILE", description = "File whose first line is the trust"
+      + " store's password (default: none, the store's integrity is not checked).")
+  Path trustStorePasswordFile;
+
   private static final Duration DURATION_DEFAULT = Duration.ofSeconds(30);
+
+  /** From {@code --trust-store} once validated; null: the JDK's trust store. */
+  private SSLContext tls;
 
   @Override
   public Integer call() throws Exception {
@@ -134,6 +151,33 @@ final class LoadCommand implements Callable<Integer> {
     if (reportInterval.toMillis() < 100) {
       throw new CommandLine.ParameterException(cl, "--report-interval " + reportInterval + " (expected: >= 100ms)");
     }
+    if (trustStorePasswordFile != null && trustStore == null) {
+      throw new CommandLine.ParameterException(cl, "--trust-store-password-file without --trust-store");
+    }
+    tls = trust();
+  }
+
+  /** The TLS context trusting {@code --trust-store}, or null for the JDK's default. */
+  private SSLContext trust() {
+    if (trustStore == null) {
+      return null;
+    }
+    try {
+      char[] password = null;
+      if (trustStorePasswordFile != null) {
+        password = Files.readAllLines(trustStorePasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("")
+            .toCharArray();
+      }
+      KeyStore ks = KeyStore.getInstance(trustStore.toFile(), password);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--trust-store " + trustStore + ": " + e.getMessage()
+          + " (expected: a PKCS12 or JKS keystore of trusted certificates, with its password if it has one)");
+    }
   }
 
   private Credentials credentials() {
@@ -165,7 +209,7 @@ final class LoadCommand implements Callable<Integer> {
     List<String> uploadFailures = new ArrayList<>();
     try {
       for (int i = 0; i < devices; i++) {
-        devs.add(SensorDevice.open(i, dir.resolve("device-" + (i + 1)), keys, url, appId, credentials, durability));
+        devs.add(SensorDevice.open(i, dir.resolve("device-" + (i + 1)), keys, url, appId, credentials, durability, tls));
       }
       long connectNanos = SensorDevice.awaitAllConnected(devs, uploadTimeout);
       out.printf(Locale.ROOT, "  %d devices logged in and connected in %s%n", devs.size(),

@@ -5,6 +5,7 @@ import io.tributary.core.Credentials;
 import io.tributary.core.IngestConfig;
 import io.tributary.core.IngestRealm;
 import io.tributary.core.SyncException;
+import io.tributary.core.SyncOptions;
 import io.tributary.core.UploadProgress;
 import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogOptions;
@@ -18,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * One simulated sensor device: an {@link IngestRealm} with its own LMDB upload log and sync
@@ -66,17 +68,18 @@ final class SensorDevice implements AutoCloseable {
 
   /**
    * Opens device {@code index}: its realm on the LMDB log in {@code logDir}, syncing to {@code
-   * baseUrl}.
+   * baseUrl}, trusting {@code tls} for {@code https://} (null: the JDK's trust store).
    *
    * @throws RuntimeException whatever {@link IngestRealm#open} throws
    */
   static SensorDevice open(int index, Path logDir, SensorSchema keys, URI baseUrl, String appId,
-      Credentials credentials, Durability durability) {
+      Credentials credentials, Durability durability, SSLContext tls) {
     IngestConfig config = IngestConfig.builder(SensorSchema.CLIENT)
         .storage(LmdbStorage.at(logDir))
         .logOptions(UploadLogOptions.newBuilder().durability(durability).build())
         .server(baseUrl, appId)
         .credentials(credentials)
+        .syncOptions(SyncOptions.newBuilder().sslContext(tls).build())
         .build();
     return new SensorDevice(index, logDir, keys, config);
   }

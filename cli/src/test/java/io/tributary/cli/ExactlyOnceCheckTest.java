@@ -50,7 +50,7 @@ class ExactlyOnceCheckTest {
     keys = SensorSchema.newRun();
     Path logDir = dir.resolve("device-1");
     try (SensorDevice d = SensorDevice.open(0, logDir, keys, URI.create(server.baseUrl()), APP,
-        Credentials.anonymous(), Durability.OS_FLUSH)) {
+        Credentials.anonymous(), Durability.OS_FLUSH, null)) {
       for (int i = 0; i < 4; i++) {
         d.writeBatch(30);
       }

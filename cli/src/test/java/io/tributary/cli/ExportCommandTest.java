@@ -33,7 +33,7 @@ class ExportCommandTest {
         .sink(LmdbIngestSink.open(data)).auth(AuthConfig.newBuilder().tokenSecret("export-test-secret-0123").build())
         .build());
         SensorDevice d = SensorDevice.open(4, dir.resolve("device"), keys, URI.create(server.baseUrl()),
-            "export-test", Credentials.anonymous(), Durability.OS_FLUSH)) {
+            "export-test", Credentials.anonymous(), Durability.OS_FLUSH, null)) {
       d.writeBatch(7);
       d.writeBatch(5);
       d.waitForUploadCompletion(Duration.ofSeconds(30));

@@ -68,7 +68,7 @@ class ServeCommandTest {
       // 50 readings through a real device, then one realm whose schema the server refuses
       SensorSchema keys = SensorSchema.newRun();
       try (SensorDevice d = SensorDevice.open(0, dir.resolve("device"), keys, URI.create(server.baseUrl()), APP,
-          Credentials.anonymous(), Durability.OS_FLUSH)) {
+          Credentials.anonymous(), Durability.OS_FLUSH, null)) {
         d.writeBatch(30);
         d.writeBatch(20);
         d.waitForUploadCompletion(Duration.ofSeconds(30));
