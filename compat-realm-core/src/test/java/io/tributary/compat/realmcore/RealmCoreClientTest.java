@@ -1,0 +1,168 @@
+package io.tributary.compat.realmcore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.compat.realmcore.RealmCoreClient.Reading;
+import io.tributary.server.proto.IngestedObject;
+import io.tributary.server.proto.RealmTimestamp;
+import io.tributary.server.proto.Value;
+import io.tributary.server.testing.TestServer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real realm-core 13.19.0 client (App client and sync client, unmodified, from realm-kotlin's
+ * cinterop-jvm) logs in to a Tributary server on 127.0.0.1, opens a Flexible Sync realm with an
+ * asymmetric class, writes readings and waits for upload completion; the server's LMDB store must
+ * then hold exactly those readings with the values written.
+ */
+class RealmCoreClientTest {
+  private static final int READINGS = 1_000;
+  private static final int PER_TRANSACTION = 250;
+
+  @BeforeEach
+  void clearCoreLog() {
+    RealmCoreClient.CORE_LOG.clear();
+  }
+
+  @Test
+  void anonymousUserUploadsReadingsThatArriveExactlyOnce(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(READINGS, 42);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      long[] progress = client.uploadProgress();
+      assertThat(progress[0]).as("uploaded bytes (of %d uploadable)", progress[1]).isEqualTo(progress[1]);
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(RealmCoreClient.CORE_LOG).contains("Connection[1]: Negotiated protocol version: 10");
+      assertThat(client.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
+          .containsExactly(
+              "GET /api/client/v2.0/app/tributary-test/location 200",
+              "POST /api/client/v2.0/app/tributary-test/auth/providers/anon-user/login 200",
+              "GET /api/client/v2.0/auth/profile 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+      assertThat(server.store().clientFiles()).hasSize(1);
+    }
+  }
+
+  @Test
+  void apiKeyUserUploadsReadings(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(200, 7);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInWithApiKey("loader-key-1234");
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void reopenedRealmResumesItsClientFileAndUploadsOnlyNewReadings(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(300, 11);
+    List<Reading> second = readings(200, 12);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, first);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+      client.closeRealm();
+
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, second);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // the second session binds with the client file the first one got: no second IDENT request
+      assertThat(RealmCoreClient.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+      assertThat(server.store().clientFiles()).hasSize(1);
+      List<Reading> all = new ArrayList<>(first);
+      all.addAll(second);
+      assertStoreHoldsExactly(server, all, client.userId());
+    }
+  }
+
+  private static void writeInTransactions(RealmCoreClient client, List<Reading> readings) throws Exception {
+    for (int i = 0; i < readings.size(); i += PER_TRANSACTION) {
+      client.write(readings.subList(i, Math.min(readings.size(), i + PER_TRANSACTION)));
+    }
+  }
+
+  /**
+   * The closed realm's session ended with UNBIND answered by UNBOUND, no error reached the app, and
+   * realm-core neither received an ERROR nor had to reconnect.
+   */
+  private static void assertCleanSession(RealmCoreClient client) throws InterruptedException {
+    // realm-core deactivates the session asynchronously after the realm closes
+    assertThat(RealmCoreClient.awaitLog("Received: UNBOUND", 20, TimeUnit.SECONDS)).as("UNBOUND received").isTrue();
+    assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
+    assertThat(RealmCoreClient.CORE_LOG).filteredOn(l -> l.contains("Received: ERROR") || l.contains("Connection closed due to error")
+            || l.contains("Allowing reconnection"))
+        .as("realm-core log lines about errors").isEmpty();
+  }
+
+  private static String path(String url) {
+    return java.net.URI.create(url).getPath();
+  }
+
+  private static void assertStoreHoldsExactly(TestServer server, List<Reading> readings, String userId) {
+    assertThat(server.store().countByClass()).isEqualTo(new java.util.TreeMap<>(Map.of("Reading", (long) readings.size())));
+    for (Reading r : readings) {
+      String id = HexFormat.of().formatHex(r.id());
+      IngestedObject o = server.store().find("Reading", Value.newBuilder().setObjectIdValue(id).build())
+          .orElseThrow(() -> new AssertionError("Reading " + id + " not stored"));
+      assertThat(o.getUserId()).isEqualTo(userId);
+      Map<String, Value> f = o.getFieldsMap();
+      assertThat(f.get("sensor").getStringValue()).isEqualTo(r.sensor());
+      assertThat(f.get("value").getDoubleValue()).isEqualTo(r.value());
+      assertThat(f.get("ts").getTimestampValue())
+          .isEqualTo(RealmTimestamp.newBuilder().setSeconds(r.ts().getEpochSecond()).setNanos(r.ts().getNano()).build());
+      Value location = f.get("location");
+      assertThat(location.getObjectValue().getClassName()).isEqualTo("Location");
+      assertThat(location.getObjectValue().getFieldsMap().get("lat").getDoubleValue()).isEqualTo(r.lat());
+      assertThat(location.getObjectValue().getFieldsMap().get("lon").getDoubleValue()).isEqualTo(r.lon());
+    }
+  }
+
+  /** {@code n} readings with distinct object ids and values from {@code seed}. */
+  static List<Reading> readings(int n, long seed) {
+    Random random = new Random(seed);
+    List<Reading> out = new ArrayList<>(n);
+    Instant start = Instant.parse("2026-11-23T12:00:00.123456789Z");
+    for (int i = 0; i < n; i++) {
+      byte[] id = new byte[12];
+      random.nextBytes(id);
+      id[0] = (byte) (seed >>> 8);
+      id[1] = (byte) seed;
+      id[10] = (byte) (i >>> 8);
+      id[11] = (byte) i;
+      out.add(new Reading(id, "sensor-" + (i % 17), random.nextDouble() * 100 - 50, start.plusMillis(i * 1001L),
+          random.nextDouble() * 180 - 90, random.nextDouble() * 360 - 180));
+    }
+    return out;
+  }
+}
