@@ -77,6 +77,17 @@ final class RealmCoreClient implements AutoCloseable {
     return true;
   }
 
+  /** A login realm-core reported as failed, with its AppError. */
+  static final class LoginException extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient AppError error;
+
+    LoginException(AppError error) {
+      super("login failed: " + error);
+      this.error = error;
+    }
+  }
+
   /** One Reading as the test writes it. */
   record Reading(byte[] id, String sensor, double value, Instant ts, double lat, double lon) {}
 
@@ -124,6 +135,11 @@ final class RealmCoreClient implements AutoCloseable {
     logIn(I.realm_app_credentials_new_api_key(key));
   }
 
+  /** Logs in with email and password (a provider Tributary does not offer). */
+  void logInWithEmailPassword(String email, String password) throws Exception {
+    logIn(I.realm_app_credentials_new_email_password(email, password));
+  }
+
   private void logIn(NativePointer<?> credentials) throws Exception {
     CompletableFuture<NativePointer<RealmUserT>> result = new CompletableFuture<>();
     I.realm_app_log_in_with_credentials(cast(app), cast(credentials), new AppCallback<NativePointer<RealmUserT>>() {
@@ -134,10 +150,25 @@ final class RealmCoreClient implements AutoCloseable {
 
       @Override
       public void onError(AppError error) {
-        result.completeExceptionally(new IllegalStateException("login failed: " + error));
+        result.completeExceptionally(new LoginException(error));
       }
     });
-    user = result.get(30, TimeUnit.SECONDS);
+    try {
+      user = result.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof LoginException login ? login : e;
+    }
+  }
+
+  /**
+   * Uses the user realm-core restored from its metadata realm (a previous App on the same
+   * directory logged in), with the tokens it stored then.
+   */
+  void useCurrentUser() {
+    user = I.realm_app_get_current_user(cast(app));
+    if (user == null) {
+      throw new IllegalStateException("no current user in the App's metadata");
+    }
   }
 
   /** The logged-in user's id, as the server issued it. */
@@ -262,31 +293,35 @@ final class RealmCoreClient implements AutoCloseable {
     return done.get(timeout, unit);
   }
 
-  /** The sync session's state name (ACTIVE, DYING, INACTIVE, ...). */
-  String sessionState() throws Exception {
-    return onRealmThread(() -> {
-      NativePointer<?> session = I.realm_sync_session_get(cast(realm));
-      try {
-        return String.valueOf(I.realm_sync_session_state(cast(session)));
-      } finally {
-        release(session);
-      }
-    });
-  }
-
   /**
-   * realm-core's upload progress, as one snapshot: {@code [transferred, transferable]} bytes of
-   * local changes. Equal numbers mean nothing is left to upload.
+   * Waits until realm-core's upload progress notifier reports every uploadable byte of local
+   * changes as uploaded. The notifier's first report can lag behind an upload completion that was
+   * already signalled (both are updated from the same DOWNLOAD message), so this waits for the
+   * condition instead of reading one snapshot.
+   *
+   * @return the last report, {@code [transferred, transferable]} bytes
    */
-  long[] uploadProgress() throws Exception {
-    CompletableFuture<long[]> first = new CompletableFuture<>();
+  long[] awaitUploadDrained(long timeout, TimeUnit unit) throws Exception {
+    CompletableFuture<long[]> drained = new CompletableFuture<>();
+    long[] last = new long[2];
     NativePointer<?> session = onRealmThread(() -> I.realm_sync_session_get(cast(realm)));
     try {
       NativePointer<?> token = onRealmThread(() -> I.realm_sync_session_register_progress_notifier(cast(session),
-          ProgressDirection.RLM_SYNC_PROGRESS_DIRECTION_UPLOAD, false,
-          (transferred, transferable) -> first.complete(new long[] {transferred, transferable})));
+          ProgressDirection.RLM_SYNC_PROGRESS_DIRECTION_UPLOAD, true, (transferred, transferable) -> {
+            synchronized (last) {
+              last[0] = transferred;
+              last[1] = transferable;
+            }
+            if (transferred == transferable) {
+              drained.complete(new long[] {transferred, transferable});
+            }
+          }));
       try {
-        return first.get(30, TimeUnit.SECONDS);
+        return drained.get(timeout, unit);
+      } catch (java.util.concurrent.TimeoutException e) {
+        synchronized (last) {
+          return last.clone();
+        }
       } finally {
         release(token);
       }

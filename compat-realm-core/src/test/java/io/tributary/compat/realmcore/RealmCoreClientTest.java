@@ -1,8 +1,12 @@
 package io.tributary.compat.realmcore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.compat.realmcore.RealmCoreClient.Reading;
+import io.tributary.server.AppSchema;
+import io.tributary.server.LmdbIngestSink;
+import io.tributary.server.auth.AuthConfig;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.RealmTimestamp;
 import io.tributary.server.proto.Value;
@@ -44,7 +48,7 @@ class RealmCoreClientTest {
       writeInTransactions(client, readings);
 
       assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      long[] progress = client.uploadProgress();
+      long[] progress = client.awaitUploadDrained(30, TimeUnit.SECONDS);
       assertThat(progress[0]).as("uploaded bytes (of %d uploadable)", progress[1]).isEqualTo(progress[1]);
       client.closeRealm();
 
@@ -103,6 +107,79 @@ class RealmCoreClientTest {
       List<Reading> all = new ArrayList<>(first);
       all.addAll(second);
       assertStoreHoldsExactly(server, all, client.userId());
+    }
+  }
+
+  @Test
+  void expiredAccessTokenIsRefreshedAndTheUploadCompletes(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(100, 21);
+    List<Reading> second = readings(100, 22);
+    MutableClock clock = new MutableClock(Instant.now());
+    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).clock(clock).build();
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {})) {
+      String userId;
+      try (RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+        client.logInAnonymously();
+        userId = client.userId();
+        client.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(client, first);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+        client.closeRealm();
+      }
+      // the server's time passes the access token's expiry; realm-core's does not, so it only
+      // learns of the expiry from the server
+      clock.advance(AuthConfig.ACCESS_TOKEN_TTL_DEFAULT.plusMinutes(1));
+      RealmCoreClient.CORE_LOG.clear();
+
+      try (RealmCoreClient again = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+        again.useCurrentUser();
+        assertThat(again.userId()).isEqualTo(userId);
+        again.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(again, second);
+        assertThat(again.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+        again.closeRealm();
+
+        assertThat(again.syncErrors).as("sync errors reported to the app").isEmpty();
+        assertThat(RealmCoreClient.CORE_LOG).anyMatch(l -> l.contains("Bad WebSocket response 401"));
+        assertThat(again.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
+            .contains("POST /api/client/v2.0/auth/session 201");
+        List<Reading> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertStoreHoldsExactly(server, all, userId);
+      }
+    }
+  }
+
+  @Test
+  void developmentModeServerAdoptsTheSchemaRealmCoreDeclares(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(50, 31);
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")),
+            b -> b.schema(AppSchema.parse("{\"classes\": []}")).developmentMode(true));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // the same schema an operator writes by hand for this model (TestServer.READING)
+      assertThat(server.server.schema()).as(server.server.schema().toJson()).isEqualTo(TestServer.READING);
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void emailPasswordLoginIsRefusedWithAnAppErrorTheSdkCanShow(@TempDir Path dir) throws Exception {
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      assertThatThrownBy(() -> client.logInWithEmailPassword("someone@example.com", "secret-password"))
+          .isInstanceOfSatisfying(RealmCoreClient.LoginException.class, e -> {
+            assertThat(e.error.getHttpStatusCode()).isEqualTo(400);
+            assertThat(e.error.getMessage()).contains("login provider 'local-userpass' is not supported");
+          });
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()))
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/local-userpass/login");
     }
   }
 
