@@ -183,6 +183,38 @@ class RealmCoreClientTest {
     }
   }
 
+  @Test
+  void readingsWrittenWhileTheServerIsDownArriveOnceAfterItRestarts(@TempDir Path dir) throws Exception {
+    List<Reading> before = readings(200, 41);
+    List<Reading> offline = readings(300, 42);
+    TestServer first = TestServer.lmdb(dir.resolve("store"));
+    int port = first.server.port();
+    try (RealmCoreClient client = new RealmCoreClient(first.server.baseUrl(), TestServer.APP, dir)) {
+      try {
+        client.logInAnonymously();
+        client.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(client, before);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+      } finally {
+        first.close();
+      }
+      // realm-core loses its connection; these commits wait in its history
+      writeInTransactions(client, offline);
+
+      try (TestServer second = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), b -> b.port(port))) {
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion after restart").isNull();
+        client.closeRealm();
+
+        assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
+        assertThat(RealmCoreClient.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+        List<Reading> all = new ArrayList<>(before);
+        all.addAll(offline);
+        assertStoreHoldsExactly(second, all, client.userId());
+        assertThat(second.store().clientFiles()).hasSize(1);
+      }
+    }
+  }
+
   private static void writeInTransactions(RealmCoreClient client, List<Reading> readings) throws Exception {
     for (int i = 0; i < readings.size(); i += PER_TRANSACTION) {
       client.write(readings.subList(i, Math.min(readings.size(), i + PER_TRANSACTION)));
