@@ -58,10 +58,13 @@ final class RealmCoreClient implements AutoCloseable {
    */
   static final List<String> CORE_LOG = new CopyOnWriteArrayList<>();
 
+  private static final long LOADED_NANOS = System.nanoTime();
+
   static {
     I.realm_set_log_callback(CoreLogLevel.RLM_LOG_LEVEL_DEBUG, (level, message) -> {
       CORE_LOG.add(message);
-      System.out.println("[realm-core " + level + "] " + message);
+      long ms = (System.nanoTime() - LOADED_NANOS) / 1_000_000;
+      System.out.println("[realm-core " + level + " +" + ms + " ms] " + message);
     });
   }
 
@@ -133,6 +136,11 @@ final class RealmCoreClient implements AutoCloseable {
   /** Logs in with a server API key. */
   void logInWithApiKey(String key) throws Exception {
     logIn(I.realm_app_credentials_new_api_key(key));
+  }
+
+  /** Logs in with a custom JWT (the SDK's JWT credentials). */
+  void logInWithJwt(String jwt) throws Exception {
+    logIn(I.realm_app_credentials_new_jwt(jwt));
   }
 
   /** Logs in with email and password (a provider Tributary does not offer). */

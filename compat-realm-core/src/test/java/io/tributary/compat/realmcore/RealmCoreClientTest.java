@@ -7,6 +7,9 @@ import io.tributary.compat.realmcore.RealmCoreClient.Reading;
 import io.tributary.server.AppSchema;
 import io.tributary.server.LmdbIngestSink;
 import io.tributary.server.auth.AuthConfig;
+import io.tributary.server.internal.auth.Jwt;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.RealmTimestamp;
 import io.tributary.server.proto.Value;
@@ -79,6 +82,30 @@ class RealmCoreClientTest {
       assertCleanSession(client);
       assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
           .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void customJwtUserUploadsReadings(@TempDir Path dir) throws Exception {
+    byte[] jwtSecret = "compat-custom-jwt-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).customJwtHmacSecret(jwtSecret).build();
+    ObjectNode claims = new ObjectMapper().createObjectNode();
+    claims.put("sub", "device-42");
+    claims.put("iat", Instant.now().getEpochSecond());
+    claims.put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
+    List<Reading> readings = readings(100, 51);
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {});
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInWithJwt(Jwt.signHs256(claims, jwtSecret));
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/custom-token/login 200");
       assertStoreHoldsExactly(server, readings, client.userId());
     }
   }
