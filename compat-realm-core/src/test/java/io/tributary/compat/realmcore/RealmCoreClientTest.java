@@ -68,6 +68,24 @@ class RealmCoreClientTest {
   }
 
   @Test
+  void tenThousandReadingsInOneTransactionArriveAsOneLargeChangeset(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(10_000, 61);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      client.write(readings);
+      assertThat(client.waitForUploadCompletion(120, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // realm-core uploads the transaction as one changeset of about 1.7 MB, in one UPLOAD message
+      assertThat(RealmCoreClient.CORE_LOG).anyMatch(l -> l.matches(".*Fetching changeset for upload .*changeset_size=1[0-9]{6},.*"));
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
   void apiKeyUserUploadsReadings(@TempDir Path dir) throws Exception {
     List<Reading> readings = readings(200, 7);
     try (TestServer server = TestServer.lmdb(dir.resolve("store"));
