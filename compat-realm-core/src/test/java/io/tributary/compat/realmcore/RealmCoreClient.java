@@ -14,7 +14,6 @@ import io.realm.kotlin.internal.interop.RealmUserT;
 import io.realm.kotlin.internal.interop.SchemaMode;
 import io.realm.kotlin.internal.interop.SyncConnectionParams;
 import io.realm.kotlin.internal.interop.Timestamp;
-import io.realm.kotlin.internal.interop.realm_value_t;
 import io.realm.kotlin.internal.interop.sync.AppError;
 import io.realm.kotlin.internal.interop.sync.MetadataMode;
 import io.realm.kotlin.internal.interop.sync.ProgressDirection;
@@ -29,13 +28,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import kotlinx.coroutines.ExecutorsKt;
+import java.util.concurrent.TimeUnit;
 import kotlin.Pair;
+import kotlinx.coroutines.ExecutorsKt;
 
 /**
  * The real realm-core client (librealmc.so from realm-kotlin's cinterop-jvm, realm-core 13.19.0),
@@ -103,8 +102,19 @@ final class RealmCoreClient implements AutoCloseable {
   private final Map<String, Long> columns = new ConcurrentHashMap<>();
 
   /**
+   * Schedulers (and their realm threads) of every client, for the JVM's lifetime. realm-kotlin's
+   * scheduler posts realm-core's notifications to its dispatcher as tasks holding a raw pointer
+   * into the scheduler; a task still queued when the last reference to the scheduler went away
+   * crashed the JVM (SIGSEGV in {@code invoke_core_notify_callback}, after the realm closed and
+   * the cleaner released an unreferenced scheduler handle). So the scheduler is never released
+   * and its thread never stopped: an idle daemon thread per client.
+   */
+  private static final List<Object> KEEP_ALIVE = new CopyOnWriteArrayList<>();
+
+  /**
    * The realm's thread. realm-core checks that a realm is used on its scheduler's thread; the
-   * scheduler (realm-kotlin's, on a coroutine dispatcher) belongs to this one.
+   * scheduler (realm-kotlin's, on a coroutine dispatcher) belongs to this one. Never shut down
+   * (see {@link #KEEP_ALIVE}).
    */
   private final ExecutorService realmThread = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "realm-core-client");
@@ -215,6 +225,8 @@ final class RealmCoreClient implements AutoCloseable {
     I.realm_config_set_schema(cast(config), cast(schema));
     I.realm_config_set_sync_config(cast(config), cast(syncConfig));
     NativePointer<?> scheduler = I.realm_create_scheduler(ExecutorsKt.from(realmThread));
+    KEEP_ALIVE.add(scheduler);
+    KEEP_ALIVE.add(realmThread);
     Pair<?, ?> opened = I.realm_open(cast(config), cast(scheduler));
     realm = (NativePointer<?>) opened.getFirst();
 
@@ -355,7 +367,8 @@ final class RealmCoreClient implements AutoCloseable {
 
   /**
    * Closes the realm if open, then drops the App (realm-core's App cache and our handles), which
-   * stops its sync client and closes its connection, and stops the realm thread.
+   * stops its sync client and closes its connection. The realm thread stays (see {@link
+   * #KEEP_ALIVE}).
    */
   @Override
   public void close() throws Exception {
@@ -368,10 +381,6 @@ final class RealmCoreClient implements AutoCloseable {
       }
       I.realm_clear_cached_apps();
       release(app);
-      realmThread.shutdown();
-      if (!realmThread.awaitTermination(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("realm thread did not stop within 30 s");
-      }
     }
   }
 
