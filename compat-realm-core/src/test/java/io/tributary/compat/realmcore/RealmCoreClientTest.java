@@ -1,0 +1,322 @@
+package io.tributary.compat.realmcore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.compat.realmcore.RealmCoreClient.Reading;
+import io.tributary.server.AppSchema;
+import io.tributary.server.LmdbIngestSink;
+import io.tributary.server.auth.AuthConfig;
+import io.tributary.server.internal.auth.Jwt;
+import io.tributary.server.proto.IngestedObject;
+import io.tributary.server.proto.RealmTimestamp;
+import io.tributary.server.proto.Value;
+import io.tributary.server.testing.TestServer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real realm-core 13.19.0 client (App client and sync client, unmodified, from realm-kotlin's
+ * cinterop-jvm) logs in to a Tributary server on 127.0.0.1, opens a Flexible Sync realm with an
+ * asymmetric class, writes readings and waits for upload completion; the server's LMDB store must
+ * then hold exactly those readings with the values written.
+ */
+class RealmCoreClientTest {
+  private static final int READINGS = 1_000;
+  private static final int PER_TRANSACTION = 250;
+
+  @BeforeEach
+  void clearCoreLog() {
+    RealmCoreClient.CORE_LOG.clear();
+  }
+
+  @Test
+  void anonymousUserUploadsReadingsThatArriveExactlyOnce(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(READINGS, 42);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      long[] progress = client.awaitUploadDrained(30, TimeUnit.SECONDS);
+      assertThat(progress[0]).as("uploaded bytes (of %d uploadable)", progress[1]).isEqualTo(progress[1]);
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(RealmCoreClient.CORE_LOG).contains("Connection[1]: Negotiated protocol version: 10");
+      assertThat(client.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
+          .containsExactly(
+              "GET /api/client/v2.0/app/tributary-test/location 200",
+              "POST /api/client/v2.0/app/tributary-test/auth/providers/anon-user/login 200",
+              "GET /api/client/v2.0/auth/profile 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+      assertThat(server.store().clientFiles()).hasSize(1);
+    }
+  }
+
+  @Test
+  void tenThousandReadingsInOneTransactionArriveAsOneLargeChangeset(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(10_000, 61);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      client.write(readings);
+      assertThat(client.waitForUploadCompletion(120, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // realm-core uploads the transaction as one changeset of about 1.7 MB, in one UPLOAD message
+      assertThat(RealmCoreClient.CORE_LOG).anyMatch(l -> l.matches(".*Fetching changeset for upload .*changeset_size=1[0-9]{6},.*"));
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void apiKeyUserUploadsReadings(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(200, 7);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInWithApiKey("loader-key-1234");
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void customJwtUserUploadsReadings(@TempDir Path dir) throws Exception {
+    byte[] jwtSecret = "compat-custom-jwt-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).customJwtHmacSecret(jwtSecret).build();
+    ObjectNode claims = new ObjectMapper().createObjectNode();
+    claims.put("sub", "device-42");
+    claims.put("iat", Instant.now().getEpochSecond());
+    claims.put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
+    List<Reading> readings = readings(100, 51);
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {});
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInWithJwt(Jwt.signHs256(claims, jwtSecret));
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/custom-token/login 200");
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void reopenedRealmResumesItsClientFileAndUploadsOnlyNewReadings(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(300, 11);
+    List<Reading> second = readings(200, 12);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, first);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+      client.closeRealm();
+
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, second);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // the second session binds with the client file the first one got: no second IDENT request
+      assertThat(RealmCoreClient.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+      assertThat(server.store().clientFiles()).hasSize(1);
+      List<Reading> all = new ArrayList<>(first);
+      all.addAll(second);
+      assertStoreHoldsExactly(server, all, client.userId());
+    }
+  }
+
+  @Test
+  void expiredAccessTokenIsRefreshedAndTheUploadCompletes(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(100, 21);
+    List<Reading> second = readings(100, 22);
+    MutableClock clock = new MutableClock(Instant.now());
+    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).clock(clock).build();
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {})) {
+      String userId;
+      try (RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+        client.logInAnonymously();
+        userId = client.userId();
+        client.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(client, first);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+        client.closeRealm();
+      }
+      // the server's time passes the access token's expiry; realm-core's does not, so it only
+      // learns of the expiry from the server
+      clock.advance(AuthConfig.ACCESS_TOKEN_TTL_DEFAULT.plusMinutes(1));
+      RealmCoreClient.CORE_LOG.clear();
+
+      try (RealmCoreClient again = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+        again.useCurrentUser();
+        assertThat(again.userId()).isEqualTo(userId);
+        again.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(again, second);
+        assertThat(again.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+        again.closeRealm();
+
+        assertThat(again.syncErrors).as("sync errors reported to the app").isEmpty();
+        assertThat(RealmCoreClient.CORE_LOG).anyMatch(l -> l.contains("Bad WebSocket response 401"));
+        assertThat(again.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
+            .contains("POST /api/client/v2.0/auth/session 201");
+        List<Reading> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertStoreHoldsExactly(server, all, userId);
+      }
+    }
+  }
+
+  @Test
+  void developmentModeServerAdoptsTheSchemaRealmCoreDeclares(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(50, 31);
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")),
+            b -> b.schema(AppSchema.parse("{\"classes\": []}")).developmentMode(true));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // the same schema an operator writes by hand for this model (TestServer.READING)
+      assertThat(server.server.schema()).as(server.server.schema().toJson()).isEqualTo(TestServer.READING);
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void emailPasswordLoginIsRefusedWithAnAppErrorTheSdkCanShow(@TempDir Path dir) throws Exception {
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
+      assertThatThrownBy(() -> client.logInWithEmailPassword("someone@example.com", "secret-password"))
+          .isInstanceOfSatisfying(RealmCoreClient.LoginException.class, e -> {
+            assertThat(e.error.getHttpStatusCode()).isEqualTo(400);
+            assertThat(e.error.getMessage()).contains("login provider 'local-userpass' is not supported");
+          });
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()))
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/local-userpass/login");
+    }
+  }
+
+  @Test
+  void readingsWrittenWhileTheServerIsDownArriveOnceAfterItRestarts(@TempDir Path dir) throws Exception {
+    List<Reading> before = readings(200, 41);
+    List<Reading> offline = readings(300, 42);
+    TestServer first = TestServer.lmdb(dir.resolve("store"));
+    int port = first.server.port();
+    try (RealmCoreClient client = new RealmCoreClient(first.server.baseUrl(), TestServer.APP, dir)) {
+      try {
+        client.logInAnonymously();
+        client.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(client, before);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+      } finally {
+        first.close();
+      }
+      // realm-core loses its connection; these commits wait in its history
+      writeInTransactions(client, offline);
+
+      try (TestServer second = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), b -> b.port(port))) {
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion after restart").isNull();
+        client.closeRealm();
+
+        assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
+        assertThat(RealmCoreClient.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+        List<Reading> all = new ArrayList<>(before);
+        all.addAll(offline);
+        assertStoreHoldsExactly(second, all, client.userId());
+        assertThat(second.store().clientFiles()).hasSize(1);
+      }
+    }
+  }
+
+  private static void writeInTransactions(RealmCoreClient client, List<Reading> readings) throws Exception {
+    for (int i = 0; i < readings.size(); i += PER_TRANSACTION) {
+      client.write(readings.subList(i, Math.min(readings.size(), i + PER_TRANSACTION)));
+    }
+  }
+
+  /**
+   * The closed realm's session ended with UNBIND answered by UNBOUND, no error reached the app, and
+   * realm-core neither received an ERROR nor had to reconnect.
+   */
+  private static void assertCleanSession(RealmCoreClient client) throws InterruptedException {
+    // realm-core deactivates the session asynchronously after the realm closes
+    assertThat(RealmCoreClient.awaitLog("Received: UNBOUND", 20, TimeUnit.SECONDS)).as("UNBOUND received").isTrue();
+    assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
+    assertThat(RealmCoreClient.CORE_LOG).filteredOn(l -> l.contains("Received: ERROR") || l.contains("Connection closed due to error")
+            || l.contains("Allowing reconnection"))
+        .as("realm-core log lines about errors").isEmpty();
+  }
+
+  private static String path(String url) {
+    return java.net.URI.create(url).getPath();
+  }
+
+  private static void assertStoreHoldsExactly(TestServer server, List<Reading> readings, String userId) {
+    assertThat(server.store().countByClass()).containsExactly(Map.entry("Reading", (long) readings.size()));
+    for (Reading r : readings) {
+      String id = HexFormat.of().formatHex(r.id());
+      IngestedObject o = server.store().find("Reading", Value.newBuilder().setObjectIdValue(id).build())
+          .orElseThrow(() -> new AssertionError("Reading " + id + " not stored"));
+      assertThat(o.getUserId()).isEqualTo(userId);
+      Map<String, Value> f = o.getFieldsMap();
+      assertThat(f.get("sensor").getStringValue()).isEqualTo(r.sensor());
+      assertThat(f.get("value").getDoubleValue()).isEqualTo(r.value());
+      assertThat(f.get("ts").getTimestampValue())
+          .isEqualTo(RealmTimestamp.newBuilder().setSeconds(r.ts().getEpochSecond()).setNanos(r.ts().getNano()).build());
+      Value location = f.get("location");
+      assertThat(location.getObjectValue().getClassName()).isEqualTo("Location");
+      assertThat(location.getObjectValue().getFieldsMap().get("lat").getDoubleValue()).isEqualTo(r.lat());
+      assertThat(location.getObjectValue().getFieldsMap().get("lon").getDoubleValue()).isEqualTo(r.lon());
+    }
+  }
+
+  /** {@code n} readings with distinct object ids and values from {@code seed}. */
+  static List<Reading> readings(int n, long seed) {
+    Random random = new Random(seed);
+    List<Reading> out = new ArrayList<>(n);
+    Instant start = Instant.parse("2026-11-23T12:00:00.123456789Z");
+    for (int i = 0; i < n; i++) {
+      byte[] id = new byte[12];
+      random.nextBytes(id);
+      id[0] = (byte) (seed >>> 8);
+      id[1] = (byte) seed;
+      id[10] = (byte) (i >>> 8);
+      id[11] = (byte) i;
+      out.add(new Reading(id, "sensor-" + (i % 17), random.nextDouble() * 100 - 50, start.plusMillis(i * 1001L),
+          random.nextDouble() * 180 - 90, random.nextDouble() * 360 - 180));
+    }
+    return out;
+  }
+}
