@@ -1495,8 +1495,9 @@ public final class ChangesetWriter {
     int p = fastHeader(1 + 2 * Varint.MAX_BYTES_64 + 1);
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
-    p = Varint.write(b, p + 1, seconds);
-    p = Varint.write(b, p, nanos);
+    // without loops: today's seconds take 5 bytes and nanoseconds 1 to 5 (unpredictable)
+    p = Varint.writeWord(b, p + 1, seconds);
+    p = Varint.writeWord(b, p, nanos);
     b[p] = 0; // is_default
     return fastEnd(p + 1);
   }

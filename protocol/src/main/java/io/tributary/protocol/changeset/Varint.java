@@ -1,5 +1,9 @@
 package io.tributary.protocol.changeset;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The integer encoding of Realm sync changesets (spec changeset.md §2.1). It is <b>not</b> LEB128
  * and not zig-zag: sign and magnitude are kept apart.
@@ -20,6 +24,9 @@ public final class Varint {
 
   /** Longest encoding of a 128-bit Decimal128 coefficient that realm-core reads (§2.3). */
   public static final int MAX_BYTES_128 = 17;
+
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private Varint() {}
 
@@ -47,6 +54,38 @@ public final class Varint {
       return index + 1;
     }
     return writeLong(dst, index, value);
+  }
+
+  /**
+   * Writes {@code value} like {@link #write}, but a value of at most 8 encoded bytes (magnitude
+   * below 2^55) as one 8-byte store built without a loop or data-dependent branch; the bytes after
+   * the encoding, up to 8 in all, are overwritten with garbage. For the writer's hot paths, whose
+   * reservation covers the 8 bytes.
+   *
+   * @param dst destination; needs 8 bytes (or {@link #MAX_BYTES_64} for larger values) at index
+   * @param index where the encoding starts
+   * @param value any 64-bit value
+   * @return the index after the encoding
+   */
+  static int writeWord(byte[] dst, int index, long value) {
+    long sign = value >> 63; // 0, or -1 for a negative value
+    long n = value ^ sign; // the magnitude: ~value if negative
+    // bytes = bit length / 7 + 1 (6 bits in the final byte, 7 in each other); x * 37 >>> 8 is
+    // x / 7 for 0 <= x <= 64
+    int k = ((64 - Long.numberOfLeadingZeros(n)) * 37 >>> 8) + 1;
+    if (k > 8) {
+      return writeLong(dst, index, value);
+    }
+    // spread the 7-bit groups into bytes, least significant first, in three halving steps:
+    // 28-bit halves into 32-bit lanes, 14-bit quarters into 16-bit lanes, 7-bit groups into bytes
+    long w = n & 0x0FFF_FFFFL | (n & 0xFF_FFFF_F000_0000L) << 4;
+    w = w & 0x0000_3FFF_0000_3FFFL | (w & 0x0FFF_C000_0FFF_C000L) << 2;
+    w = w & 0x007F_007F_007F_007FL | (w & 0x3F80_3F80_3F80_3F80L) << 1;
+    int last = 8 * (k - 1); // bit offset of the final byte
+    w |= 0x8080_8080_8080_8080L & ((1L << last) - 1); // continuation bits before it
+    w |= (sign & 0x40) << last; // the sign bit in it
+    LONG_LE.set(dst, index, w);
+    return index + k;
   }
 
   private static int writeLong(byte[] dst, int index, long value) {

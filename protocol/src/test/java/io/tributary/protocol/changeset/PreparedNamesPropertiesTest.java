@@ -54,6 +54,63 @@ class PreparedNamesPropertiesTest {
     assertThat(prepared).isEqualTo(general);
   }
 
+  /** Where a prepared-name changeset goes (see preparedNamesWriteTheSameBytesInEverySink). */
+  enum SinkKind { HEAP, DIRECT, WRAPPED_HEAP_EXACT, WRAPPED_DIRECT_EXACT }
+
+  /**
+   * The fast paths reserve more than they write and copy 8-byte words past the record's end: the
+   * bytes are the same in every sink kind, after {@code pad} bytes already in the sink (so record
+   * boundaries fall at every offset of the sink's growth steps and of the direct sink's staging
+   * window), from a small initial capacity, and in fixed sinks exactly as large as the changeset
+   * (the last records do not fit the fast path's reservation).
+   */
+  @Property(tries = 300)
+  void preparedNamesWriteTheSameBytesInEverySink(
+      @ForAll("keys") PrimaryKey key, @ForAll("ops") List<Op> ops,
+      @ForAll SinkKind kind, @ForAll @IntRange(max = 300) int pad,
+      @ForAll @IntRange(min = 1, max = 64) int initialCapacity) {
+    byte[] general = write(key, ops, 1, false, 0);
+    byte[] padding = new byte[pad];
+    java.util.Arrays.fill(padding, (byte) 0x5A);
+    ByteSink sink;
+    java.nio.ByteBuffer fixed = null;
+    switch (kind) {
+      case HEAP:
+        sink = new ArrayByteSink(initialCapacity);
+        break;
+      case DIRECT:
+        sink = ByteBufferSink.allocateDirect(initialCapacity, 1 << 20);
+        break;
+      case WRAPPED_HEAP_EXACT:
+        fixed = java.nio.ByteBuffer.allocate(pad + general.length);
+        sink = ByteBufferSink.wrap(fixed);
+        break;
+      default:
+        fixed = java.nio.ByteBuffer.allocateDirect(pad + general.length);
+        sink = ByteBufferSink.wrap(fixed);
+        break;
+    }
+    sink.write(padding, 0, pad);
+
+    long size = write(sink, key, ops, 1, true, 0);
+
+    assertThat(size).isEqualTo(general.length);
+    byte[] all;
+    if (fixed != null) {
+      assertThat(fixed.position()).isEqualTo(pad + general.length);
+      all = new byte[pad + general.length];
+      fixed.flip().get(all);
+    } else if (sink instanceof ArrayByteSink) {
+      all = ((ArrayByteSink) sink).toByteArray();
+    } else {
+      java.nio.ByteBuffer written = ((ByteBufferSink) sink).written();
+      all = new byte[written.remaining()];
+      written.get(all);
+    }
+    assertThat(java.util.Arrays.copyOfRange(all, 0, pad)).isEqualTo(padding);
+    assertThat(java.util.Arrays.copyOfRange(all, pad, all.length)).isEqualTo(general);
+  }
+
   @Test
   void refusedStringInAFastShapeLeavesTheChangesetValid() {
     Name table = Name.of("T");
@@ -128,8 +185,15 @@ class PreparedNamesPropertiesTest {
 
   private static byte[] write(PrimaryKey key, List<Op> ops, int rounds, boolean prepared,
       int internedBefore) {
-    Map<String, Name> names = new HashMap<>();
     ArrayByteSink sink = new ArrayByteSink(16);
+    write(sink, key, ops, rounds, prepared, internedBefore);
+    return sink.toByteArray();
+  }
+
+  /** Writes the ops into {@code sink}; returns the changeset's size. */
+  private static long write(ByteSink sink, PrimaryKey key, List<Op> ops, int rounds,
+      boolean prepared, int internedBefore) {
+    Map<String, Name> names = new HashMap<>();
     ChangesetWriter w = new ChangesetWriter(sink);
     for (int i = 0; i < internedBefore; i++) {
       w.createObject("pad", "p" + i);
@@ -175,8 +239,7 @@ class PreparedNamesPropertiesTest {
         w.value(op.value());
       }
     }
-    w.finish();
-    return sink.toByteArray();
+    return w.finish();
   }
 
   private static void select(ChangesetWriter w, Name table, PrimaryKey key) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HexFormat;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -92,5 +93,44 @@ class VarintTest {
     if (end > 1) {
       assertThat((buf[end - 1] & 0x3F) != 0 || (buf[end - 2] & 0x40) != 0).isTrue();
     }
+  }
+
+  @Property(tries = 3000)
+  void wordWriteTakesTheBytesOfTheLoop(@ForAll long value, @ForAll byte filler) {
+    assertWordWriteMatches(value, filler);
+  }
+
+  /** Every bit length and sign, at the edges of each encoded size (6 + 7k bits). */
+  @Test
+  void wordWriteMatchesAtEverySizeBoundary() {
+    for (int bits = 0; bits < 64; bits++) {
+      long p = 1L << bits;
+      for (long v : new long[] {p - 1, p, p + 1, -p, -p - 1, -p + 1, ~p}) {
+        assertWordWriteMatches(v, (byte) 0x55);
+        assertWordWriteMatches(v, (byte) -1);
+      }
+    }
+    assertWordWriteMatches(Long.MIN_VALUE, (byte) 0);
+    assertWordWriteMatches(Long.MAX_VALUE, (byte) 0);
+  }
+
+  /**
+   * writeWord writes the bytes of write() at an offset, and nothing before it or past 8 bytes
+   * (or the encoding, if longer); the destination ends 8 bytes after the offset for short values.
+   */
+  private static void assertWordWriteMatches(long value, byte filler) {
+    int size = Varint.size(value);
+    int room = Math.max(8, size);
+    byte[] expected = new byte[3 + room];
+    java.util.Arrays.fill(expected, filler);
+    int expectedEnd = Varint.write(expected, 3, value);
+    byte[] actual = new byte[3 + room];
+    java.util.Arrays.fill(actual, filler);
+
+    int end = Varint.writeWord(actual, 3, value);
+
+    assertThat(end).isEqualTo(expectedEnd);
+    assertThat(java.util.Arrays.copyOfRange(actual, 0, end))
+        .isEqualTo(java.util.Arrays.copyOfRange(expected, 0, expectedEnd));
   }
 }
