@@ -69,6 +69,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private static final Set<String> NAMES = Set.of(OBJECTS, PK_INDEX, CLIENT_FILES, CLASS_COUNTS, META);
   private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
   private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
+  private static final PutFlags[] APPEND_NO_OVERWRITE = {PutFlags.MDB_APPEND, PutFlags.MDB_NOOVERWRITE};
   private static final PutFlags[] NONE = {};
   private static final int SCAN_PAGE = 512;
 
@@ -248,6 +249,12 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     String className = null;
     byte[] classUtf8 = null;
     long[] count = null;
+    // a device's primary keys usually increase (ObjectIds: seconds first), so pk_index inserts
+    // try MDB_APPEND first: no split in the middle of the last page, pages filled. A key that
+    // is not above the last one fails the append without a change (MDB_KEYEXIST, also for an
+    // equal key), and the plain no-overwrite insert then decides, so a duplicate is found as
+    // before; after one failure the rest of the batch inserts plainly.
+    boolean append = true;
     for (int i = 0; i < list.size(); i++) {
       IngestRecord o = list.get(i);
       if (!o.className().equals(className)) { // objects come in runs of one class
@@ -258,9 +265,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       ByteBuffer pk =
           Keys.putPrimaryKey(classUtf8, o, key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
       long seq = last + 1;
-      if (!pkIndex.put(txn, pk, u64(seq), NO_OVERWRITE)) {
-        duplicates.set(i);
-        continue;
+      ByteBuffer value = u64(seq);
+      if (!(append && pkIndex.put(txn, pk, value, APPEND_NO_OVERWRITE))) {
+        append = false;
+        if (!pkIndex.put(txn, pk, value, NO_OVERWRITE)) {
+          duplicates.set(i);
+          continue;
+        }
       }
       last = seq;
       if (first == 0) {

@@ -16,6 +16,9 @@ import io.tributary.server.proto.EmbeddedObject;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.IngestRecord;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -51,6 +54,9 @@ final class DirectIngest {
    */
   static final int MAX_SLOTS = 1 << 18;
 
+  // unaligned word access to byte arrays (any byte order: copy only moves the bytes)
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
   private final ChangesetReader reader;
@@ -699,14 +705,29 @@ final class DirectIngest {
     return copy(src, 0, b, p, src.length);
   }
 
-  /** Copies {@code n} bytes; returns {@code to + n}. Short copies loop: arraycopy's call costs more. */
+  /**
+   * Copies {@code n} bytes; returns {@code to + n}. Short copies (most keys and values) move 8 or
+   * 4 bytes at a time, the last word overlapping the one before: arraycopy's call costs more, and
+   * a byte loop was a tenth of the ingest thread's samples.
+   */
   private static int copy(byte[] src, int from, byte[] dst, int to, int n) {
-    if (n <= 32) {
+    if (n >= 8) {
+      if (n > 32) {
+        System.arraycopy(src, from, dst, to, n);
+        return to + n;
+      }
+      int last = n - 8;
+      for (int i = 0; i < last; i += 8) {
+        LONG.set(dst, to + i, (long) LONG.get(src, from + i));
+      }
+      LONG.set(dst, to + last, (long) LONG.get(src, from + last));
+    } else if (n >= 4) {
+      INT.set(dst, to, (int) INT.get(src, from));
+      INT.set(dst, to + n - 4, (int) INT.get(src, from + n - 4));
+    } else {
       for (int i = 0; i < n; i++) {
         dst[to + i] = src[from + i];
       }
-    } else {
-      System.arraycopy(src, from, dst, to, n);
     }
     return to + n;
   }
