@@ -245,11 +245,35 @@ public final class ChangesetReader {
       throw new IllegalStateException(
           "next: an earlier call failed (expected: reset(buffer) before reading again)");
     }
+    return readInstructions(1) != 0;
+  }
+
+  /**
+   * Validates the rest of the changeset without materialising anything.
+   *
+   * @return the number of instructions read
+   * @throws ChangesetFormatException if the bytes are malformed; the reader then refuses to go on
+   * @throws IllegalStateException if an earlier call failed
+   */
+  public int skipAll() {
+    if (failed) {
+      throw new IllegalStateException(
+          "skipAll: an earlier call failed (expected: reset(buffer) before reading again)");
+    }
+    return readInstructions(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Reads up to {@code max} instructions (and the InternStrings before them); returns how many.
+   * One loop for next() and skipAll(): a validating pass makes no call per instruction (this
+   * method is too big for the JIT to inline into a caller's loop).
+   */
+  private int readInstructions(int max) {
     boolean ok = false;
     try {
-      boolean more = readNext();
+      int n = readLoop(max);
       ok = true;
-      return more;
+      return n;
     } finally {
       if (!ok) {
         failed = true;
@@ -258,25 +282,12 @@ public final class ChangesetReader {
     }
   }
 
-  /**
-   * Validates the rest of the changeset without materialising anything.
-   *
-   * @return the number of instructions read
-   * @throws ChangesetFormatException if the bytes are malformed
-   */
-  public int skipAll() {
-    int n = 0;
-    while (next()) {
-      n++;
-    }
-    return n;
-  }
-
-  private boolean readNext() {
-    while (true) {
+  private int readLoop(int max) {
+    int count = 0;
+    while (count < max) {
       if (pos >= end) {
         typeCode = -1;
-        return false;
+        return count;
       }
       int start = pos;
       typeCode = -1;
@@ -369,8 +380,9 @@ public final class ChangesetReader {
           readPayload();
           break;
       }
-      return true;
+      count++;
     }
+    return count;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -572,7 +584,7 @@ public final class ChangesetReader {
   }
 
   private void readPrefix() {
-    // small, so that the JIT inlines it and the fast path into readNext (as readPayload)
+    // small, so that the JIT inlines it and the fast path into readLoop (as readPayload)
     if (!readPrefixFast()) {
       readPrefixExact();
     }
@@ -815,7 +827,7 @@ public final class ChangesetReader {
   }
 
   private void readPayload() {
-    // the fast path is a separate small method so that the JIT inlines it into readNext
+    // the fast path is a separate small method so that the JIT inlines it into readLoop
     // (FreqInlineSize: 325 bytecode bytes); the exact parser stays a call
     if (!readPayloadFast()) {
       readPayloadExact();
