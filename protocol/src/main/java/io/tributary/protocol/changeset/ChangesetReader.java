@@ -304,8 +304,7 @@ public final class ChangesetReader {
         readInternString();
         continue;
       }
-      InstructionType t = InstructionType.ofCode(code);
-      if (t == null) {
+      if (Long.compareUnsigned(code, InstructionType.SET_ERASE.code()) > 0) { // codes 0..13 (§6)
         throw error(Reason.UNKNOWN_INSTRUCTION, F_RECORD_TYPE, start,
             Long.toUnsignedString(code) + " (expected: 0..13 or 63)");
       }
