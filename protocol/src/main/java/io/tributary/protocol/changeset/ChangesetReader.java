@@ -245,7 +245,17 @@ public final class ChangesetReader {
       throw new IllegalStateException(
           "next: an earlier call failed (expected: reset(buffer) before reading again)");
     }
-    return readInstructions(1) != 0;
+    boolean ok = false;
+    try {
+      boolean more = readNext();
+      ok = true;
+      return more;
+    } finally {
+      if (!ok) {
+        failed = true;
+        typeCode = -1;
+      }
+    }
   }
 
   /**
@@ -260,18 +270,9 @@ public final class ChangesetReader {
       throw new IllegalStateException(
           "skipAll: an earlier call failed (expected: reset(buffer) before reading again)");
     }
-    return readInstructions(Integer.MAX_VALUE);
-  }
-
-  /**
-   * Reads up to {@code max} instructions (and the InternStrings before them); returns how many.
-   * One loop for next() and skipAll(): a validating pass makes no call per instruction (this
-   * method is too big for the JIT to inline into a caller's loop).
-   */
-  private int readInstructions(int max) {
     boolean ok = false;
     try {
-      int n = readLoop(max);
+      int n = readAll();
       ok = true;
       return n;
     } finally {
@@ -282,12 +283,59 @@ public final class ChangesetReader {
     }
   }
 
-  private int readLoop(int max) {
+  /**
+   * skipAll's loop. readNext is too big for the JIT to inline into a caller's loop, so the two
+   * hot records on a heap array (CreateObject and Update, each written as one code byte) are read
+   * here without a call per instruction; every other record, and every error, goes through
+   * readNext. The Update steps repeat readNext's (a helper holding them would compile to more
+   * than the JIT's InlineSmallCode and then not be inlined); ReaderFastPathPropertiesTest checks
+   * that skipAll and a next() loop agree on mutated input.
+   */
+  private int readAll() {
     int count = 0;
-    while (count < max) {
+    while (true) {
+      int start = pos;
+      byte[] a = array;
+      int c;
+      if (a != null && start < end && ((c = a[arrayOffset + start]) == 4 || c == 2)) {
+        pos = start + 1;
+        typeCode = c;
+        instructionStart = start;
+        if (c == 2) {
+          if (!readObjectFast()) {
+            table = readInternRef(F_TABLE);
+            readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+          }
+        } else {
+          readPrefix();
+          readPayload();
+          if (pathEndsWithIndex()) {
+            isDefault = false;
+            priorSize = readU32(F_PRIOR_SIZE);
+          } else {
+            int p = pos;
+            int d;
+            if (p < end && ((d = a[arrayOffset + p]) == 0 || d == 1)) {
+              isDefault = d == 1;
+              pos = p + 1;
+            } else {
+              isDefault = readBool(F_IS_DEFAULT);
+            }
+            priorSize = -1;
+          }
+        }
+      } else if (!readNext()) {
+        return count;
+      }
+      count++;
+    }
+  }
+
+  private boolean readNext() {
+    while (true) {
       if (pos >= end) {
         typeCode = -1;
-        return count;
+        return false;
       }
       int start = pos;
       typeCode = -1;
@@ -379,9 +427,8 @@ public final class ChangesetReader {
           readPayload();
           break;
       }
-      count++;
+      return true;
     }
-    return count;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -583,7 +630,7 @@ public final class ChangesetReader {
   }
 
   private void readPrefix() {
-    // small, so that the JIT inlines it and the fast path into readLoop (as readPayload)
+    // small, so that the JIT inlines it and the fast path into readNext (as readPayload)
     if (!readPrefixFast()) {
       readPrefixExact();
     }
@@ -826,7 +873,7 @@ public final class ChangesetReader {
   }
 
   private void readPayload() {
-    // the fast path is a separate small method so that the JIT inlines it into readLoop
+    // the fast path is a separate small method so that the JIT inlines it into readNext
     // (FreqInlineSize: 325 bytecode bytes); the exact parser stays a call
     if (!readPayloadFast()) {
       readPayloadExact();
