@@ -26,10 +26,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * per object ({@code @OperationsPerInvocation(1000)}).
  *
  * <ul>
- *   <li>{@code validate}: every record decoded and checked (varint widths, intern indices, UTF-8,
- *       timestamps, ...), nothing materialised: what the server does before it trusts an upload.
- *   <li>{@code validateAndReadValues}: the same plus reading each object's key bytes and values
- *       through the allocation-free accessors.
+ *   <li>{@code validate}: {@link ChangesetReader#skipAll()}, every record decoded and checked
+ *       (varint widths, intern indices, UTF-8, timestamps, ...), nothing materialised.
+ *   <li>{@code validateAndReadValues}: a {@link ChangesetReader#next()} loop (one call per
+ *       instruction, the server ingest's way of reading) that also reads each object's key bytes
+ *       and values through the allocation-free accessors.
  * </ul>
  *
  * {@code buffer}: a heap or a direct {@link ByteBuffer}. Target: ≤ 100 ns and 0 B/op per object.

@@ -262,14 +262,73 @@ public final class ChangesetReader {
    * Validates the rest of the changeset without materialising anything.
    *
    * @return the number of instructions read
-   * @throws ChangesetFormatException if the bytes are malformed
+   * @throws ChangesetFormatException if the bytes are malformed; the reader then refuses to go on
+   * @throws IllegalStateException if an earlier call failed
    */
   public int skipAll() {
-    int n = 0;
-    while (next()) {
-      n++;
+    if (failed) {
+      throw new IllegalStateException(
+          "skipAll: an earlier call failed (expected: reset(buffer) before reading again)");
     }
-    return n;
+    boolean ok = false;
+    try {
+      int n = readAll();
+      ok = true;
+      return n;
+    } finally {
+      if (!ok) {
+        failed = true;
+        typeCode = -1;
+      }
+    }
+  }
+
+  /**
+   * skipAll's loop. readNext is too big for the JIT to inline into a caller's loop, so the two
+   * hot records on a heap array (CreateObject and Update, each written as one code byte) are read
+   * here without a call per instruction; every other record, and every error, goes through
+   * readNext. The Update steps repeat readNext's (a helper holding them would compile to more
+   * than the JIT's InlineSmallCode and then not be inlined); ReaderFastPathPropertiesTest checks
+   * that skipAll and a next() loop agree on mutated input.
+   */
+  private int readAll() {
+    int count = 0;
+    while (true) {
+      int start = pos;
+      byte[] a = array;
+      int c;
+      if (a != null && start < end && ((c = a[arrayOffset + start]) == 4 || c == 2)) {
+        pos = start + 1;
+        typeCode = c;
+        instructionStart = start;
+        if (c == 2) {
+          if (!readObjectFast()) {
+            table = readInternRef(F_TABLE);
+            readKey(objectKey, F_OBJECT, F_OBJECT_TYPE);
+          }
+        } else {
+          readPrefix();
+          readPayload();
+          if (pathEndsWithIndex()) {
+            isDefault = false;
+            priorSize = readU32(F_PRIOR_SIZE);
+          } else {
+            int p = pos;
+            int d;
+            if (p < end && ((d = a[arrayOffset + p]) == 0 || d == 1)) {
+              isDefault = d == 1;
+              pos = p + 1;
+            } else {
+              isDefault = readBool(F_IS_DEFAULT);
+            }
+            priorSize = -1;
+          }
+        }
+      } else if (!readNext()) {
+        return count;
+      }
+      count++;
+    }
   }
 
   private boolean readNext() {
@@ -293,8 +352,7 @@ public final class ChangesetReader {
         readInternString();
         continue;
       }
-      InstructionType t = InstructionType.ofCode(code);
-      if (t == null) {
+      if (Long.compareUnsigned(code, InstructionType.SET_ERASE.code()) > 0) { // codes 0..13 (§6)
         throw error(Reason.UNKNOWN_INSTRUCTION, F_RECORD_TYPE, start,
             Long.toUnsignedString(code) + " (expected: 0..13 or 63)");
       }

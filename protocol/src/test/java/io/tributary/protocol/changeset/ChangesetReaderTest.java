@@ -159,6 +159,25 @@ class ChangesetReaderTest {
   }
 
   @Test
+  void skipAllCountsLikeNextAndRefusesToContinueAfterAnError() {
+    ChangesetReader r = new ChangesetReader();
+    ByteBuffer valid = ByteBuffer.wrap(HEX.parseHex(NAMES + "02000107" + "3f020167" + "02000108"));
+    assertThat(r.reset(valid).skipAll()).isEqualTo(2);
+    assertThat(r.instruction()).isNull();
+    assertThat(r.internedCount()).isEqualTo(3);
+    assertThat(r.skipAll()).isZero();
+
+    ByteBuffer bad = ByteBuffer.wrap(HEX.parseHex(NAMES + "02000107" + "0e"));
+    assertThatThrownBy(() -> r.reset(bad).skipAll()).isInstanceOf(ChangesetFormatException.class)
+        .hasMessage("record type: 14 (expected: 0..13 or 63) at byte offset 12");
+    assertThat(r.instruction()).isNull();
+    assertThatThrownBy(r::skipAll).isInstanceOf(IllegalStateException.class)
+        .hasMessage("skipAll: an earlier call failed (expected: reset(buffer) before reading again)");
+    assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class);
+    assertThat(r.reset(valid).skipAll()).isEqualTo(2);
+  }
+
+  @Test
   void readsAnyBufferFromItsPositionToItsLimitWithoutMovingIt() {
     byte[] vector = Vectors.bytes("embedded_object.bin");
     List<String> expected = Changeset.parse(vector).dump();

@@ -21,7 +21,8 @@ import net.jqwik.api.constraints.IntRange;
  * (seconds, nanoseconds) pairs, canonical and padded (non-shortest) varints, at every distance from
  * the end of the changeset, and for sensor-reading changesets with random bytes overwritten and
  * random truncation, heap, offset heap and direct buffers give the same instructions or the same
- * error (reason, field, offset, message).
+ * error (reason, field, offset, message); and {@link ChangesetReader#skipAll()} agrees with a
+ * {@link ChangesetReader#next()} loop (count, bytes read, interned strings, or the same error).
  */
 class ReaderFastPathPropertiesTest {
 
@@ -97,6 +98,43 @@ class ReaderFastPathPropertiesTest {
     byte[] shifted = new byte[bytes.length + 5];
     System.arraycopy(bytes, 0, shifted, 3, bytes.length);
     assertThat(materialise(ByteBuffer.wrap(shifted, 3, bytes.length).slice())).isEqualTo(exact);
+  }
+
+  @Property(tries = 1000)
+  void skipAllAgreesWithNextOnMutatedReadings(
+      @ForAll @IntRange(min = 1, max = 6) int objects,
+      @ForAll("positions") List<Integer> positions, @ForAll("bytes") List<Byte> values,
+      @ForAll @IntRange(min = 0, max = 100) int keepPercent, @ForAll boolean heap) {
+    byte[] bytes = readings(objects);
+    for (int i = 0; i < Math.min(positions.size(), values.size()); i++) {
+      bytes[positions.get(i) % bytes.length] = values.get(i);
+    }
+    if (keepPercent < 30) {
+      bytes = Arrays.copyOf(bytes, bytes.length * keepPercent / 30);
+    }
+    ByteBuffer buffer = heap ? ByteBuffer.wrap(bytes) : direct(bytes);
+
+    String viaNext;
+    ChangesetReader r = new ChangesetReader().reset(buffer);
+    int n = 0;
+    try {
+      while (r.next()) {
+        n++;
+      }
+      viaNext = "end " + n + " " + r.bytesRead() + " " + r.internedCount();
+    } catch (ChangesetFormatException e) {
+      viaNext = "error " + e.reason() + " " + e.field() + " " + e.offset() + " " + e.getMessage();
+    }
+    String viaSkipAll;
+    ChangesetReader s = new ChangesetReader().reset(buffer);
+    try {
+      int m = s.skipAll();
+      viaSkipAll = "end " + m + " " + s.bytesRead() + " " + s.internedCount();
+    } catch (ChangesetFormatException e) {
+      viaSkipAll = "error " + e.reason() + " " + e.field() + " " + e.offset() + " " + e.getMessage();
+    }
+
+    assertThat(viaSkipAll).isEqualTo(viaNext);
   }
 
   /** Readings as the benchmark writes them, plus Int keys, a Bool, an Int and a null. */
