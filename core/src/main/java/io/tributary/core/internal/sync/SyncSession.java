@@ -1055,8 +1055,10 @@ public final class SyncSession {
         break;
       }
       ByteBuffer message =
+          // locked = the PERSISTED download server version (§5.5), not the acknowledged one whose
+          // store may still be pending: after a crash the server would hold a higher one (209)
           uploads.finish(sessionIdent, collector.lastVersion, collector.lastServerVersion,
-              progress.downloadServerVersion());
+              logServerVersion);
       send(message);
       lastSentVersion = collector.lastVersion;
       sent = true;

@@ -128,6 +128,30 @@ class SessionFlowTest {
     assertThat(versions).hasSize(40).isSorted().doesNotHaveDuplicates();
   }
 
+  /**
+   * locked_server_version is the PERSISTED download server version (spec §5.5): an acknowledgement
+   * is acted on before its progress is stored, and an UPLOAD sent in between must not name the
+   * newer version, or a crash before the store leaves the server holding a locked version above
+   * what the restarted client sends (209, which forces a client reset).
+   */
+  @Test
+  void lockedServerVersionIsThePersistedDownloadServerVersion() {
+    h.append(3, 1100, 1); // one entry fills the window: each UPLOAD waits for the previous ack
+    h.start(h.options().uploadBatchBytes(1024).maxBytesInFlight(1024).build());
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    assertThat(uploads(c)).extracting(UploadMessage::progressClientVersion).containsExactly(1L);
+    h.deliver(h.download(1, 1, 1, 11, 1, 0));
+    assertThat(uploads(c)).extracting(UploadMessage::lockedServerVersion).containsExactly(0L, 1L);
+    List<Long> persistedAtSend = new ArrayList<>();
+    c.onSend(b -> persistedAtSend.add(h.log.metadata().progress().downloadServerVersion()));
+    h.deliver(h.download(2, 2, 2, 12, 2, 0));
+    List<UploadMessage> ups = uploads(c);
+    assertThat(ups).extracting(UploadMessage::progressClientVersion).containsExactly(1L, 2L, 3L);
+    assertThat(persistedAtSend).isNotEmpty();
+    assertThat(ups.get(2).lockedServerVersion()).isEqualTo(persistedAtSend.get(0));
+    assertThat(h.log.metadata().progress().downloadServerVersion()).isEqualTo(2);
+  }
+
   @Test
   void batchesAreAboutTheSoftLimitAndOneLargerChangesetGoesAlone() {
     h.append(5, 400, 1); // v1..5
