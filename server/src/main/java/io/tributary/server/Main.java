@@ -281,10 +281,8 @@ public final class Main implements Runnable {
      */
     private char[] keystorePassword() throws IOException {
       if (tlsKeystorePasswordFile != null) {
-        String text = Files.readString(tlsKeystorePasswordFile, StandardCharsets.UTF_8);
-        int end = text.indexOf('\n');
-        String line = end < 0 ? text : text.substring(0, end);
-        return (line.endsWith("\r") ? line.substring(0, line.length() - 1) : line).toCharArray();
+        return Files.readAllLines(tlsKeystorePasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("")
+            .toCharArray();
       }
       String env = System.getenv("TRIBUTARY_TLS_KEYSTORE_PASSWORD");
       if (env == null) {

@@ -91,16 +91,7 @@ class RealmCoreClientTest {
     try (TestServer server = TestServer.lmdb(dir.resolve("store"));
         RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
       client.logInWithApiKey("loader-key-1234");
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, readings);
-
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
-          .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
-      assertStoreHoldsExactly(server, readings, client.userId());
+      uploadAndCheck(server, client, dir, readings, "api-key");
     }
   }
 
@@ -116,15 +107,7 @@ class RealmCoreClientTest {
     try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {});
         RealmCoreClient client = new RealmCoreClient(server.server.baseUrl(), TestServer.APP, dir)) {
       client.logInWithJwt(Jwt.signHs256(claims, jwtSecret));
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, readings);
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
-          .contains("/api/client/v2.0/app/tributary-test/auth/providers/custom-token/login 200");
-      assertStoreHoldsExactly(server, readings, client.userId());
+      uploadAndCheck(server, client, dir, readings, "custom-token");
     }
   }
 
@@ -258,6 +241,23 @@ class RealmCoreClientTest {
         assertThat(second.store().clientFiles()).hasSize(1);
       }
     }
+  }
+
+  /**
+   * For a logged-in client: opens the realm, writes {@code readings}, waits for the upload, closes,
+   * and checks the session, the login through {@code provider} and the store.
+   */
+  private static void uploadAndCheck(TestServer server, RealmCoreClient client, Path dir, List<Reading> readings,
+      String provider) throws Exception {
+    client.openReadings(dir.resolve("readings.realm"));
+    writeInTransactions(client, readings);
+    assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+    client.closeRealm();
+
+    assertCleanSession(client);
+    assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+        .contains("/api/client/v2.0/app/tributary-test/auth/providers/" + provider + "/login 200");
+    assertStoreHoldsExactly(server, readings, client.userId());
   }
 
   private static void writeInTransactions(RealmCoreClient client, List<Reading> readings) throws Exception {
