@@ -1835,6 +1835,284 @@ public final class ChangesetWriter {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Prepared paths: a whole Update in one call
+
+  /**
+   * Writes Update {@code path = value} (Int payload) on the selected object: the same bytes as
+   * {@code update(..)[.key(..).inEmbedded(..)].intValue(value)}. See {@link FieldPath}.
+   *
+   * @param path the prepared property path
+   * @param value any 64-bit integer
+   * @return this writer
+   * @throws IllegalStateException if no object is selected or an instruction is open
+   */
+  public ChangesetWriter intValue(FieldPath path, long value) {
+    int p = preparedHeader(path, 1 + Varint.MAX_BYTES_64 + 1);
+    if (p < 0) {
+      return remember(path, openFluent(path).intValue(value));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.INT.code();
+    p = Varint.write(b, p + 1, value);
+    b[p] = 0; // is_default
+    pos = p + 1;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Bool payload); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter boolValue(FieldPath path, boolean value) {
+    int p = preparedHeader(path, 3);
+    if (p < 0) {
+      return remember(path, openFluent(path).boolValue(value));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.BOOL.code();
+    b[p + 1] = (byte) (value ? 1 : 0);
+    b[p + 2] = 0; // is_default
+    pos = p + 3;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (String payload, UTF-8 inline); see {@link
+   * #intValue(FieldPath, long)} and {@link #stringValue(String)}.
+   *
+   * @param path the prepared property path
+   * @param value at most {@link #MAX_STRING_BYTES} UTF-8 bytes, no unpaired surrogates
+   * @return this writer
+   * @throws IllegalArgumentException if the string is too long or has an unpaired surrogate
+   */
+  public ChangesetWriter stringValue(FieldPath path, String value) {
+    int n = value.length(); // NPE before anything is written
+    if (n < 64) {
+      int p = preparedHeader(path, 2 + n + 1);
+      if (p >= 0) {
+        // one byte of length; ASCII is copied while checked, else the fluent route below
+        byte[] b = buf;
+        b[p] = (byte) PayloadType.STRING.code();
+        b[p + 1] = (byte) n;
+        int q = p + 2;
+        int i = 0;
+        for (; i < n; i++) {
+          char c = value.charAt(i);
+          if (c >= 0x80) {
+            break;
+          }
+          b[q + i] = (byte) c;
+        }
+        if (i == n) {
+          b[q + n] = 0; // is_default
+          pos = q + n + 1;
+          return this;
+        }
+      }
+    }
+    return remember(path, openFluent(path).stringValue(value));
+  }
+
+  /**
+   * Writes Update {@code path = value} (Timestamp payload, truncated toward zero like {@link
+   * #timestampValue(Instant)}); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the instant
+   * @return this writer
+   */
+  public ChangesetWriter timestampValue(FieldPath path, Instant value) {
+    long seconds = value.getEpochSecond();
+    int nanos = value.getNano();
+    if (seconds < 0 && nanos > 0) {
+      seconds += 1;
+      nanos -= 1_000_000_000;
+    }
+    return preparedTimestamp(path, seconds, nanos);
+  }
+
+  /**
+   * Writes Update {@code path = (seconds, nanos)} (Timestamp payload); see {@link
+   * #timestampValue(long, int)}.
+   *
+   * @param path the prepared property path
+   * @param seconds seconds since 1970-01-01T00:00:00Z
+   * @param nanos −999 999 999 … 999 999 999, with the sign of {@code seconds} (or 0)
+   * @return this writer
+   * @throws IllegalArgumentException if the pair is not normalized
+   */
+  public ChangesetWriter timestampValue(FieldPath path, long seconds, int nanos) {
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      return remember(path, openFluent(path).timestampValue(seconds, nanos)); // throws
+    }
+    return preparedTimestamp(path, seconds, nanos);
+  }
+
+  private ChangesetWriter preparedTimestamp(FieldPath path, long seconds, int nanos) {
+    int p = preparedHeader(path, 1 + 2 * Varint.MAX_BYTES_64 + 1);
+    if (p < 0) {
+      return remember(path, openFluent(path).timestampValue(seconds, nanos));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.TIMESTAMP.code();
+    p = Varint.writeWord(b, p + 1, seconds);
+    p = Varint.writeWord(b, p, nanos);
+    b[p] = 0; // is_default
+    pos = p + 1;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Float payload, raw bits); see {@link
+   * #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter floatValue(FieldPath path, float value) {
+    int p = preparedHeader(path, 6);
+    if (p < 0) {
+      return remember(path, openFluent(path).floatValue(value));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.FLOAT.code();
+    INT_LE.set(b, p + 1, Float.floatToRawIntBits(value));
+    b[p + 5] = 0; // is_default
+    pos = p + 6;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Double payload, raw bits); see {@link
+   * #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter doubleValue(FieldPath path, double value) {
+    int p = preparedHeader(path, 10);
+    if (p < 0) {
+      return remember(path, openFluent(path).doubleValue(value));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.DOUBLE.code();
+    LONG_LE.set(b, p + 1, Double.doubleToRawLongBits(value));
+    b[p + 9] = 0; // is_default
+    pos = p + 10;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (ObjectId payload); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the id
+   * @return this writer
+   */
+  public ChangesetWriter objectIdValue(FieldPath path, ObjectId value) {
+    int high = value.high(); // NPE before anything is written
+    int p = preparedHeader(path, 14);
+    if (p < 0) {
+      return remember(path, openFluent(path).objectIdValue(value));
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.OBJECT_ID.code();
+    INT_BE.set(b, p + 1, high);
+    LONG_BE.set(b, p + 5, value.low());
+    b[p + 13] = 0; // is_default
+    pos = p + 14;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = null} (Null payload); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @return this writer
+   */
+  public ChangesetWriter nullValue(FieldPath path) {
+    return preparedMarker(path, PayloadType.NULL);
+  }
+
+  /**
+   * Writes Update {@code path = ObjectValue} (creates the embedded object); see {@link
+   * #objectValue()} and {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @return this writer
+   */
+  public ChangesetWriter objectValue(FieldPath path) {
+    return preparedMarker(path, PayloadType.OBJECT_VALUE);
+  }
+
+  private ChangesetWriter preparedMarker(FieldPath path, PayloadType type) {
+    int p = preparedHeader(path, 2);
+    if (p < 0) {
+      return remember(path, openFluent(path).markerValue(type));
+    }
+    int code = type.code(); // -6..0: a one-byte varint
+    byte[] b = buf;
+    b[p] = (byte) (code < 0 ? 0x40 | ~code : code);
+    b[p + 1] = 0; // is_default
+    pos = p + 2;
+    return this;
+  }
+
+  /**
+   * The fast route of a prepared Update: if {@code path}'s cached word checks out against this
+   * changeset's intern table and the writer is idle with an object selected, writes code, object
+   * key and path into the window (not yet published) and returns the index after them, with
+   * {@code more} bytes reserved after it; otherwise returns −1 and writes nothing.
+   */
+  private int preparedHeader(FieldPath path, int more) {
+    long c = path.cache;
+    if (pending != NONE || objectKeyLength < 0 || !path.matches(c, internByIndex)) {
+      return -1;
+    }
+    require(1 + OBJECT_KEY_BYTES + 8 + more);
+    byte[] b = buf;
+    int p = pos;
+    b[p] = UPDATE;
+    p = copyObjectKey(b, p + 1);
+    LONG_LE.set(b, p, c); // the path in its low bytes; the rest is overwritten by the payload
+    return p + path.pathBytes;
+  }
+
+  /** The slow route: opens the Update of {@code path} with the fluent calls. */
+  private ChangesetWriter openFluent(FieldPath path) {
+    update(path.field);
+    if (path.key != null) {
+      key(path.key).inEmbedded(path.embeddedClass);
+    }
+    return this;
+  }
+
+  /**
+   * After the slow route wrote {@code path} (so its names are interned): caches its intern
+   * indices in it when they fit the fast route.
+   */
+  private ChangesetWriter remember(FieldPath path, ChangesetWriter self) {
+    int f = interns.find(path.fieldValue);
+    int k = 0;
+    int e = 0;
+    if (path.key != null) {
+      k = interns.find(path.keyValue);
+      e = interns.find(path.classValue);
+    }
+    if (f >= 0 && f <= FieldPath.MAX_CACHED_INDEX && k >= 0 && k <= FieldPath.MAX_CACHED_INDEX
+        && e >= 0 && e <= FieldPath.MAX_CACHED_INDEX) {
+      path.cache = path.word(f, k, e);
+    }
+    return self;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Path instructions: other terminals
 
   /**
