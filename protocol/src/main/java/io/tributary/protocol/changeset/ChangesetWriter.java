@@ -1849,7 +1849,7 @@ public final class ChangesetWriter {
   public ChangesetWriter intValue(FieldPath path, long value) {
     int p = preparedHeader(path, 1 + Varint.MAX_BYTES_64 + 1);
     if (p < 0) {
-      return remember(path, openFluent(path).intValue(value));
+      return slowRoute(path, K_INT, value, 0, null);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.INT.code();
@@ -1869,7 +1869,7 @@ public final class ChangesetWriter {
   public ChangesetWriter boolValue(FieldPath path, boolean value) {
     int p = preparedHeader(path, 3);
     if (p < 0) {
-      return remember(path, openFluent(path).boolValue(value));
+      return slowRoute(path, K_BOOL, value ? 1 : 0, 0, null);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.BOOL.code();
@@ -1898,22 +1898,14 @@ public final class ChangesetWriter {
         b[p] = (byte) PayloadType.STRING.code();
         b[p + 1] = (byte) n;
         int q = p + 2;
-        int i = 0;
-        for (; i < n; i++) {
-          char c = value.charAt(i);
-          if (c >= 0x80) {
-            break;
-          }
-          b[q + i] = (byte) c;
-        }
-        if (i == n) {
+        if (copyAscii(value, n, b, q)) {
           b[q + n] = 0; // is_default
           pos = q + n + 1;
           return this;
         }
       }
     }
-    return remember(path, openFluent(path).stringValue(value));
+    return slowRoute(path, K_STRING, 0, 0, value);
   }
 
   /**
@@ -1947,7 +1939,7 @@ public final class ChangesetWriter {
   public ChangesetWriter timestampValue(FieldPath path, long seconds, int nanos) {
     if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
         || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
-      return remember(path, openFluent(path).timestampValue(seconds, nanos)); // throws
+      return slowRoute(path, K_TIMESTAMP, seconds, nanos, null); // throws
     }
     return preparedTimestamp(path, seconds, nanos);
   }
@@ -1955,7 +1947,7 @@ public final class ChangesetWriter {
   private ChangesetWriter preparedTimestamp(FieldPath path, long seconds, int nanos) {
     int p = preparedHeader(path, 1 + 2 * Varint.MAX_BYTES_64 + 1);
     if (p < 0) {
-      return remember(path, openFluent(path).timestampValue(seconds, nanos));
+      return slowRoute(path, K_TIMESTAMP, seconds, nanos, null);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
@@ -1977,7 +1969,7 @@ public final class ChangesetWriter {
   public ChangesetWriter floatValue(FieldPath path, float value) {
     int p = preparedHeader(path, 6);
     if (p < 0) {
-      return remember(path, openFluent(path).floatValue(value));
+      return slowRoute(path, K_FLOAT, 0, Float.floatToRawIntBits(value), null);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.FLOAT.code();
@@ -1998,7 +1990,7 @@ public final class ChangesetWriter {
   public ChangesetWriter doubleValue(FieldPath path, double value) {
     int p = preparedHeader(path, 10);
     if (p < 0) {
-      return remember(path, openFluent(path).doubleValue(value));
+      return slowRoute(path, K_DOUBLE, Double.doubleToRawLongBits(value), 0, null);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.DOUBLE.code();
@@ -2019,7 +2011,7 @@ public final class ChangesetWriter {
     int high = value.high(); // NPE before anything is written
     int p = preparedHeader(path, 14);
     if (p < 0) {
-      return remember(path, openFluent(path).objectIdValue(value));
+      return slowRoute(path, K_OBJECT_ID, 0, 0, value);
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.OBJECT_ID.code();
@@ -2054,7 +2046,7 @@ public final class ChangesetWriter {
   private ChangesetWriter preparedMarker(FieldPath path, PayloadType type) {
     int p = preparedHeader(path, 2);
     if (p < 0) {
-      return remember(path, openFluent(path).markerValue(type));
+      return slowRoute(path, K_MARKER, 0, 0, type);
     }
     int code = type.code(); // -6..0: a one-byte varint
     byte[] b = buf;
@@ -2062,6 +2054,24 @@ public final class ChangesetWriter {
     b[p + 1] = 0; // is_default
     pos = p + 2;
     return this;
+  }
+
+  /**
+   * Copies the {@code n} chars of {@code s} to {@code b[q..]} as bytes while they are ASCII.
+   * Apart from the terminals so that their compiled code stays small enough to be inlined (the
+   * unrolled loop is large).
+   *
+   * @return whether every char was ASCII (else the bytes written are garbage)
+   */
+  private static boolean copyAscii(String s, int n, byte[] b, int q) {
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return false;
+      }
+      b[q + i] = (byte) c;
+    }
+    return true;
   }
 
   /**
@@ -2084,20 +2094,61 @@ public final class ChangesetWriter {
     return p + path.pathBytes;
   }
 
-  /** The slow route: opens the Update of {@code path} with the fluent calls. */
-  private ChangesetWriter openFluent(FieldPath path) {
+  private static final int K_INT = 0;
+  private static final int K_BOOL = 1;
+  private static final int K_STRING = 2;
+  private static final int K_TIMESTAMP = 3;
+  private static final int K_FLOAT = 4;
+  private static final int K_DOUBLE = 5;
+  private static final int K_OBJECT_ID = 6;
+  private static final int K_MARKER = 7;
+
+  /**
+   * The slow route of every prepared Update (first use of a path in a changeset, intern indices
+   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the path's
+   * cached word is refreshed. One method for all payloads, with the value passed as raw parts:
+   * it is too large for C2 to inline at the terminals' cold call sites, which keeps their
+   * compiled code small enough to be inlined into the caller's loop.
+   */
+  private ChangesetWriter slowRoute(FieldPath path, int kind, long bits, int bits2, Object ref) {
     update(path.field);
     if (path.key != null) {
       key(path.key).inEmbedded(path.embeddedClass);
     }
-    return this;
+    switch (kind) {
+      case K_INT:
+        intValue(bits);
+        break;
+      case K_BOOL:
+        boolValue(bits != 0);
+        break;
+      case K_STRING:
+        stringValue((String) ref);
+        break;
+      case K_TIMESTAMP:
+        timestampValue(bits, bits2);
+        break;
+      case K_FLOAT:
+        floatValue(Float.intBitsToFloat(bits2));
+        break;
+      case K_DOUBLE:
+        doubleValue(Double.longBitsToDouble(bits));
+        break;
+      case K_OBJECT_ID:
+        objectIdValue((ObjectId) ref);
+        break;
+      default:
+        markerValue((PayloadType) ref);
+        break;
+    }
+    return remember(path);
   }
 
   /**
    * After the slow route wrote {@code path} (so its names are interned): caches its intern
    * indices in it when they fit the fast route.
    */
-  private ChangesetWriter remember(FieldPath path, ChangesetWriter self) {
+  private ChangesetWriter remember(FieldPath path) {
     int f = interns.find(path.fieldValue);
     int k = 0;
     int e = 0;
@@ -2109,7 +2160,7 @@ public final class ChangesetWriter {
         && e >= 0 && e <= FieldPath.MAX_CACHED_INDEX) {
       path.cache = path.word(f, k, e);
     }
-    return self;
+    return this;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -191,8 +191,10 @@ class FieldPathPropertiesTest {
     Instant now = Instant.ofEpochSecond(1_700_000_000L, 123_000_000);
     ArrayByteSink sink = new ArrayByteSink(1 << 20);
     ChangesetWriter w = new ChangesetWriter(sink);
-    long allocated = 0;
-    for (int round = 0; round < 3; round++) {
+    // a per-object allocation shows in every round; the least of the warmed-up rounds is robust
+    // to a one-off (a deoptimization that materializes objects, class loading)
+    long allocated = Long.MAX_VALUE;
+    for (int round = 0; round < 6; round++) {
       sink.clear();
       w.reset();
       long before = Allocations.allocatedBytes();
@@ -210,7 +212,10 @@ class FieldPathPropertiesTest {
         w.doubleValue(lat, 52.1);
       }
       w.finish();
-      allocated = Allocations.allocatedBytes() - before - Allocations.overhead();
+      long bytes = Allocations.allocatedBytes() - before - Allocations.overhead();
+      if (round >= 2) {
+        allocated = Math.min(allocated, bytes);
+      }
     }
     assertThat(allocated).isLessThanOrEqualTo(0);
   }
