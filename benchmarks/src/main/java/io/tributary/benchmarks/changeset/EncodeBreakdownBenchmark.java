@@ -250,7 +250,7 @@ public class EncodeBreakdownBenchmark {
     return w.finish();
   }
 
-  /** The whole reading with prepared paths ({@link ChangesetEncodeBenchmark#transaction1000Prepared}). */
+  /** The whole reading with prepared paths, as in {@code transaction1000Prepared}. */
   @Benchmark
   @OperationsPerInvocation(N)
   public long fullPrepared() {

@@ -68,6 +68,19 @@ import java.util.UUID;
  * hash lookup, and its UTF-8 form is computed once. Both kinds of names can be mixed; equal names
  * share one InternString record.
  *
+ * <p>Faster still, prepare each Update target once as a {@link FieldPath} and write an Update in
+ * one call: the same bytes, with the encoded path cached and copied as one word.
+ *
+ * <pre>{@code
+ * static final FieldPath VALUE = FieldPath.of(Name.of("value"));
+ * static final FieldPath LAT =
+ *     FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
+ * w.createObject(READING, id);
+ * w.doubleValue(VALUE, 21.5);   // = w.update("value").doubleValue(21.5)
+ * w.doubleValue(LAT, 52.1);     // = w.update("location").key("lat").inEmbedded("Location")
+ *                               //     .doubleValue(52.1)
+ * }</pre>
+ *
  * Path instructions address the <em>selected object</em> (set by {@code createObject} or {@code
  * object}). An opener ({@link #update}, {@link #arrayInsert}, {@link #setInsert}, {@link
  * #setErase}, {@link #addInteger}, {@link #arrayMove}, {@link #arrayErase}, {@link #clear}) names
@@ -2001,7 +2014,8 @@ public final class ChangesetWriter {
   }
 
   /**
-   * Writes Update {@code path = value} (ObjectId payload); see {@link #intValue(FieldPath, long)}.
+   * Writes Update {@code path = value} (ObjectId payload); see {@link
+   * #intValue(FieldPath, long)}.
    *
    * @param path the prepared property path
    * @param value the id
@@ -2145,20 +2159,26 @@ public final class ChangesetWriter {
   }
 
   /**
-   * After the slow route wrote {@code path} (so its names are interned): caches its intern
-   * indices in it when they fit the fast route.
+   * After the slow route wrote {@code path} (so its names are interned, and their {@link Name}
+   * hints point at them unless equal Strings of other instances were interned first): caches its
+   * intern indices in it when they fit the fast route. The hints are checked by identity, as the
+   * fast route checks the cached word, so this costs no hash lookups.
    */
   private ChangesetWriter remember(FieldPath path) {
-    int f = interns.find(path.fieldValue);
+    String[] b = internByIndex;
+    int f = path.field.hint;
     int k = 0;
     int e = 0;
     if (path.key != null) {
-      k = interns.find(path.keyValue);
-      e = interns.find(path.classValue);
+      k = path.key.hint;
+      e = path.embeddedClass.hint;
     }
-    if (f >= 0 && f <= FieldPath.MAX_CACHED_INDEX && k >= 0 && k <= FieldPath.MAX_CACHED_INDEX
-        && e >= 0 && e <= FieldPath.MAX_CACHED_INDEX) {
-      path.cache = path.word(f, k, e);
+    int max = FieldPath.MAX_CACHED_INDEX;
+    if (f <= max && k <= max && e <= max) {
+      long word = path.word(f, k, e);
+      if (path.matches(word, b)) {
+        path.cache = word;
+      }
     }
     return this;
   }

@@ -29,7 +29,14 @@ import java.util.Objects;
  * name) and copies it in one store. A stale or foreign value (another writer, an older changeset)
  * fails the check and takes the fluent route again, so a path may be shared by any number of
  * writers on any threads. The fast route needs intern indices below 64 (the first 64 names of a
- * changeset); other paths are still correct, just as slow as the fluent calls.
+ * changeset) and each name interned as the very String instance the path holds (the check is by
+ * identity: if an equal but different String was interned first through a {@code String}
+ * overload, the path stays on the fluent route for the rest of that changeset). Such paths are
+ * still correct, just as slow as the fluent calls.
+ *
+ * <p>Prepared Updates have {@code is_default} false and no list index or dictionary key: for
+ * anything else (default values, lists, dictionaries, deeper embedded paths) use the fluent
+ * calls, which mix freely with prepared ones in a changeset.
  *
  * <p>Immutable as far as callers can see, and thread safe.
  */

@@ -126,6 +126,33 @@ class FieldPathPropertiesTest {
   }
 
   @Test
+  void firstUseCachesTheEncodedPathForTheFastRoute() {
+    FieldPath sensor = FieldPath.of(Name.of("sensor"));
+    FieldPath location = FieldPath.of(Name.of("location"));
+    FieldPath lat = FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject(Name.of("Reading"), 1L); // "Reading" is intern index 0
+
+    w.stringValue(sensor, "t1"); // "sensor" 1
+    w.objectValue(location); // "location" 2
+    w.doubleValue(lat, 52.1); // "Location" 3, "lat" 4
+
+    assertThat(sensor.cache).isEqualTo(0x01L); // field 1, empty path
+    // field 2, one element, a string (40), key 4; then the embedded class's index 3
+    assertThat(lat.cache).isEqualTo(0x03_04_40_01_02L);
+    // written again, the fast route copies that word: same bytes as the first time
+    w.flush();
+    int before = sink.size();
+    w.doubleValue(lat, 52.1);
+    w.flush();
+    byte[] all = sink.toByteArray();
+    byte[] second = java.util.Arrays.copyOfRange(all, before, all.length);
+    byte[] first = java.util.Arrays.copyOfRange(all, before - second.length, before);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
   void prepareRefusesNamesThatAreTooLong() {
     Name longField = Name.of("f".repeat(ChangesetWriter.MAX_PROPERTY_NAME_BYTES + 1));
     Name longClass = Name.of("C".repeat(ChangesetWriter.MAX_CLASS_NAME_BYTES + 1));
