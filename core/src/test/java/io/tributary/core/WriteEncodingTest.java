@@ -86,6 +86,63 @@ class WriteEncodingTest {
         .isEqualTo(declared.subList(declared.size() / 2, declared.size()));
   }
 
+  @Test
+  void repeatedObjectsWithEmbeddedObjectsEncodeLikeTheFluentWriter() {
+    // the write API takes the writer's prepared-path route (FieldPath) for root properties and
+    // for embedded objects right below them; from the second object on it is the fast route
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("Reading")
+                .primaryKey("_id", PropertyType.INT)
+                .property("sensor", PropertyType.STRING)
+                .property("value", PropertyType.DOUBLE)
+                .property("n", PropertyType.INT)
+                .property("ok", PropertyType.BOOL)
+                .property("f", PropertyType.FLOAT)
+                .property("ts", PropertyType.TIMESTAMP)
+                .property("oid", PropertyType.OBJECT_ID)
+                .embedded("loc", "Loc"),
+            ObjectSchema.embedded("Loc")
+                .property("lat", PropertyType.DOUBLE)
+                .property("name", PropertyType.STRING)
+                .embedded("inner", "Inner"),
+            ObjectSchema.embedded("Inner").property("x", PropertyType.DOUBLE));
+    ObjectId oid = ObjectId.fromHex("6560f0a1c3b2a1f0e4d3c2b1");
+    Instant ts = Instant.parse("2023-11-14T22:13:20.123Z");
+    try (IngestRealm realm = open(schema)) {
+      realm.write(tx -> {
+        for (int i = 0; i < 3; i++) {
+          ObjectWriter inner = tx.create("Reading", i).set("sensor", "s" + i).set("value", i / 3.0)
+              .set("n", -i).set("ok", i % 2 == 0).set("f", 1.5f * i).set("ts", ts.plusSeconds(i))
+              .set("oid", oid)
+              .embedded("loc").set("lat", 50.0 + i).set("name", "é" + i).embedded("inner");
+          inner.set("x", i * 2.0);
+        }
+      });
+    }
+    io.tributary.protocol.changeset.ArrayByteSink sink =
+        new io.tributary.protocol.changeset.ArrayByteSink();
+    io.tributary.protocol.changeset.ChangesetWriter w =
+        new io.tributary.protocol.changeset.ChangesetWriter(sink);
+    for (int i = 0; i < 3; i++) {
+      w.createObject("Reading", i);
+      w.update("sensor").stringValue("s" + i);
+      w.update("value").doubleValue(i / 3.0);
+      w.update("n").intValue(-i);
+      w.update("ok").boolValue(i % 2 == 0);
+      w.update("f").floatValue(1.5f * i);
+      w.update("ts").timestampValue(ts.plusSeconds(i));
+      w.update("oid").objectIdValue(oid);
+      w.update("loc").objectValue();
+      w.update("loc").key("lat").inEmbedded("Loc").doubleValue(50.0 + i);
+      w.update("loc").key("name").inEmbedded("Loc").stringValue("é" + i);
+      w.update("loc").key("inner").inEmbedded("Loc").objectValue();
+      w.update("loc").key("inner").key("x").inEmbedded("Inner").doubleValue(i * 2.0);
+    }
+    w.finish();
+    assertThat(entry(1)).isEqualTo(sink.toByteArray());
+  }
+
   // ---------------------------------------------------------------------------------------------
   // the spec's examples
 

@@ -26,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code transaction1000}: one changeset of 1 000 objects; the score is per object
  *       ({@code @OperationsPerInvocation(1000)}). Names are interned once per changeset, as in a
  *       real transaction.
+ *   <li>{@code transaction1000Prepared}: the same bytes with prepared {@link
+ *       io.tributary.protocol.changeset.FieldPath}s, one writer call per Update.
  *   <li>{@code transaction1000StringNames}: the same with plain String names instead of prepared
  *       {@link io.tributary.protocol.changeset.Name}s (a hash lookup per name use).
  *   <li>{@code oneObjectChangeset}: a changeset holding a single object (reset, 8 interned names,
@@ -90,6 +92,28 @@ public class ChangesetEncodeBenchmark {
     for (int i = 0; i < N; i++) {
       r.write(w, i);
     }
+    return w.finish();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long transaction1000Prepared() {
+    clearSink();
+    ChangesetWriter w = writer.reset();
+    Readings r = readings;
+    for (int i = 0; i < N; i++) {
+      r.writePrepared(w, i);
+    }
+    return w.finish();
+  }
+
+  @Benchmark
+  public long oneObjectChangesetPrepared() {
+    clearSink();
+    ChangesetWriter w = writer.reset();
+    int i = next;
+    next = i + 1 == N ? 0 : i + 1;
+    readings.writePrepared(w, i);
     return w.finish();
   }
 

@@ -2,6 +2,7 @@ package io.tributary.benchmarks.changeset;
 
 import io.tributary.protocol.changeset.ArrayByteSink;
 import io.tributary.protocol.changeset.ChangesetWriter;
+import io.tributary.protocol.changeset.FieldPath;
 import io.tributary.protocol.changeset.Name;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -173,6 +174,91 @@ public class EncodeBreakdownBenchmark {
     Readings x = r;
     for (int i = 0; i < N; i++) {
       x.write(w, i);
+    }
+    return w.finish();
+  }
+
+  // the same parts with prepared FieldPaths (one call per Update)
+
+  /** CreateObject and six prepared Updates of a top-level double field. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long createSixDoublesPrepared() {
+    sink.clear();
+    ChangesetWriter w = writer.reset();
+    Readings x = r;
+    FieldPath p = Readings.P_VALUE;
+    for (int i = 0; i < N; i++) {
+      w.createObject(Readings.N_CLASS, x.ids[i]);
+      double v = x.values[i];
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+    }
+    return w.finish();
+  }
+
+  /** CreateObject and six prepared Updates of a double in the embedded object. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long createSixKeyDoublesPrepared() {
+    sink.clear();
+    ChangesetWriter w = writer.reset();
+    Readings x = r;
+    FieldPath p = Readings.P_LAT;
+    for (int i = 0; i < N; i++) {
+      w.createObject(Readings.N_CLASS, x.ids[i]);
+      double v = x.values[i];
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+      w.doubleValue(p, v);
+    }
+    return w.finish();
+  }
+
+  /** CreateObject and the sensor String, prepared. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long createStringPrepared() {
+    sink.clear();
+    ChangesetWriter w = writer.reset();
+    Readings x = r;
+    for (int i = 0; i < N; i++) {
+      w.createObject(Readings.N_CLASS, x.ids[i]);
+      w.stringValue(Readings.P_SENSOR, x.sensors[i]);
+    }
+    return w.finish();
+  }
+
+  /** CreateObject and the Timestamp, prepared. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long createTsPrepared() {
+    sink.clear();
+    ChangesetWriter w = writer.reset();
+    Readings x = r;
+    for (int i = 0; i < N; i++) {
+      w.createObject(Readings.N_CLASS, x.ids[i]);
+      w.timestampValue(Readings.P_TS, x.times[i]);
+    }
+    return w.finish();
+  }
+
+  /** The whole reading with prepared paths, as in {@code transaction1000Prepared}. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public long fullPrepared() {
+    sink.clear();
+    ChangesetWriter w = writer.reset();
+    Readings x = r;
+    for (int i = 0; i < N; i++) {
+      x.writePrepared(w, i);
     }
     return w.finish();
   }

@@ -38,4 +38,20 @@ class BenchmarkInputsTest {
     Changeset c = encode(readings::write, 2);
     assertThat(c.instructions()).hasSize(2 * 7);
   }
+
+  @Test
+  void preparedReadingsAreTheSameBytes() {
+    Readings readings = new Readings(50);
+    ArrayByteSink fluent = new ArrayByteSink(1 << 16);
+    ArrayByteSink prepared = new ArrayByteSink(1 << 16);
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    ChangesetWriter p = new ChangesetWriter(prepared);
+    for (int i = 0; i < 50; i++) {
+      readings.write(f, i);
+      readings.writePrepared(p, i);
+    }
+    f.finish();
+    p.finish();
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
 }

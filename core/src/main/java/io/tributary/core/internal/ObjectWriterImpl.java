@@ -8,6 +8,7 @@ import io.tributary.core.PropertyType;
 import io.tributary.core.SetWriter;
 import io.tributary.protocol.ObjectId;
 import io.tributary.protocol.changeset.ChangesetWriter;
+import io.tributary.protocol.changeset.FieldPath;
 import io.tributary.protocol.changeset.Name;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -69,6 +70,16 @@ final class ObjectWriterImpl implements ObjectWriter {
   private long[] pathIndex = new long[4];
   private Name[] pathName = new Name[4];
   private String[] pathKey = new String[4];
+
+  /**
+   * For an embedded object right below a root property: its properties' Update targets by
+   * property index, made on first use, for {@link #embeddedPathsField} and {@link
+   * #embeddedPathsClass} (a pooled writer keeps the same place, so they are made once).
+   */
+  private FieldPath[] embeddedPaths;
+
+  private Name embeddedPathsField;
+  private ClassModel embeddedPathsClass;
 
   /**
    * Child and collection writers per class (a pooled root writer serves whatever class is created
@@ -258,6 +269,36 @@ final class ObjectWriterImpl implements ObjectWriter {
     return w;
   }
 
+  /**
+   * Selects the root object and returns the prepared Update target of {@code p} on this object
+   * (a root, or an embedded object right below a root property), or null for a deeper path
+   * (then use {@link #open}).
+   */
+  FieldPath prepared(PropertyModel p) {
+    TransactionImpl t = tx;
+    if (t.selected != root) {
+      t.select(root);
+    }
+    if (field == null) {
+      return p.path;
+    }
+    return depth == 0 ? embeddedPath(p) : null;
+  }
+
+  private FieldPath embeddedPath(PropertyModel p) {
+    FieldPath[] a = embeddedPaths;
+    if (a == null || embeddedPathsField != field || embeddedPathsClass != cls) {
+      a = embeddedPaths = new FieldPath[cls.properties.length];
+      embeddedPathsField = field;
+      embeddedPathsClass = cls;
+    }
+    FieldPath f = a[p.index];
+    if (f == null) {
+      f = a[p.index] = FieldPath.ofEmbedded(field, p.preparedName, cls.preparedName);
+    }
+    return f;
+  }
+
   private PropertyModel single(String property, PropertyType given) {
     PropertyModel p = prop(property);
     PropertyType t = p.single;
@@ -313,28 +354,48 @@ final class ObjectWriterImpl implements ObjectWriter {
   @Override
   public ObjectWriter set(String property, long value) {
     PropertyModel p = single(property, PropertyType.INT);
-    open(UPDATE, p).intValue(value);
+    FieldPath f = prepared(p);
+    if (f != null) {
+      tx.writer.intValue(f, value);
+    } else {
+      open(UPDATE, p).intValue(value);
+    }
     return this;
   }
 
   @Override
   public ObjectWriter set(String property, double value) {
     PropertyModel p = single(property, PropertyType.DOUBLE);
-    open(UPDATE, p).doubleValue(value);
+    FieldPath f = prepared(p);
+    if (f != null) {
+      tx.writer.doubleValue(f, value);
+    } else {
+      open(UPDATE, p).doubleValue(value);
+    }
     return this;
   }
 
   @Override
   public ObjectWriter set(String property, float value) {
     PropertyModel p = single(property, PropertyType.FLOAT);
-    open(UPDATE, p).floatValue(value);
+    FieldPath f = prepared(p);
+    if (f != null) {
+      tx.writer.floatValue(f, value);
+    } else {
+      open(UPDATE, p).floatValue(value);
+    }
     return this;
   }
 
   @Override
   public ObjectWriter set(String property, boolean value) {
     PropertyModel p = single(property, PropertyType.BOOL);
-    open(UPDATE, p).boolValue(value);
+    FieldPath f = prepared(p);
+    if (f != null) {
+      tx.writer.boolValue(f, value);
+    } else {
+      open(UPDATE, p).boolValue(value);
+    }
     return this;
   }
 
@@ -342,9 +403,13 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, String value) {
     PropertyModel p = single(property, PropertyType.STRING);
     if (!writeNullIf(value, p)) {
-      ChangesetWriter w = open(UPDATE, p);
+      FieldPath f = prepared(p);
       try {
-        w.stringValue(value);
+        if (f != null) {
+          tx.writer.stringValue(f, value);
+        } else {
+          open(UPDATE, p).stringValue(value);
+        }
       } catch (IllegalArgumentException e) {
         throw Values.valueError(p, e);
       }
@@ -365,7 +430,12 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, Instant value) {
     PropertyModel p = single(property, PropertyType.TIMESTAMP);
     if (!writeNullIf(value, p)) {
-      open(UPDATE, p).timestampValue(value);
+      FieldPath f = prepared(p);
+      if (f != null) {
+        tx.writer.timestampValue(f, value);
+      } else {
+        open(UPDATE, p).timestampValue(value);
+      }
     }
     return this;
   }
@@ -388,7 +458,12 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, ObjectId value) {
     PropertyModel p = single(property, PropertyType.OBJECT_ID);
     if (!writeNullIf(value, p)) {
-      open(UPDATE, p).objectIdValue(value);
+      FieldPath f = prepared(p);
+      if (f != null) {
+        tx.writer.objectIdValue(f, value);
+      } else {
+        open(UPDATE, p).objectIdValue(value);
+      }
     }
     return this;
   }
@@ -468,7 +543,12 @@ final class ObjectWriterImpl implements ObjectWriter {
                   : "")
               + ")");
     }
-    open(UPDATE, p).objectValue();
+    FieldPath f = prepared(p);
+    if (f != null) {
+      tx.writer.objectValue(f);
+    } else {
+      open(UPDATE, p).objectValue();
+    }
     ObjectWriterImpl[] children = caches().children;
     ObjectWriterImpl c = children[p.index];
     if (c == null) {

@@ -3,6 +3,7 @@ package io.tributary.core.internal;
 import io.tributary.core.CollectionType;
 import io.tributary.core.Property;
 import io.tributary.core.PropertyType;
+import io.tributary.protocol.changeset.FieldPath;
 import io.tributary.protocol.changeset.Name;
 
 /** A property prepared for the write path: prepared name, index, and the checks it needs. */
@@ -11,6 +12,8 @@ final class PropertyModel {
   final Property property;
   final String name;
   final Name preparedName;
+  /** The Update target of this property on a root object: one writer call per value. */
+  final FieldPath path;
   /** Position among the class's non-key properties (declaration order); -1 for the key. */
   final int index;
   final PropertyType type;
@@ -30,6 +33,7 @@ final class PropertyModel {
     this.property = p;
     this.name = p.name();
     this.preparedName = Name.of(p.name());
+    this.path = FieldPath.of(preparedName); // names are checked against the limits by the schema
     this.index = index;
     this.type = p.type();
     this.collection = p.collection();

@@ -68,6 +68,19 @@ import java.util.UUID;
  * hash lookup, and its UTF-8 form is computed once. Both kinds of names can be mixed; equal names
  * share one InternString record.
  *
+ * <p>Faster still, prepare each Update target once as a {@link FieldPath} and write an Update in
+ * one call: the same bytes, with the encoded path cached and copied as one word.
+ *
+ * <pre>{@code
+ * static final FieldPath VALUE = FieldPath.of(Name.of("value"));
+ * static final FieldPath LAT =
+ *     FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
+ * w.createObject(READING, id);
+ * w.doubleValue(VALUE, 21.5);   // = w.update("value").doubleValue(21.5)
+ * w.doubleValue(LAT, 52.1);     // = w.update("location").key("lat").inEmbedded("Location")
+ *                               //     .doubleValue(52.1)
+ * }</pre>
+ *
  * Path instructions address the <em>selected object</em> (set by {@code createObject} or {@code
  * object}). An opener ({@link #update}, {@link #arrayInsert}, {@link #setInsert}, {@link
  * #setErase}, {@link #addInteger}, {@link #arrayMove}, {@link #arrayErase}, {@link #clear}) names
@@ -1832,6 +1845,342 @@ public final class ChangesetWriter {
     beginPayload();
     pos = Varint.write(buf, pos, type.code()); // codes -6..0: one byte (-2 is 0x41)
     return endPayload();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Prepared paths: a whole Update in one call
+
+  /**
+   * Writes Update {@code path = value} (Int payload) on the selected object: the same bytes as
+   * {@code update(..)[.key(..).inEmbedded(..)].intValue(value)}. See {@link FieldPath}.
+   *
+   * @param path the prepared property path
+   * @param value any 64-bit integer
+   * @return this writer
+   * @throws IllegalStateException if no object is selected or an instruction is open
+   */
+  public ChangesetWriter intValue(FieldPath path, long value) {
+    int p = preparedHeader(path, 1 + Varint.MAX_BYTES_64 + 1);
+    if (p < 0) {
+      return slowRoute(path, K_INT, value, 0, null);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.INT.code();
+    p = Varint.write(b, p + 1, value);
+    b[p] = 0; // is_default
+    pos = p + 1;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Bool payload); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter boolValue(FieldPath path, boolean value) {
+    int p = preparedHeader(path, 3);
+    if (p < 0) {
+      return slowRoute(path, K_BOOL, value ? 1 : 0, 0, null);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.BOOL.code();
+    b[p + 1] = (byte) (value ? 1 : 0);
+    b[p + 2] = 0; // is_default
+    pos = p + 3;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (String payload, UTF-8 inline); see {@link
+   * #intValue(FieldPath, long)} and {@link #stringValue(String)}.
+   *
+   * @param path the prepared property path
+   * @param value at most {@link #MAX_STRING_BYTES} UTF-8 bytes, no unpaired surrogates
+   * @return this writer
+   * @throws IllegalArgumentException if the string is too long or has an unpaired surrogate
+   */
+  public ChangesetWriter stringValue(FieldPath path, String value) {
+    int n = value.length(); // NPE before anything is written
+    if (n < 64) {
+      int p = preparedHeader(path, 2 + n + 1);
+      if (p >= 0) {
+        // one byte of length; ASCII is copied while checked, else the fluent route below
+        byte[] b = buf;
+        b[p] = (byte) PayloadType.STRING.code();
+        b[p + 1] = (byte) n;
+        int q = p + 2;
+        if (copyAscii(value, n, b, q)) {
+          b[q + n] = 0; // is_default
+          pos = q + n + 1;
+          return this;
+        }
+      }
+    }
+    return slowRoute(path, K_STRING, 0, 0, value);
+  }
+
+  /**
+   * Writes Update {@code path = value} (Timestamp payload, truncated toward zero like {@link
+   * #timestampValue(Instant)}); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the instant
+   * @return this writer
+   */
+  public ChangesetWriter timestampValue(FieldPath path, Instant value) {
+    long seconds = value.getEpochSecond();
+    int nanos = value.getNano();
+    if (seconds < 0 && nanos > 0) {
+      seconds += 1;
+      nanos -= 1_000_000_000;
+    }
+    return preparedTimestamp(path, seconds, nanos);
+  }
+
+  /**
+   * Writes Update {@code path = (seconds, nanos)} (Timestamp payload); see {@link
+   * #timestampValue(long, int)}.
+   *
+   * @param path the prepared property path
+   * @param seconds seconds since 1970-01-01T00:00:00Z
+   * @param nanos −999 999 999 … 999 999 999, with the sign of {@code seconds} (or 0)
+   * @return this writer
+   * @throws IllegalArgumentException if the pair is not normalized
+   */
+  public ChangesetWriter timestampValue(FieldPath path, long seconds, int nanos) {
+    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      return slowRoute(path, K_TIMESTAMP, seconds, nanos, null); // throws
+    }
+    return preparedTimestamp(path, seconds, nanos);
+  }
+
+  private ChangesetWriter preparedTimestamp(FieldPath path, long seconds, int nanos) {
+    int p = preparedHeader(path, 1 + 2 * Varint.MAX_BYTES_64 + 1);
+    if (p < 0) {
+      return slowRoute(path, K_TIMESTAMP, seconds, nanos, null);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.TIMESTAMP.code();
+    p = Varint.writeWord(b, p + 1, seconds);
+    p = Varint.writeWord(b, p, nanos);
+    b[p] = 0; // is_default
+    pos = p + 1;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Float payload, raw bits); see {@link
+   * #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter floatValue(FieldPath path, float value) {
+    int p = preparedHeader(path, 6);
+    if (p < 0) {
+      return slowRoute(path, K_FLOAT, 0, Float.floatToRawIntBits(value), null);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.FLOAT.code();
+    INT_LE.set(b, p + 1, Float.floatToRawIntBits(value));
+    b[p + 5] = 0; // is_default
+    pos = p + 6;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (Double payload, raw bits); see {@link
+   * #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the value
+   * @return this writer
+   */
+  public ChangesetWriter doubleValue(FieldPath path, double value) {
+    int p = preparedHeader(path, 10);
+    if (p < 0) {
+      return slowRoute(path, K_DOUBLE, Double.doubleToRawLongBits(value), 0, null);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.DOUBLE.code();
+    LONG_LE.set(b, p + 1, Double.doubleToRawLongBits(value));
+    b[p + 9] = 0; // is_default
+    pos = p + 10;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = value} (ObjectId payload); see {@link
+   * #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @param value the id
+   * @return this writer
+   */
+  public ChangesetWriter objectIdValue(FieldPath path, ObjectId value) {
+    int high = value.high(); // NPE before anything is written
+    int p = preparedHeader(path, 14);
+    if (p < 0) {
+      return slowRoute(path, K_OBJECT_ID, 0, 0, value);
+    }
+    byte[] b = buf;
+    b[p] = (byte) PayloadType.OBJECT_ID.code();
+    INT_BE.set(b, p + 1, high);
+    LONG_BE.set(b, p + 5, value.low());
+    b[p + 13] = 0; // is_default
+    pos = p + 14;
+    return this;
+  }
+
+  /**
+   * Writes Update {@code path = null} (Null payload); see {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @return this writer
+   */
+  public ChangesetWriter nullValue(FieldPath path) {
+    return preparedMarker(path, PayloadType.NULL);
+  }
+
+  /**
+   * Writes Update {@code path = ObjectValue} (creates the embedded object); see {@link
+   * #objectValue()} and {@link #intValue(FieldPath, long)}.
+   *
+   * @param path the prepared property path
+   * @return this writer
+   */
+  public ChangesetWriter objectValue(FieldPath path) {
+    return preparedMarker(path, PayloadType.OBJECT_VALUE);
+  }
+
+  private ChangesetWriter preparedMarker(FieldPath path, PayloadType type) {
+    int p = preparedHeader(path, 2);
+    if (p < 0) {
+      return slowRoute(path, K_MARKER, 0, 0, type);
+    }
+    int code = type.code(); // -6..0: a one-byte varint
+    byte[] b = buf;
+    b[p] = (byte) (code < 0 ? 0x40 | ~code : code);
+    b[p + 1] = 0; // is_default
+    pos = p + 2;
+    return this;
+  }
+
+  /**
+   * Copies the {@code n} chars of {@code s} to {@code b[q..]} as bytes while they are ASCII.
+   * Apart from the terminals so that their compiled code stays small enough to be inlined (the
+   * unrolled loop is large).
+   *
+   * @return whether every char was ASCII (else the bytes written are garbage)
+   */
+  private static boolean copyAscii(String s, int n, byte[] b, int q) {
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return false;
+      }
+      b[q + i] = (byte) c;
+    }
+    return true;
+  }
+
+  /**
+   * The fast route of a prepared Update: if {@code path}'s cached word checks out against this
+   * changeset's intern table and the writer is idle with an object selected, writes code, object
+   * key and path into the window (not yet published) and returns the index after them, with
+   * {@code more} bytes reserved after it; otherwise returns −1 and writes nothing.
+   */
+  private int preparedHeader(FieldPath path, int more) {
+    long c = path.cache;
+    if (pending != NONE || objectKeyLength < 0 || !path.matches(c, internByIndex)) {
+      return -1;
+    }
+    require(1 + OBJECT_KEY_BYTES + 8 + more);
+    byte[] b = buf;
+    int p = pos;
+    b[p] = UPDATE;
+    p = copyObjectKey(b, p + 1);
+    LONG_LE.set(b, p, c); // the path in its low bytes; the rest is overwritten by the payload
+    return p + path.pathBytes;
+  }
+
+  private static final int K_INT = 0;
+  private static final int K_BOOL = 1;
+  private static final int K_STRING = 2;
+  private static final int K_TIMESTAMP = 3;
+  private static final int K_FLOAT = 4;
+  private static final int K_DOUBLE = 5;
+  private static final int K_OBJECT_ID = 6;
+  private static final int K_MARKER = 7;
+
+  /**
+   * The slow route of every prepared Update (first use of a path in a changeset, intern indices
+   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the path's
+   * cached word is refreshed. One method for all payloads, with the value passed as raw parts:
+   * it is too large for C2 to inline at the terminals' cold call sites, which keeps their
+   * compiled code small enough to be inlined into the caller's loop.
+   */
+  private ChangesetWriter slowRoute(FieldPath path, int kind, long bits, int bits2, Object ref) {
+    update(path.field);
+    if (path.key != null) {
+      key(path.key).inEmbedded(path.embeddedClass);
+    }
+    switch (kind) {
+      case K_INT:
+        intValue(bits);
+        break;
+      case K_BOOL:
+        boolValue(bits != 0);
+        break;
+      case K_STRING:
+        stringValue((String) ref);
+        break;
+      case K_TIMESTAMP:
+        timestampValue(bits, bits2);
+        break;
+      case K_FLOAT:
+        floatValue(Float.intBitsToFloat(bits2));
+        break;
+      case K_DOUBLE:
+        doubleValue(Double.longBitsToDouble(bits));
+        break;
+      case K_OBJECT_ID:
+        objectIdValue((ObjectId) ref);
+        break;
+      default:
+        markerValue((PayloadType) ref);
+        break;
+    }
+    return remember(path);
+  }
+
+  /**
+   * After the slow route wrote {@code path} (so its names are interned, and their {@link Name}
+   * hints point at them unless equal Strings of other instances were interned first): caches its
+   * intern indices in it when they fit the fast route. The hints are checked by identity, as the
+   * fast route checks the cached word, so this costs no hash lookups.
+   */
+  private ChangesetWriter remember(FieldPath path) {
+    String[] b = internByIndex;
+    int f = path.field.hint;
+    int k = 0;
+    int e = 0;
+    if (path.key != null) {
+      k = path.key.hint;
+      e = path.embeddedClass.hint;
+    }
+    int max = FieldPath.MAX_CACHED_INDEX;
+    if (f <= max && k <= max && e <= max) {
+      long word = path.word(f, k, e);
+      if (path.matches(word, b)) {
+        path.cache = word;
+      }
+    }
+    return this;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,10 @@
  *       AddColumn) and object (CreateObject, Update, ArrayInsert, SetInsert, ...) instructions
  *       straight into a {@link io.tributary.protocol.changeset.ByteSink}, interning names on first
  *       use as realm-core's client history does (§4, §9, §10); {@link
- *       io.tributary.protocol.changeset.Name} prepares a schema's names once for the hot path.
+ *       io.tributary.protocol.changeset.Name} prepares a schema's names once for the hot path,
+ *       and {@link io.tributary.protocol.changeset.FieldPath} a whole Update target (property, or
+ *       property of an embedded object) so that an Update is one call, e.g. {@code
+ *       w.doubleValue(path, v)}.
  *       Sinks: {@link
  *       io.tributary.protocol.changeset.ArrayByteSink} (growable heap array), {@link
  *       io.tributary.protocol.changeset.ByteBufferSink} (heap or direct buffer), or your own.
@@ -45,8 +48,9 @@
  *   <li><b>Bad input</b> is never trusted: every length and count is checked against the bytes left
  *       (and the 16 777 199-byte string limit) before it is used.
  *   <li><b>Threads</b>: writers and readers are not thread safe (one thread at a time); the
- *       materialised types, enums and {@link io.tributary.protocol.changeset.EmbeddedOwners} are
- *       immutable and thread safe.
+ *       materialised types, enums, {@link io.tributary.protocol.changeset.Name}, {@link
+ *       io.tributary.protocol.changeset.FieldPath} and {@link
+ *       io.tributary.protocol.changeset.EmbeddedOwners} are thread safe.
  *   <li><b>Nulls</b>: null arguments throw {@link java.lang.NullPointerException} unless a
  *       parameter's documentation says otherwise.
  * </ul>

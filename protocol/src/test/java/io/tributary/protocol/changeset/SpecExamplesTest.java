@@ -115,6 +115,64 @@ class SpecExamplesTest {
   }
 
   @Test
+  void section12_3_realmCoreReadingWithFieldPaths() {
+    // the same changeset through prepared paths: byte for byte realm-core's (first use of each
+    // path in a changeset takes the fluent route)
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    writeReading(f, true);
+    f.finish();
+    assertThat(fluent.size()).isEqualTo(235);
+
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    writeReadingWithFieldPaths(w);
+    w.finish();
+
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
+
+  @Test
+  void section12_3_secondReadingTakesTheFastRouteWithTheSameBytes() {
+    // the second reading in a changeset: every path is cached, so this is the fast route
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    writeReading(f, true);
+    writeReading(f, true);
+    f.finish();
+
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    writeReadingWithFieldPaths(w);
+    writeReadingWithFieldPaths(w);
+    w.finish();
+
+    byte[] expected = fluent.toByteArray();
+    assertThat(prepared.toByteArray()).isEqualTo(expected);
+    // the second reading is the first one without InternString records: 235 - 8 records
+    assertThat(expected.length).isEqualTo(235 + 235 - 10 - 9 - 8 - 5 - 11 - 11 - 6 - 6);
+  }
+
+  private static final FieldPath SENSOR = FieldPath.of(Name.of("sensor"));
+  private static final FieldPath VALUE = FieldPath.of(Name.of("value"));
+  private static final FieldPath TS = FieldPath.of(Name.of("ts"));
+  private static final FieldPath LOCATION = FieldPath.of(Name.of("location"));
+  private static final FieldPath LAT =
+      FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
+  private static final FieldPath LON =
+      FieldPath.ofEmbedded(Name.of("location"), Name.of("lon"), Name.of("Location"));
+
+  private static void writeReadingWithFieldPaths(ChangesetWriter w) {
+    w.createObject(Name.of("Reading"), ObjectId.fromHex("6560f0a1c3b2a1f0e4d3c2b1"));
+    w.stringValue(SENSOR, "t1");
+    w.doubleValue(VALUE, 21.5);
+    w.timestampValue(TS, Instant.parse("2023-11-14T22:13:20.123Z"));
+    w.objectValue(LOCATION);
+    w.doubleValue(LAT, 52.1);
+    w.doubleValue(LON, 4.3);
+  }
+
+  @Test
   void section12_3_schemaOfReadingAndLocation() {
     ArrayByteSink sink = new ArrayByteSink();
     ChangesetWriter w = new ChangesetWriter(sink);

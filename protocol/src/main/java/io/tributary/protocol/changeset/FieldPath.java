@@ -1,0 +1,169 @@
+package io.tributary.protocol.changeset;
+
+import java.util.Objects;
+
+/**
+ * A prepared Update target: a property of the selected object, or a property of the embedded
+ * object in one of its properties. Made once per schema property, it lets a {@link
+ * ChangesetWriter} write a whole Update in one call, for example {@link
+ * ChangesetWriter#doubleValue(FieldPath, double)}, instead of an opener, path elements and a
+ * terminal.
+ *
+ * <pre>{@code
+ * static final FieldPath VALUE = FieldPath.of(Name.of("value"));
+ * static final FieldPath LAT =
+ *     FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
+ *
+ * w.createObject(READING, id);
+ * w.doubleValue(VALUE, 21.5);       // same bytes as w.update("value").doubleValue(21.5)
+ * w.objectValue(LOCATION);          // w.update("location").objectValue()
+ * w.doubleValue(LAT, 52.1);         // w.update("location").key("lat").inEmbedded("Location")
+ *                                   //  .doubleValue(52.1)
+ * }</pre>
+ *
+ * <p>The bytes are always those of the equivalent fluent calls (tested differentially): the first
+ * use of a path in a changeset takes the fluent route, which interns the names in realm-core's
+ * order (embedded class, field, key; spec changeset.md §9, §10). The path then remembers the
+ * intern indices and the encoded path ({@code field count [40 key]}) as one 64-bit value; a later
+ * use checks that value against the writer's intern table (one load and reference comparison per
+ * name) and copies it in one store. A stale or foreign value (another writer, an older changeset)
+ * fails the check and takes the fluent route again, so a path may be shared by any number of
+ * writers on any threads. The fast route needs intern indices below 64 (the first 64 names of a
+ * changeset) and each name interned as the very String instance the path holds (the check is by
+ * identity: if an equal but different String was interned first through a {@code String}
+ * overload, the path stays on the fluent route for the rest of that changeset). Such paths are
+ * still correct, just as slow as the fluent calls.
+ *
+ * <p>Prepared Updates have {@code is_default} false and no list index or dictionary key: for
+ * anything else (default values, lists, dictionaries, deeper embedded paths) use the fluent
+ * calls, which mix freely with prepared ones in a changeset.
+ *
+ * <p>Immutable as far as callers can see, and thread safe.
+ */
+public final class FieldPath {
+  /** Intern indices the cached word can hold: one-byte varints. */
+  static final int MAX_CACHED_INDEX = 63;
+
+  final Name field;
+  final Name key;
+  final Name embeddedClass;
+  final String fieldValue;
+  final String keyValue;
+  final String classValue;
+  /** Bytes of the encoded path in {@link #cache}: 2 (field, 0) or 4 (field, 1, 40, key). */
+  final int pathBytes;
+
+  /**
+   * The encoded path, little-endian in the low {@link #pathBytes} bytes, and for an embedded path
+   * the embedded class's intern index in byte 4: always well formed (built by {@link #word}), so
+   * a value whose indices check out against a writer's intern table is that writer's path.
+   * Volatile so that a value written by one thread is never seen torn by another.
+   */
+  volatile long cache;
+
+  private FieldPath(Name field, Name key, Name embeddedClass) {
+    this.field = field;
+    this.key = key;
+    this.embeddedClass = embeddedClass;
+    this.fieldValue = field.value();
+    this.keyValue = key == null ? null : key.value();
+    this.classValue = embeddedClass == null ? null : embeddedClass.value();
+    this.pathBytes = key == null ? 2 : 4;
+    this.cache = word(0, 0, 0);
+  }
+
+  /**
+   * A property of the selected (top-level) object.
+   *
+   * @param field the property, at most {@link ChangesetWriter#MAX_PROPERTY_NAME_BYTES} UTF-8 bytes
+   * @return the path
+   * @throws IllegalArgumentException if the name is too long
+   */
+  public static FieldPath of(Name field) {
+    checkLength(Objects.requireNonNull(field, "field"), ChangesetWriter.MAX_PROPERTY_NAME_BYTES,
+        "field");
+    return new FieldPath(field, null, null);
+  }
+
+  /**
+   * A property of the embedded object held in property {@code field} of the selected object: the
+   * equivalent of {@code update(field).key(key).inEmbedded(embeddedClass)}.
+   *
+   * @param field the selected object's property holding the embedded object, at most {@link
+   *     ChangesetWriter#MAX_PROPERTY_NAME_BYTES} UTF-8 bytes
+   * @param key the embedded object's property
+   * @param embeddedClass the embedded object's class, at most {@link
+   *     ChangesetWriter#MAX_CLASS_NAME_BYTES} UTF-8 bytes
+   * @return the path
+   * @throws IllegalArgumentException if a name is too long
+   */
+  public static FieldPath ofEmbedded(Name field, Name key, Name embeddedClass) {
+    checkLength(Objects.requireNonNull(field, "field"), ChangesetWriter.MAX_PROPERTY_NAME_BYTES,
+        "field");
+    Objects.requireNonNull(key, "key");
+    checkLength(Objects.requireNonNull(embeddedClass, "embeddedClass"),
+        ChangesetWriter.MAX_CLASS_NAME_BYTES, "embedded class");
+    return new FieldPath(field, key, embeddedClass);
+  }
+
+  private static void checkLength(Name n, int max, String what) {
+    if (n.utf8Length() > max) {
+      throw new IllegalArgumentException(
+          what + " '" + n.value() + "': " + n.utf8Length() + " UTF-8 bytes (expected: at most "
+              + max + ")");
+    }
+  }
+
+  /** The property of the selected object. */
+  public Name field() {
+    return field;
+  }
+
+  /** The embedded object's property, or {@code null} for a top-level path. */
+  public Name key() {
+    return key;
+  }
+
+  /** The embedded object's class, or {@code null} for a top-level path. */
+  public Name embeddedClass() {
+    return embeddedClass;
+  }
+
+  /** Whether this path goes into an embedded object. */
+  public boolean isEmbedded() {
+    return key != null;
+  }
+
+  /**
+   * The cached word for intern indices below 64: {@code field 00} or {@code field 01 40 key},
+   * then the class index.
+   */
+  long word(int fieldIndex, int keyIndex, int classIndex) {
+    if (key == null) {
+      return fieldIndex;
+    }
+    return fieldIndex | 1L << 8 | 0x40L << 16 | (long) keyIndex << 24 | (long) classIndex << 32;
+  }
+
+  /**
+   * Whether {@code c} (a value of {@link #cache}) holds this path's intern indices in the table
+   * {@code byIndex} (a writer's strings by intern index, {@code null} past its count).
+   */
+  boolean matches(long c, String[] byIndex) {
+    if (key == null) {
+      int f = (int) c & MAX_CACHED_INDEX;
+      return f < byIndex.length && byIndex[f] == fieldValue;
+    }
+    int f = (int) c & MAX_CACHED_INDEX;
+    int k = (int) (c >>> 24) & MAX_CACHED_INDEX;
+    int e = (int) (c >>> 32) & MAX_CACHED_INDEX;
+    String[] b = byIndex;
+    return f < b.length && k < b.length && e < b.length
+        && b[f] == fieldValue && b[k] == keyValue && b[e] == classValue;
+  }
+
+  @Override
+  public String toString() {
+    return key == null ? fieldValue : fieldValue + "." + keyValue + " (" + classValue + ")";
+  }
+}
