@@ -144,6 +144,11 @@ public final class ChangesetReader {
 
   private ByteBuffer in;
   private byte[] array;
+  /**
+   * {@link #array} while {@link #next()} may take its inline fast paths; null for buffers without
+   * an accessible array and after a failure (so that the fast paths need no {@link #failed} test).
+   */
+  private byte[] hot;
   private int arrayOffset;
   private int base;
   private int end;
@@ -219,6 +224,7 @@ public final class ChangesetReader {
       array = null;
       arrayOffset = 0;
     }
+    hot = array;
     base = buffer.position();
     end = buffer.limit();
     pos = base;
@@ -241,6 +247,25 @@ public final class ChangesetReader {
    * @throws IllegalStateException if an earlier call failed
    */
   public boolean next() {
+    // The two hot records on a heap array (CreateObject, Update; one code byte each) are read by
+    // small all-or-nothing fast paths, so that this method stays small enough for the JIT to
+    // inline into the caller's loop (FreqInlineSize, InlineSmallCode) and the caller's accessor
+    // checks see the stored type codes. Anything else, and every error, goes through nextExact.
+    byte[] a = hot;
+    if (a != null) {
+      int p = pos;
+      if (p < end) {
+        int c = a[arrayOffset + p];
+        if (c == 4 ? updateFast(p) : c == 2 && createObjectFast(p)) {
+          return true;
+        }
+      }
+    }
+    return nextExact();
+  }
+
+  /** next() beyond the fast paths: the failure check, the exact parser, the failure state. */
+  private boolean nextExact() {
     if (failed) {
       throw new IllegalStateException(
           "next: an earlier call failed (expected: reset(buffer) before reading again)");
@@ -253,9 +278,65 @@ public final class ChangesetReader {
     } finally {
       if (!ok) {
         failed = true;
+        hot = null;
         typeCode = -1;
       }
     }
+  }
+
+  /**
+   * An Update at {@code p} (its code byte) on a heap array whose prefix, payload and tail all take
+   * the fast paths; false with {@link #pos} unchanged otherwise, and the exact parser then reads
+   * the whole record again (fields the fast path stored are overwritten or unused for its type).
+   */
+  private boolean updateFast(int p) {
+    pos = p + 1;
+    if (readPrefixFast() && readPayloadFast() && readUpdateTailFast()) {
+      typeCode = 4;
+      instructionStart = p;
+      return true;
+    }
+    pos = p;
+    return false;
+  }
+
+  /** A CreateObject at {@code p} with a 1-byte table and an ObjectId key; as updateFast. */
+  private boolean createObjectFast(int p) {
+    pos = p + 1;
+    if (readObjectFast()) {
+      typeCode = 2;
+      instructionStart = p;
+      return true;
+    }
+    pos = p;
+    return false;
+  }
+
+  /**
+   * An Update's last field after a fast prefix (at most one path element) and payload: a 1-byte
+   * prior_size if the path ends with an index, else is_default 0 or 1; false for anything else.
+   */
+  private boolean readUpdateTailFast() {
+    int q = pos;
+    if (q >= end) {
+      return false;
+    }
+    int d = array[arrayOffset + q];
+    if (pathLength != 0 && path[0] >= 0) {
+      if (d < 0 || d >= 0x40) {
+        return false;
+      }
+      isDefault = false;
+      priorSize = d;
+    } else {
+      if ((d & ~1) != 0) {
+        return false;
+      }
+      isDefault = d == 1;
+      priorSize = -1;
+    }
+    pos = q + 1;
+    return true;
   }
 
   /**
@@ -794,9 +875,21 @@ public final class ChangesetReader {
       return false;
     }
     int from = i + 2;
-    for (int k = 0; k < len; k++) {
-      if (a[from + k] < 0) {
+    if (len >= 8) {
+      // 8-byte words from the start and one ending at the last byte (overlapping the one before)
+      // cover the string: one test per word instead of one per byte
+      long or = (long) LONG_LE_ARRAY.get(a, from + len - 8);
+      for (int k = 0; k < len - 8; k += 8) {
+        or |= (long) LONG_LE_ARRAY.get(a, from + k);
+      }
+      if ((or & 0x8080_8080_8080_8080L) != 0) {
         return false; // not ASCII: the exact parser checks the UTF-8
+      }
+    } else {
+      for (int k = 0; k < len; k++) {
+        if (a[from + k] < 0) {
+          return false;
+        }
       }
     }
     valueCode = 3; // STRING
