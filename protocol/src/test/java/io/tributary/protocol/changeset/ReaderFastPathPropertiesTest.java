@@ -231,7 +231,10 @@ class ReaderFastPathPropertiesTest {
     assertThat(viaSkipAll).isEqualTo(viaNext);
   }
 
-  /** Readings as the benchmark writes them, plus Int keys, a Bool, an Int and a null. */
+  /**
+   * Readings as the benchmark writes them, plus Int keys, a Bool, an Int, a null, a list element
+   * (a path ending with an index, so prior_size instead of is_default) and a default String.
+   */
   private static byte[] readings(int objects) {
     ArrayByteSink sink = new ArrayByteSink(256);
     ChangesetWriter w = new ChangesetWriter(sink);
@@ -250,6 +253,8 @@ class ReaderFastPathPropertiesTest {
       w.update("ok").boolValue(i % 2 == 0);
       w.update("n").intValue(i - 3);
       w.update("note").nullValue();
+      w.update("list").index(i).priorSize(i + 3).doubleValue(1.5); // prior_size, not is_default
+      w.update("unit").isDefault(true).stringValue("celsius-degrees"); // is_default 1, 15 bytes
     }
     w.finish();
     return sink.toByteArray();
