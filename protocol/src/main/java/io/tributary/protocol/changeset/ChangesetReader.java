@@ -384,6 +384,7 @@ public final class ChangesetReader {
     } finally {
       if (!ok) {
         failed = true;
+        hot = null; // next() must refuse too, also where a fast-path record follows
         typeCode = -1;
       }
     }

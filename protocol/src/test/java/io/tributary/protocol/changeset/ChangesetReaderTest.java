@@ -159,7 +159,7 @@ class ChangesetReaderTest {
   }
 
   @Test
-  void refusesToContinueAfterAnErrorEvenWhenTheNextRecordTakesAFastPath() {
+  void refusesToContinueAfterAnErrorOfNextOrSkipAllEvenWhenAFastPathRecordFollows() {
     // the error leaves the position after the bad record type, where a valid CreateObject and a
     // valid Update follow: next() must still refuse instead of reading them on a fast path
     String createObject = "02000a" + "65f1a2b3000000000000002a";
@@ -171,6 +171,11 @@ class ChangesetReaderTest {
     assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class)
         .hasMessage("next: an earlier call failed (expected: reset(buffer) before reading again)");
     assertThat(r.instruction()).isNull();
+
+    r.reset(ByteBuffer.wrap(HEX.parseHex(NAMES + "0e" + createObject + update)));
+    assertThatThrownBy(r::skipAll).isInstanceOf(ChangesetFormatException.class);
+    assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class)
+        .hasMessage("next: an earlier call failed (expected: reset(buffer) before reading again)");
 
     r.reset(ByteBuffer.wrap(HEX.parseHex(NAMES + createObject + update)));
     assertThat(r.next()).isTrue();
