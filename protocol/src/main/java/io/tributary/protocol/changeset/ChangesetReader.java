@@ -144,6 +144,11 @@ public final class ChangesetReader {
 
   private ByteBuffer in;
   private byte[] array;
+  /**
+   * {@link #array} while {@link #next()} may take its inline fast paths; null for buffers without
+   * an accessible array and after a failure (so that the fast paths need no {@link #failed} test).
+   */
+  private byte[] hot;
   private int arrayOffset;
   private int base;
   private int end;
@@ -219,6 +224,7 @@ public final class ChangesetReader {
       array = null;
       arrayOffset = 0;
     }
+    hot = array;
     base = buffer.position();
     end = buffer.limit();
     pos = base;
@@ -241,6 +247,40 @@ public final class ChangesetReader {
    * @throws IllegalStateException if an earlier call failed
    */
   public boolean next() {
+    // CreateObject and Update with a 1-byte table and an ObjectId key on a heap array (nearly
+    // every record an asymmetric-sync client writes) are read by small all-or-nothing fast paths.
+    // Compiled with them next() stays below the JIT's InlineSmallCode, so it is inlined into the
+    // caller's loop (no call per instruction, and the caller's accessor checks see the stored type
+    // codes); the rarer payloads are one call (readOtherPayloadFast), everything else and every
+    // error go through nextExact.
+    byte[] a = hot;
+    if (a != null) {
+      int p = pos;
+      if (end - p >= 15) {
+        int i = arrayOffset + p;
+        int c = a[i];
+        int t = a[i + 1];
+        if ((c == 2 || c == 4) && a[i + 2] == 10 && t >= 0 && t < 0x40 && t < internCount) {
+          if (c == 2) {
+            typeCode = 2;
+            instructionStart = p;
+            table = t;
+            objectKey.typeCode = 10; // ObjectId
+            objectKey.bytes = p + 3;
+            pos = p + 15;
+            return true;
+          }
+          if (updateFast(p, t)) {
+            return true;
+          }
+        }
+      }
+    }
+    return nextExact();
+  }
+
+  /** next() beyond the fast paths: the failure check, the exact parser, the failure state. */
+  private boolean nextExact() {
     if (failed) {
       throw new IllegalStateException(
           "next: an earlier call failed (expected: reset(buffer) before reading again)");
@@ -253,9 +293,75 @@ public final class ChangesetReader {
     } finally {
       if (!ok) {
         failed = true;
+        hot = null;
         typeCode = -1;
       }
     }
+  }
+
+  /**
+   * The rest of an Update at {@code p} (its code byte) whose table {@code t} and ObjectId key
+   * next() has checked: a 1-byte field, at most one 1-byte path element, a fast payload and tail.
+   * False with {@link #pos} unchanged otherwise, and the exact parser then reads the whole record
+   * again (the fields stored here are overwritten, or unused for the record it finds).
+   */
+  private boolean updateFast(int p, int t) {
+    byte[] a = array;
+    int off = arrayOffset;
+    int n = internCount;
+    int q = off + p + 15; // the array index after the key
+    if (off + end - q < 4) { // field, path length, payload type, tail
+      return false;
+    }
+    int f = a[q];
+    int len = a[q + 1];
+    if (f < 0 || f >= 0x40 || f >= n || (len & ~1) != 0) {
+      return false;
+    }
+    q += 2;
+    if (len == 1 && (q = readOneElementFast(a, q, n)) < 0) { // 2 bytes at q: checked above
+      return false;
+    }
+    table = t;
+    objectKey.typeCode = 10; // ObjectId
+    objectKey.bytes = p + 3;
+    field = f;
+    pathLength = len;
+    pos = q - off;
+    if (readPayloadFast() && readUpdateTailFast()) {
+      typeCode = 4;
+      instructionStart = p;
+      return true;
+    }
+    pos = p;
+    return false;
+  }
+
+  /**
+   * An Update's last field after a fast prefix (at most one path element) and payload: a 1-byte
+   * prior_size if the path ends with an index, else is_default 0 or 1; false for anything else.
+   */
+  private boolean readUpdateTailFast() {
+    int q = pos;
+    if (q >= end) {
+      return false;
+    }
+    int d = array[arrayOffset + q];
+    if (pathLength != 0 && path[0] >= 0) {
+      if (d < 0 || d >= 0x40) {
+        return false;
+      }
+      isDefault = false;
+      priorSize = d;
+    } else {
+      if ((d & ~1) != 0) {
+        return false;
+      }
+      isDefault = d == 1;
+      priorSize = -1;
+    }
+    pos = q + 1;
+    return true;
   }
 
   /**
@@ -278,6 +384,7 @@ public final class ChangesetReader {
     } finally {
       if (!ok) {
         failed = true;
+        hot = null; // next() must refuse too, also where a fast-path record follows
         typeCode = -1;
       }
     }
@@ -737,8 +844,9 @@ public final class ChangesetReader {
   }
 
   /**
-   * The common payloads on a heap array (Double, ObjectValue, Null, 1-byte Int, Bool, short ASCII
-   * String); false (and nothing changed) for anything else, which the exact parser then reads.
+   * The common payloads on a heap array (Double, ObjectValue, Null here; Timestamp, 1-byte Int,
+   * Bool and short ASCII String in readOtherPayloadFast); false (and nothing changed) for anything
+   * else, which the exact parser then reads.
    */
   private boolean readPayloadFast() {
     byte[] a = array;
@@ -747,100 +855,105 @@ public final class ChangesetReader {
       return false;
     }
     int i = arrayOffset + p;
-    switch (a[i]) {
-      case 7:
-        valueCode = 7; // DOUBLE
-        valueOffset = p + 1;
-        valueLength = 8;
-        valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
-        pos = p + 9;
-        return true;
-      case 5:
-        return readTimestampFast(a, i + 1, p);
-      case 0x41:
-        valueCode = -2; // OBJECT_VALUE
-        pos = p + 1;
-        return true;
-      case 0:
-        valueCode = 0; // NULL
-        pos = p + 1;
-        return true;
-      case 1:
-      case 2:
-        return readSmallIntOrBoolFast(a, i, p);
-      case 3:
-        return readShortAsciiFast(a, i, p);
-      default:
-        return false;
+    int c = a[i];
+    if (c == 7) {
+      valueCode = 7; // DOUBLE
+      valueOffset = p + 1;
+      valueLength = 8;
+      valueBits = (long) LONG_LE_ARRAY.get(a, i + 1);
+      pos = p + 9;
+      return true;
+    } else if (c == 0x41 || c == 0) {
+      valueCode = c == 0 ? 0 : -2; // NULL or OBJECT_VALUE
+      pos = p + 1;
+      return true;
     }
-  }
-
-  /** An Int payload of one varint byte or a Bool at {@code a[i]} (its type byte), at {@code p}. */
-  private boolean readSmallIntOrBoolFast(byte[] a, int i, int p) {
-    int v = a[i + 1];
-    if (v < 0 || v >= 0x40 || (a[i] == 2 && v > 1)) {
-      return false;
-    }
-    valueCode = a[i]; // 1 Int or 2 Bool
-    valueBits = v;
-    pos = p + 2;
-    return true;
-  }
-
-  /** A String payload of at most 63 ASCII bytes at {@code a[i]} (its type byte), at {@code p}. */
-  private boolean readShortAsciiFast(byte[] a, int i, int p) {
-    int len = a[i + 1];
-    if (len < 0 || len >= 0x40 || end - p < 2 + len) {
-      return false;
-    }
-    int from = i + 2;
-    for (int k = 0; k < len; k++) {
-      if (a[from + k] < 0) {
-        return false; // not ASCII: the exact parser checks the UTF-8
-      }
-    }
-    valueCode = 3; // STRING
-    valueOffset = p + 2;
-    valueLength = len;
-    pos = p + 2 + len;
-    return true;
+    return readOtherPayloadFast(a, i, p);
   }
 
   /**
-   * A Timestamp whose seconds and nanoseconds take at most 8 varint bytes each and are valid;
-   * false (nothing changed) for anything else, which the exact parser then reads and reports.
-   * {@code i} is the array index after the type byte, at {@code p}.
+   * The fast Timestamp, 1-byte Int, Bool and short ASCII String payloads at {@code a[i]} (the
+   * type byte, at {@code p}, with 10 bytes available); false (nothing changed) for anything else.
+   *
+   * <p>Deliberately one method of more than the JIT's FreqInlineSize (325 bytecode bytes): it is
+   * then always a call, never inlined, which keeps the compiled next() small enough to be inlined
+   * into its callers (InlineSmallCode). Splitting it into helpers would undo that.
    */
-  private boolean readTimestampFast(byte[] a, int i, int p) {
-    int stop = arrayOffset + end; // no byte at or after it belongs to the changeset
-    if (stop - i < 8) {
-      return false;
+  private boolean readOtherPayloadFast(byte[] a, int i, int p) {
+    int c = a[i];
+    if (c == 5) {
+      // Timestamp: seconds and nanoseconds of at most 8 varint bytes each, and valid
+      int j = i + 1;
+      int stop = arrayOffset + end; // no byte at or after it belongs to the changeset
+      if (stop - j < 8) {
+        return false;
+      }
+      long x = (long) LONG_LE_ARRAY.get(a, j);
+      int k = varintLastByte(x);
+      if (k > 7) {
+        return false;
+      }
+      long seconds = varint8(x, k);
+      j += k + 1;
+      if (stop - j < 8) {
+        return false;
+      }
+      long y = (long) LONG_LE_ARRAY.get(a, j);
+      int m = varintLastByte(y);
+      if (m > 7) {
+        return false;
+      }
+      long nanos = varint8(y, m);
+      if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
+          || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+        return false; // the exact parser reports it
+      }
+      valueCode = 5; // TIMESTAMP
+      valueBits = seconds;
+      valueBits2 = nanos;
+      pos = j + m + 1 - arrayOffset;
+      return true;
+    } else if (c == 3) {
+      // String of at most 63 ASCII bytes
+      int len = a[i + 1];
+      if (len < 0 || len >= 0x40 || end - p < 2 + len) {
+        return false;
+      }
+      int from = i + 2;
+      if (len >= 8) {
+        // 8-byte words from the start and one ending at the last byte (overlapping the one
+        // before) cover the string: one test per word instead of one per byte
+        long or = (long) LONG_LE_ARRAY.get(a, from + len - 8);
+        for (int k = 0; k < len - 8; k += 8) {
+          or |= (long) LONG_LE_ARRAY.get(a, from + k);
+        }
+        if ((or & 0x8080_8080_8080_8080L) != 0) {
+          return false; // not ASCII: the exact parser checks the UTF-8
+        }
+      } else {
+        for (int k = 0; k < len; k++) {
+          if (a[from + k] < 0) {
+            return false;
+          }
+        }
+      }
+      valueCode = 3; // STRING
+      valueOffset = p + 2;
+      valueLength = len;
+      pos = p + 2 + len;
+      return true;
+    } else if (c == 1 || c == 2) {
+      // Int of one varint byte, or Bool
+      int v = a[i + 1];
+      if (v < 0 || v >= 0x40 || (c == 2 && v > 1)) {
+        return false;
+      }
+      valueCode = c; // 1 Int or 2 Bool
+      valueBits = v;
+      pos = p + 2;
+      return true;
     }
-    long x = (long) LONG_LE_ARRAY.get(a, i);
-    int k = varintLastByte(x);
-    if (k > 7) {
-      return false;
-    }
-    long seconds = varint8(x, k);
-    int j = i + k + 1;
-    if (stop - j < 8) {
-      return false;
-    }
-    long y = (long) LONG_LE_ARRAY.get(a, j);
-    int m = varintLastByte(y);
-    if (m > 7) {
-      return false;
-    }
-    long nanos = varint8(y, m);
-    if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000
-        || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
-      return false; // the exact parser reports it
-    }
-    valueCode = 5; // TIMESTAMP
-    valueBits = seconds;
-    valueBits2 = nanos;
-    pos = j + m + 1 - arrayOffset;
-    return true;
+    return false;
   }
 
   /**

@@ -159,6 +159,35 @@ class ChangesetReaderTest {
   }
 
   @Test
+  void refusesToContinueAfterAnErrorOfNextOrSkipAllEvenWhenAFastPathRecordFollows() {
+    // the error leaves the position after the bad record type, where a valid CreateObject and a
+    // valid Update follow: next() must still refuse instead of reading them on a fast path
+    String createObject = "02000a" + "65f1a2b3000000000000002a";
+    String update = "0400" + "0a" + "65f1a2b3000000000000002a" + "0100" + "07" + "0000000000000040" + "00";
+    ChangesetReader r = new ChangesetReader()
+        .reset(ByteBuffer.wrap(HEX.parseHex(NAMES + "0e" + createObject + update)));
+    assertThatThrownBy(r::next).isInstanceOf(ChangesetFormatException.class)
+        .hasMessage("record type: 14 (expected: 0..13 or 63) at byte offset 8");
+    assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class)
+        .hasMessage("next: an earlier call failed (expected: reset(buffer) before reading again)");
+    assertThat(r.instruction()).isNull();
+
+    r.reset(ByteBuffer.wrap(HEX.parseHex(NAMES + "0e" + createObject + update)));
+    assertThatThrownBy(r::skipAll).isInstanceOf(ChangesetFormatException.class);
+    assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class)
+        .hasMessage("next: an earlier call failed (expected: reset(buffer) before reading again)");
+
+    r.reset(ByteBuffer.wrap(HEX.parseHex(NAMES + createObject + update)));
+    assertThat(r.next()).isTrue();
+    assertThat(r.instruction()).isEqualTo(InstructionType.CREATE_OBJECT);
+    assertThat(r.next()).isTrue();
+    assertThat(r.instruction()).isEqualTo(InstructionType.UPDATE);
+    assertThat(r.doubleValue()).isEqualTo(2.0);
+    assertThat(r.isDefault()).isFalse();
+    assertThat(r.next()).isFalse();
+  }
+
+  @Test
   void skipAllCountsLikeNextAndRefusesToContinueAfterAnError() {
     ChangesetReader r = new ChangesetReader();
     ByteBuffer valid = ByteBuffer.wrap(HEX.parseHex(NAMES + "02000107" + "3f020167" + "02000108"));

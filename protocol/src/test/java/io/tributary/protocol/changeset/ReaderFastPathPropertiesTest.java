@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.protocol.ObjectId;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,99 @@ class ReaderFastPathPropertiesTest {
     if (valid) {
       assertThat(heap).contains("Update " + seconds + " s " + nanos + " ns");
     }
+  }
+
+  /**
+   * The fast String path tests ASCII 8 bytes at a time (two overlapping words from 8 bytes up):
+   * a non-ASCII byte at any position of a string of any length up to past the fast limit (63),
+   * valid UTF-8 or not, reads as the exact parser reads it.
+   */
+  @Property(tries = 2000)
+  void stringsReadTheSameOnHeapAndDirectBuffers(
+      @ForAll @IntRange(max = 72) int length, @ForAll("stringBytes") List<Byte> odd,
+      @ForAll("positions") List<Integer> at, @ForAll @IntRange(max = 2) int followers) {
+    byte[] value = new byte[length];
+    for (int i = 0; i < length; i++) {
+      value[i] = (byte) ('a' + i % 26);
+    }
+    for (int i = 0; i < Math.min(odd.size(), at.size()) && length > 0; i++) {
+      value[at.get(i) % length] = odd.get(i);
+    }
+    byte[] bytes = stringChangeset(value, followers);
+
+    List<String> exact = readStrings(direct(bytes));
+
+    assertThat(readStrings(ByteBuffer.wrap(bytes))).isEqualTo(exact);
+    byte[] shifted = new byte[bytes.length + 5];
+    System.arraycopy(bytes, 0, shifted, 3, bytes.length);
+    assertThat(readStrings(ByteBuffer.wrap(shifted, 3, bytes.length).slice())).isEqualTo(exact);
+    boolean ascii = true;
+    for (byte b : value) {
+      ascii &= b >= 0;
+    }
+    if (ascii) {
+      assertThat(exact).contains("String " + new String(value, StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Provide
+  Arbitrary<List<Byte>> stringBytes() {
+    return Arbitraries.oneOf(Arbitraries.bytes(),
+        Arbitraries.of((byte) 0x7F, (byte) 0x80, (byte) 0xC2, (byte) 0xC3, (byte) 0xE2,
+            (byte) 0xF0, (byte) 0xFF, (byte) 0x00))
+        .list().ofMaxSize(3);
+  }
+
+  /** As {@link #changeset} with an Update of the raw String bytes {@code value}. */
+  private static byte[] stringChangeset(byte[] value, int followers) {
+    ArrayByteSink sink = new ArrayByteSink(64);
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject("T", 1L);
+    w.update("f").intValue(7);
+    int field = w.internedCount() - 1;
+    w.finish();
+    byte[] head = sink.toByteArray();
+    byte[] record = new byte[value.length + 32];
+    int p = 0;
+    record[p++] = 4; // Update
+    record[p++] = 0; // table "T"
+    record[p++] = 1; // key type Int
+    record[p++] = 1; // key 1
+    record[p++] = (byte) field;
+    record[p++] = 0; // empty path
+    record[p++] = 3; // String
+    p = Varint.write(record, p, value.length);
+    System.arraycopy(value, 0, record, p, value.length);
+    p += value.length;
+    record[p++] = 0; // is_default
+    byte[] follower = {4, 0, 1, 1, (byte) field, 0, 1, 9, 0};
+    byte[] out = new byte[head.length + p + followers * follower.length];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(record, 0, out, head.length, p);
+    for (int i = 0; i < followers; i++) {
+      System.arraycopy(follower, 0, out, head.length + p + i * follower.length, follower.length);
+    }
+    return out;
+  }
+
+  private static List<String> readStrings(ByteBuffer buffer) {
+    List<String> out = new ArrayList<>();
+    ChangesetReader r = new ChangesetReader().reset(buffer);
+    try {
+      while (r.next()) {
+        if (r.instruction() == InstructionType.UPDATE && r.valueType() == PayloadType.STRING) {
+          out.add("String at " + r.offset() + ".." + r.bytesRead() + " length " + r.valueLength()
+              + " default " + r.isDefault());
+          out.add("String " + r.stringValue());
+        } else {
+          out.add(r.offset() + ".." + r.bytesRead() + " " + r.toInstruction());
+        }
+      }
+      out.add("end " + r.bytesRead());
+    } catch (ChangesetFormatException e) {
+      out.add("error " + e.reason() + " " + e.field() + " " + e.offset() + " " + e.getMessage());
+    }
+    return out;
   }
 
   @Property(tries = 3000)
@@ -137,7 +231,10 @@ class ReaderFastPathPropertiesTest {
     assertThat(viaSkipAll).isEqualTo(viaNext);
   }
 
-  /** Readings as the benchmark writes them, plus Int keys, a Bool, an Int and a null. */
+  /**
+   * Readings as the benchmark writes them, plus Int keys, a Bool, an Int, a null, a list element
+   * (a path ending with an index, so prior_size instead of is_default) and a default String.
+   */
   private static byte[] readings(int objects) {
     ArrayByteSink sink = new ArrayByteSink(256);
     ChangesetWriter w = new ChangesetWriter(sink);
@@ -156,6 +253,8 @@ class ReaderFastPathPropertiesTest {
       w.update("ok").boolValue(i % 2 == 0);
       w.update("n").intValue(i - 3);
       w.update("note").nullValue();
+      w.update("list").index(i).priorSize(i + 3).doubleValue(1.5); // prior_size, not is_default
+      w.update("unit").isDefault(true).stringValue("celsius-degrees"); // is_default 1, 15 bytes
     }
     w.finish();
     return sink.toByteArray();
