@@ -19,7 +19,6 @@ import io.tributary.server.spi.IngestRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -58,7 +57,11 @@ final class DirectIngest {
   // unaligned word access to byte arrays (any byte order: copy only moves the bytes)
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+  // text in reading order: the first character at the lowest address
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  /** Longest entry header {@link Plan#header} keeps (two words). */
+  private static final int HEADER_WORDS_BYTES = 16;
 
   private final ChangesetReader reader;
 
@@ -405,19 +408,34 @@ final class DirectIngest {
    * @return the arena offset where the Value goes, or -1 past {@link #MAX_ARENA}
    */
   private int openEntry(Plan plan, int prop, int valueSize) {
+    if (plan.headerValueSizes[prop] == valueSize) {
+      // the usual case: the same value size as last time (fixed-size types, same-length texts):
+      // the whole header as two words, whatever follows the header is overwritten by the value
+      if (!reserve(HEADER_WORDS_BYTES + valueSize)) {
+        return -1;
+      }
+      byte[] a = arena;
+      int p = arenaSize;
+      LONG.set(a, p, plan.headerWords[2 * prop]);
+      LONG.set(a, p + 8, plan.headerWords[2 * prop + 1]);
+      arenaSize = p + plan.headerLengths[prop];
+      return arenaSize;
+    }
     byte[] key = plan.keys[prop];
     int entry = key.length + 1 + varintSize(valueSize) + valueSize;
     if (!reserve(1 + 5 + entry)) {
       return -1;
     }
     byte[] a = arena;
-    int p = arenaSize;
+    int start = arenaSize;
+    int p = start;
     a[p++] = plan.fieldTag;
     p = putVarint(a, p, entry);
     p = copy(key, 0, a, p, key.length);
     a[p++] = 0x12; // entry value
     p = putVarint(a, p, valueSize);
     arenaSize = p;
+    plan.keepHeader(prop, valueSize, a, start, p - start);
     return p;
   }
 
@@ -799,14 +817,38 @@ final class DirectIngest {
     return to + n;
   }
 
-  /** The {@code n} low bytes of {@code v}, big-endian, as lower-case hex digits. */
+  /**
+   * The {@code n} (2, 4, 6 or 8) low bytes of {@code v}, big-endian, as lower-case hex digits: up
+   * to eight digits at a time ({@link #hex8}).
+   */
   private void putHex(long v, int n) {
     byte[] a = arena;
     int p = arenaSize;
-    for (int shift = 8 * n - 4; shift >= 0; shift -= 4) {
-      a[p++] = HEX[(int) (v >>> shift) & 0xF];
+    if ((n & 2) != 0) { // a leading 2-byte group: the last four of its eight digits
+      n -= 2;
+      INT_BE.set(a, p, (int) hex8((int) (v >>> (8 * n)) & 0xFFFF));
+      p += 4;
+    }
+    while (n > 0) {
+      n -= 4;
+      LONG_BE.set(a, p, hex8((int) (v >>> (8 * n))));
+      p += 8;
     }
     arenaSize = p;
+  }
+
+  /**
+   * The eight lower-case hex digits of {@code x} as ASCII bytes, the first digit in the most
+   * significant byte: each nibble spread into a byte of its own, then offset to '0'..'9' or
+   * 'a'..'f' (no carry crosses a byte).
+   */
+  static long hex8(int x) {
+    long v = x & 0xFFFFFFFFL;
+    v = (v | v << 16) & 0x0000FFFF0000FFFFL;
+    v = (v | v << 8) & 0x00FF00FF00FF00FFL;
+    v = (v | v << 4) & 0x0F0F0F0F0F0F0F0FL;
+    long letters = ((v + 0x0606060606060606L) >>> 4) & 0x0101010101010101L; // 1 per digit >= 10
+    return v + 0x3030303030303030L + letters * ('a' - '0' - 10);
   }
 
   /** The 36-character form of a UUID, as {@link java.util.UUID#toString()}. */
@@ -841,6 +883,14 @@ final class DirectIngest {
     final byte[][] defaultEntries;
     /** The tag byte of the fields (map) field of this class's messages. */
     final byte fieldTag;
+    /**
+     * Per property: the value size its last map entry header was written for (-1: none kept),
+     * the header's length and its bytes as two little-endian words (headers of up to {@link
+     * DirectIngest#HEADER_WORDS_BYTES} bytes).
+     */
+    final int[] headerValueSizes;
+    final int[] headerLengths;
+    final long[] headerWords;
     /** Per property: its name as a map entry's key (field 1: tag, length, UTF-8). */
     final byte[][] keys;
     final byte[] classNameField;
@@ -858,6 +908,10 @@ final class DirectIngest {
       properties = c.properties().toArray(new Property[0]);
       int n = properties.length;
       defaultEntries = new byte[n][];
+      headerValueSizes = new int[n];
+      Arrays.fill(headerValueSizes, -1);
+      headerLengths = new int[n];
+      headerWords = new long[2 * n];
       fieldTag =
           (byte) ((c.kind() == ClassKind.EMBEDDED ? EmbeddedObject.FIELDS_FIELD_NUMBER : IngestedObject.FIELDS_FIELD_NUMBER) << 3 | 2);
       keys = new byte[n][];
@@ -879,6 +933,19 @@ final class DirectIngest {
       primaryKey = pk;
       primaryKeyType = pk < 0 ? null : SchemaWire.payloadType(properties[pk].type());
       classNameField = c.name().isEmpty() ? new byte[0] : ChangesetIngestor.stringField(1, c.name());
+    }
+
+    /** Keeps property {@code i}'s entry header of {@code length} bytes at {@code a[at]} if short. */
+    void keepHeader(int i, int valueSize, byte[] a, int at, int length) {
+      if (length > HEADER_WORDS_BYTES) {
+        return;
+      }
+      byte[] b = new byte[HEADER_WORDS_BYTES]; // rare: when a property's value size changes
+      System.arraycopy(a, at, b, 0, length);
+      headerWords[2 * i] = (long) LONG.get(b, 0);
+      headerWords[2 * i + 1] = (long) LONG.get(b, 8);
+      headerLengths[i] = length;
+      headerValueSizes[i] = valueSize;
     }
 
     private byte[] entry(byte tag, byte[] key, byte[] value) {
