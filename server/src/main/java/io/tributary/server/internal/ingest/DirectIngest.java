@@ -39,20 +39,28 @@ import java.util.Map;
  * instruction, ...), {@link #ingest} returns false having appended nothing, and the caller runs the
  * general path on the whole changeset, which accepts it or reports the error exactly as before.
  *
- * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest changeset
+ * <p>An object's record is assembled as soon as the next CreateObject shows it complete (Updates
+ * reach the last created object only), from an arena and tables that hold one object at a time; if
+ * the general path must run after all, the records assembled so far are dropped.
+ *
+ * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest object
  * handled (at most {@link #MAX_ARENA} bytes of encoded entries and {@link #MAX_SLOTS} property slots;
- * larger changesets take the general path).
+ * larger objects take the general path); the duplicate check's tables to the most objects of a
+ * changeset.
  */
 final class DirectIngest {
   /** Largest entry arena kept; a changeset needing more takes the general path. */
   static final int MAX_ARENA = 8 << 20;
 
   /**
-   * Most property slots (over all objects and embedded objects) of one changeset; more take the
-   * general path. Bounds the tables kept between changesets (slots, and objects and nodes, each
-   * of which has at least one slot) to a few MiB.
+   * Most property slots (over an object and its embedded objects); more take the general path.
+   * Bounds the tables kept between changesets (slots, and nodes, each of which has at least one
+   * slot) to a few MiB.
    */
   static final int MAX_SLOTS = 1 << 18;
+
+  /** Most objects of one changeset; more take the general path (bounds the per-object tables). */
+  static final int MAX_OBJECTS = 1 << 18;
 
   // unaligned word access to byte arrays (any byte order: copy only moves the bytes)
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -106,6 +114,8 @@ final class DirectIngest {
   private int[] objHash = new int[1024];
 
   private byte[] trailer = new byte[64];
+  private int trailerSize; // of this changeset
+  private final java.util.ArrayList<IngestRecord> records = new java.util.ArrayList<>(); // of a changeset
   private byte[] decimal; // between scalarSize and encodeScalar
 
   DirectIngest(ChangesetReader reader) {
@@ -136,6 +146,21 @@ final class DirectIngest {
     slotCount = 0;
     objCount = 0;
     Arrays.fill(objHash, 0);
+    trailerSize = trailer(origin);
+    records.clear();
+    boolean handled = read(changeset);
+    if (handled) {
+      if (objCount > 0) {
+        finish(objCount - 1);
+      }
+      out.addAll(records);
+    }
+    records.clear(); // on false the general path runs: the records assembled so far are dropped
+    return handled;
+  }
+
+  /** Reads every instruction; false at the first the direct path does not handle. */
+  private boolean read(java.nio.ByteBuffer changeset) {
     reader.reset(changeset);
     try {
       while (reader.next()) {
@@ -155,7 +180,6 @@ final class DirectIngest {
     } catch (ChangesetFormatException e) {
       return false; // the general path reports it
     }
-    finish(origin, out);
     return true;
   }
 
@@ -186,6 +210,17 @@ final class DirectIngest {
       return false;
     }
     int o = objCount;
+    if (o == MAX_OBJECTS) {
+      return false;
+    }
+    if (o > 0) {
+      // Updates reach the last created object only: the one before is complete. Assembled now,
+      // while its entries are in cache, and its arena space and slots are reused for this one
+      finish(o - 1);
+      arenaSize = 0;
+      nodeCount = 0;
+      slotCount = 0;
+    }
     if (o == objNodes.length) {
       growObjects();
     }
@@ -423,7 +458,7 @@ final class DirectIngest {
     }
     byte[] key = plan.keys[prop];
     int entry = key.length + 1 + varintSize(valueSize) + valueSize;
-    if (!reserve(1 + 5 + entry)) {
+    if (!reserve(HEADER_WORDS_BYTES + 1 + 5 + entry)) { // keepHeader reads two words
       return -1;
     }
     byte[] a = arena;
@@ -544,8 +579,11 @@ final class DirectIngest {
 
   // --- finishing: the same bytes as ChangesetIngestor.finish ---
 
-  private void finish(ChangesetIngestor.Origin origin, List<IngestRecord> out) {
-    int trailerSize = trailer(origin);
+  /**
+   * Appends the record of object {@code o}, the last created: its nodes are all the nodes there
+   * are (the arena and the tables hold one object at a time).
+   */
+  private void finish(int o) {
     // sizes bottom-up: an embedded node is always created after its parent
     for (int node = nodeCount - 1; node >= 0; node--) {
       Plan plan = nodePlans[node];
@@ -563,24 +601,22 @@ final class DirectIngest {
       }
       nodeSizes[node] = size;
     }
-    for (int o = 0; o < objCount; o++) {
-      int node = objNodes[o];
-      Plan plan = nodePlans[node];
-      int pkLength = objPkLengths[o];
-      int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
-      byte[] bytes = new byte[size];
-      int p = put(bytes, 0, plan.classNameField);
-      bytes[p++] = 0x12; // IngestedObject.primary_key
-      p = putVarint(bytes, p, pkLength);
-      p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
-      p = writeFields(bytes, p, node);
-      p = copy(trailer, 0, bytes, p, trailerSize);
-      if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
-        throw new IllegalStateException(
-            "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
-      }
-      out.add(record(plan.cls.name(), o, bytes));
+    int node = objNodes[o];
+    Plan plan = nodePlans[node];
+    int pkLength = objPkLengths[o];
+    int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
+    byte[] bytes = new byte[size];
+    int p = put(bytes, 0, plan.classNameField);
+    bytes[p++] = 0x12; // IngestedObject.primary_key
+    p = putVarint(bytes, p, pkLength);
+    p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
+    p = writeFields(bytes, p, node);
+    p = copy(trailer, 0, bytes, p, trailerSize);
+    if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
+      throw new IllegalStateException(
+          "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
     }
+    records.add(record(plan.cls.name(), o, bytes));
   }
 
   /** The size of an EmbeddedObject message: class name and fields. */
@@ -935,15 +971,17 @@ final class DirectIngest {
       classNameField = c.name().isEmpty() ? new byte[0] : ChangesetIngestor.stringField(1, c.name());
     }
 
-    /** Keeps property {@code i}'s entry header of {@code length} bytes at {@code a[at]} if short. */
+    /**
+     * Keeps property {@code i}'s entry header of {@code length} bytes at {@code a[at]} if short
+     * ({@code a} holds two words there; bytes past the header are kept too, and later overwritten
+     * by the value).
+     */
     void keepHeader(int i, int valueSize, byte[] a, int at, int length) {
       if (length > HEADER_WORDS_BYTES) {
         return;
       }
-      byte[] b = new byte[HEADER_WORDS_BYTES]; // rare: when a property's value size changes
-      System.arraycopy(a, at, b, 0, length);
-      headerWords[2 * i] = (long) LONG.get(b, 0);
-      headerWords[2 * i + 1] = (long) LONG.get(b, 8);
+      headerWords[2 * i] = (long) LONG.get(a, at);
+      headerWords[2 * i + 1] = (long) LONG.get(a, at + 8);
       headerLengths[i] = length;
       headerValueSizes[i] = valueSize;
     }
