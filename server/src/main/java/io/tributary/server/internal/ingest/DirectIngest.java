@@ -39,28 +39,20 @@ import java.util.Map;
  * instruction, ...), {@link #ingest} returns false having appended nothing, and the caller runs the
  * general path on the whole changeset, which accepts it or reports the error exactly as before.
  *
- * <p>An object's record is assembled as soon as the next CreateObject shows it complete (Updates
- * reach the last created object only), from an arena and tables that hold one object at a time; if
- * the general path must run after all, the records assembled so far are dropped.
- *
- * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest object
+ * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest changeset
  * handled (at most {@link #MAX_ARENA} bytes of encoded entries and {@link #MAX_SLOTS} property slots;
- * larger objects take the general path); the duplicate check's tables to the most objects of a
- * changeset.
+ * larger changesets take the general path).
  */
 final class DirectIngest {
   /** Largest entry arena kept; a changeset needing more takes the general path. */
   static final int MAX_ARENA = 8 << 20;
 
   /**
-   * Most property slots (over an object and its embedded objects); more take the general path.
-   * Bounds the tables kept between changesets (slots, and nodes, each of which has at least one
-   * slot) to a few MiB.
+   * Most property slots (over all objects and embedded objects) of one changeset; more take the
+   * general path. Bounds the tables kept between changesets (slots, and objects and nodes, each
+   * of which has at least one slot) to a few MiB.
    */
   static final int MAX_SLOTS = 1 << 18;
-
-  /** Most objects of one changeset; more take the general path (bounds the per-object tables). */
-  static final int MAX_OBJECTS = 1 << 18;
 
   // unaligned word access to byte arrays (any byte order: copy only moves the bytes)
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -114,8 +106,6 @@ final class DirectIngest {
   private int[] objHash = new int[1024];
 
   private byte[] trailer = new byte[64];
-  private int trailerSize; // of this changeset
-  private final java.util.ArrayList<IngestRecord> records = new java.util.ArrayList<>(); // of a changeset
   private byte[] decimal; // between scalarSize and encodeScalar
 
   DirectIngest(ChangesetReader reader) {
@@ -146,21 +136,6 @@ final class DirectIngest {
     slotCount = 0;
     objCount = 0;
     Arrays.fill(objHash, 0);
-    trailerSize = trailer(origin);
-    records.clear();
-    boolean handled = read(changeset);
-    if (handled) {
-      if (objCount > 0) {
-        finish(objCount - 1);
-      }
-      out.addAll(records);
-    }
-    records.clear(); // on false the general path runs: the records assembled so far are dropped
-    return handled;
-  }
-
-  /** Reads every instruction; false at the first the direct path does not handle. */
-  private boolean read(java.nio.ByteBuffer changeset) {
     reader.reset(changeset);
     try {
       while (reader.next()) {
@@ -180,6 +155,7 @@ final class DirectIngest {
     } catch (ChangesetFormatException e) {
       return false; // the general path reports it
     }
+    finish(origin, out);
     return true;
   }
 
@@ -210,17 +186,6 @@ final class DirectIngest {
       return false;
     }
     int o = objCount;
-    if (o == MAX_OBJECTS) {
-      return false;
-    }
-    if (o > 0) {
-      // Updates reach the last created object only: the one before is complete. Assembled now,
-      // while its entries are in cache, and its arena space and slots are reused for this one
-      finish(o - 1);
-      arenaSize = 0;
-      nodeCount = 0;
-      slotCount = 0;
-    }
     if (o == objNodes.length) {
       growObjects();
     }
@@ -579,11 +544,8 @@ final class DirectIngest {
 
   // --- finishing: the same bytes as ChangesetIngestor.finish ---
 
-  /**
-   * Appends the record of object {@code o}, the last created: its nodes are all the nodes there
-   * are (the arena and the tables hold one object at a time).
-   */
-  private void finish(int o) {
+  private void finish(ChangesetIngestor.Origin origin, List<IngestRecord> out) {
+    int trailerSize = trailer(origin);
     // sizes bottom-up: an embedded node is always created after its parent
     for (int node = nodeCount - 1; node >= 0; node--) {
       Plan plan = nodePlans[node];
@@ -601,22 +563,24 @@ final class DirectIngest {
       }
       nodeSizes[node] = size;
     }
-    int node = objNodes[o];
-    Plan plan = nodePlans[node];
-    int pkLength = objPkLengths[o];
-    int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
-    byte[] bytes = new byte[size];
-    int p = put(bytes, 0, plan.classNameField);
-    bytes[p++] = 0x12; // IngestedObject.primary_key
-    p = putVarint(bytes, p, pkLength);
-    p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
-    p = writeFields(bytes, p, node);
-    p = copy(trailer, 0, bytes, p, trailerSize);
-    if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
-      throw new IllegalStateException(
-          "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
+    for (int o = 0; o < objCount; o++) {
+      int node = objNodes[o];
+      Plan plan = nodePlans[node];
+      int pkLength = objPkLengths[o];
+      int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
+      byte[] bytes = new byte[size];
+      int p = put(bytes, 0, plan.classNameField);
+      bytes[p++] = 0x12; // IngestedObject.primary_key
+      p = putVarint(bytes, p, pkLength);
+      p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
+      p = writeFields(bytes, p, node);
+      p = copy(trailer, 0, bytes, p, trailerSize);
+      if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
+        throw new IllegalStateException(
+            "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
+      }
+      out.add(record(plan.cls.name(), o, bytes));
     }
-    records.add(record(plan.cls.name(), o, bytes));
   }
 
   /** The size of an EmbeddedObject message: class name and fields. */
