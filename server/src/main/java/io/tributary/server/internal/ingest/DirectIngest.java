@@ -19,7 +19,6 @@ import io.tributary.server.spi.IngestRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,10 +27,11 @@ import java.util.Map;
 /**
  * The ingestor's direct path for the instruction order realm-core writes for new asymmetric
  * objects: CreateObject, then Updates of that object's single-value properties, embedded objects
- * set with an ObjectValue and filled through key paths. Each leaf value is encoded as its protobuf
- * {@link Value} bytes straight from the reader into one reused arena; the records are assembled from
- * there, in the same bytes {@link ChangesetIngestor}'s general path writes (spec changeset.md
- * §11.2).
+ * set with an ObjectValue and filled through key paths. Each leaf value is encoded straight from
+ * the reader into one reused arena as the whole map entry of its property (tag, length, key and
+ * protobuf {@link Value}), so that the entries of properties set in schema order lie back to back
+ * and are copied into the record in one piece; the records are assembled from there, in the same
+ * bytes {@link ChangesetIngestor}'s general path writes (spec changeset.md §11.2).
  *
  * <p>It never reports an error: at the first instruction it does not handle, or that the general
  * path would refuse (a format error, an unknown class or property, a type mismatch, a duplicate
@@ -40,11 +40,11 @@ import java.util.Map;
  * general path on the whole changeset, which accepts it or reports the error exactly as before.
  *
  * <p>Not thread safe; one per ingestor. Memory: the arena and tables grow to the largest changeset
- * handled (at most {@link #MAX_ARENA} bytes of values and {@link #MAX_SLOTS} property slots;
+ * handled (at most {@link #MAX_ARENA} bytes of encoded entries and {@link #MAX_SLOTS} property slots;
  * larger changesets take the general path).
  */
 final class DirectIngest {
-  /** Largest value arena kept; a changeset needing more takes the general path. */
+  /** Largest entry arena kept; a changeset needing more takes the general path. */
   static final int MAX_ARENA = 8 << 20;
 
   /**
@@ -57,7 +57,11 @@ final class DirectIngest {
   // unaligned word access to byte arrays (any byte order: copy only moves the bytes)
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+  // text in reading order: the first character at the lowest address
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  /** Longest entry header {@link Plan#header} keeps (two words). */
+  private static final int HEADER_WORDS_BYTES = 16;
 
   private final ChangesetReader reader;
 
@@ -70,7 +74,8 @@ final class DirectIngest {
   private Plan[] tablePlans = new Plan[16]; // by table intern index
   private int[] tableStamps = new int[16];
 
-  // the value arena: encoded Value messages (without tag and length of the enclosing field)
+  // the entry arena: encoded map entries of the properties set (tag of the node's fields field,
+  // entry length, key, Value field), and the primary keys' entries (whose Value createObject notes)
   private byte[] arena = new byte[1 << 16];
   private int arenaSize;
 
@@ -80,7 +85,8 @@ final class DirectIngest {
   private int[] nodeSlots = new int[256];
   private int[] nodeSizes = new int[256];
   private int nodeCount;
-  // per property of a node: -1 unset, >= 0 arena offset of its value, <= -2 embedded node -ref-2
+  // per property of a node: -1 unset, >= 0 arena offset of its map entry (slotLengths: its
+  // length), <= -2 embedded node -ref-2
   private int[] slotRefs = new int[2048];
   private int[] slotLengths = new int[2048];
   private int slotCount;
@@ -93,13 +99,14 @@ final class DirectIngest {
   // significant bits (read as numbers: small bulk copies out of a ByteBuffer cost more)
   private long[] objKeyA = new long[256];
   private long[] objKeyB = new long[256];
-  private int[] objPkOffsets = new int[256]; // the primary key's Value in the arena
+  private int[] objPkOffsets = new int[256]; // the primary key's Value in the arena (in its entry)
   private int[] objPkLengths = new int[256];
   private int objCount;
   // open addressing over objects (index + 1; 0 = empty), for duplicate CreateObjects
   private int[] objHash = new int[1024];
 
   private byte[] trailer = new byte[64];
+  private byte[] decimal; // between scalarSize and encodeScalar
 
   DirectIngest(ChangesetReader reader) {
     this.reader = reader;
@@ -184,14 +191,17 @@ final class DirectIngest {
     }
     objTables[o] = table;
     objKeyTypes[o] = kt;
-    int pkOffset = arenaSize;
+    int pk = plan.primaryKey;
+    int entry = arenaSize;
+    int pkOffset;
     switch (kt) {
       case INT:
         {
           long k = reader.objectKeyInt();
           objKeyA[o] = k;
           objKeyB[o] = 0;
-          if (!reserve(11)) {
+          pkOffset = openEntry(plan, pk, 1 + varintSize(k));
+          if (pkOffset < 0) {
             return false;
           }
           arena[arenaSize++] = 0x10; // Value.int_value
@@ -204,7 +214,8 @@ final class DirectIngest {
           objKeyA[o] = k; // interned once per changeset (the reader refuses duplicates)
           objKeyB[o] = 0;
           int len = reader.internedLength(k);
-          if (!reserve(6 + len)) {
+          pkOffset = openEntry(plan, pk, 1 + varintSize(len) + len);
+          if (pkOffset < 0) {
             return false;
           }
           arena[arenaSize++] = 0x22; // Value.string_value
@@ -218,7 +229,8 @@ final class DirectIngest {
           long low = reader.objectKeyLow();
           objKeyA[o] = high;
           objKeyB[o] = low;
-          if (!reserve(26)) {
+          pkOffset = openEntry(plan, pk, 26);
+          if (pkOffset < 0) {
             return false;
           }
           arena[arenaSize++] = 0x52; // Value.object_id_value
@@ -231,7 +243,8 @@ final class DirectIngest {
         {
           objKeyA[o] = reader.objectKeyHigh();
           objKeyB[o] = reader.objectKeyLow();
-          if (!reserve(38)) {
+          pkOffset = openEntry(plan, pk, 38);
+          if (pkOffset < 0) {
             return false;
           }
           arena[arenaSize++] = 0x5a; // Value.uuid_value
@@ -260,8 +273,8 @@ final class DirectIngest {
       return false;
     }
     // the primary key is set by CreateObject only (Updates of it take the general path)
-    slotRefs[nodeSlots[node] + plan.primaryKey] = pkOffset;
-    slotLengths[nodeSlots[node] + plan.primaryKey] = arenaSize - pkOffset;
+    slotRefs[nodeSlots[node] + pk] = entry;
+    slotLengths[nodeSlots[node] + pk] = arenaSize - entry;
     objNodes[o] = node;
     objCount = o + 1;
     if (objCount * 2 > objHash.length) {
@@ -332,17 +345,20 @@ final class DirectIngest {
     int slot = nodeSlots[node] + prop;
     switch (t) {
       case NULL:
-        if (!plan.nullable[prop]) {
-          return false;
+        {
+          if (!plan.nullable[prop]) {
+            return false;
+          }
+          int entry = arenaSize;
+          if (openEntry(plan, prop, 2) < 0) {
+            return false;
+          }
+          arena[arenaSize++] = 0x08; // Value.null_value = NULL_VALUE (0)
+          arena[arenaSize++] = 0;
+          slotRefs[slot] = entry;
+          slotLengths[slot] = arenaSize - entry;
+          return true;
         }
-        if (!reserve(2)) {
-          return false;
-        }
-        slotRefs[slot] = arenaSize;
-        slotLengths[slot] = 2;
-        arena[arenaSize++] = 0x08; // Value.null_value = NULL_VALUE (0)
-        arena[arenaSize++] = 0;
-        return true;
       case OBJECT_VALUE:
         {
           Plan child = plan.embedded(prop);
@@ -370,12 +386,13 @@ final class DirectIngest {
           return false;
         }
         {
-          int at = arenaSize;
-          if (!encodeScalar(t)) {
+          int entry = arenaSize;
+          if (openEntry(plan, prop, scalarSize(t)) < 0) {
             return false;
           }
-          slotRefs[slot] = at;
-          slotLengths[slot] = arenaSize - at;
+          encodeScalar(t);
+          slotRefs[slot] = entry;
+          slotLengths[slot] = arenaSize - entry;
           return true;
         }
       default: // links, collections, markers: the general path
@@ -383,46 +400,111 @@ final class DirectIngest {
     }
   }
 
-  /** Appends the current scalar payload as a Value message (changeset.md §11.2 conversions). */
-  private boolean encodeScalar(PayloadType t) {
+  /**
+   * Writes the header of property {@code prop}'s map entry in a node of {@code plan} (the node's
+   * fields tag, the entry length, the key, the Value field's tag and length) for a Value of {@code
+   * valueSize} bytes, with room for the Value after it.
+   *
+   * @return the arena offset where the Value goes, or -1 past {@link #MAX_ARENA}
+   */
+  private int openEntry(Plan plan, int prop, int valueSize) {
+    if (plan.headerValueSizes[prop] == valueSize) {
+      // the usual case: the same value size as last time (fixed-size types, same-length texts):
+      // the whole header as two words, whatever follows the header is overwritten by the value
+      if (!reserve(HEADER_WORDS_BYTES + valueSize)) {
+        return -1;
+      }
+      byte[] a = arena;
+      int p = arenaSize;
+      LONG.set(a, p, plan.headerWords[2 * prop]);
+      LONG.set(a, p + 8, plan.headerWords[2 * prop + 1]);
+      arenaSize = p + plan.headerLengths[prop];
+      return arenaSize;
+    }
+    byte[] key = plan.keys[prop];
+    int entry = key.length + 1 + varintSize(valueSize) + valueSize;
+    if (!reserve(HEADER_WORDS_BYTES + 1 + 5 + entry)) { // keepHeader reads two words
+      return -1;
+    }
+    byte[] a = arena;
+    int start = arenaSize;
+    int p = start;
+    a[p++] = plan.fieldTag;
+    p = putVarint(a, p, entry);
+    p = copy(key, 0, a, p, key.length);
+    a[p++] = 0x12; // entry value
+    p = putVarint(a, p, valueSize);
+    arenaSize = p;
+    plan.keepHeader(prop, valueSize, a, start, p - start);
+    return p;
+  }
+
+  /**
+   * The size of the current scalar payload's Value message, as {@link #encodeScalar} writes it.
+   * A decimal is encoded here already (into {@link #decimal}).
+   */
+  private int scalarSize(PayloadType t) {
     switch (t) {
       case INT:
-        if (!reserve(11)) {
-          return false;
-        }
-        arena[arenaSize++] = 0x10;
-        putVarint(reader.intValue());
-        return true;
+        return 1 + varintSize(reader.intValue());
       case BOOL:
-        if (!reserve(2)) {
-          return false;
-        }
-        arena[arenaSize++] = 0x18;
-        arena[arenaSize++] = (byte) (reader.boolValue() ? 1 : 0);
-        return true;
+        return 2;
       case STRING:
       case BINARY:
         {
           int len = reader.valueLength();
-          if (!reserve(6 + len)) {
-            return false;
-          }
+          return 1 + varintSize(len) + len;
+        }
+      case TIMESTAMP:
+        return 2 + timestampSize(reader.timestampSeconds(), reader.timestampNanos());
+      case FLOAT:
+        return 5;
+      case DOUBLE:
+        return 9;
+      case OBJECT_ID:
+        return 26;
+      case UUID:
+        return 38;
+      default: // DECIMAL: rare; its text form needs BigDecimal anyway
+        decimal = Values.of(reader.payload()).toByteArray();
+        return decimal.length;
+    }
+  }
+
+  private static int timestampSize(long s, long ns) {
+    return (s != 0 ? 1 + varintSize(s) : 0) + (ns != 0 ? 1 + varintSize(ns) : 0);
+  }
+
+  /**
+   * Appends the current scalar payload as a Value message (changeset.md §11.2 conversions), in
+   * the {@link #scalarSize} bytes {@link #openEntry} made room for.
+   */
+  private void encodeScalar(PayloadType t) {
+    switch (t) {
+      case INT:
+        arena[arenaSize++] = 0x10;
+        putVarint(reader.intValue());
+        return;
+      case BOOL:
+        arena[arenaSize++] = 0x18;
+        arena[arenaSize++] = (byte) (reader.boolValue() ? 1 : 0);
+        return;
+      case STRING:
+      case BINARY:
+        {
+          int len = reader.valueLength();
           arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
           putVarint(len);
           // the reader checked the UTF-8: its bytes are the String's encoding
           arenaSize += reader.copyValue(arena, arenaSize);
-          return true;
+          return;
         }
       case TIMESTAMP:
         {
           long s = reader.timestampSeconds();
           long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
-          int len = (s != 0 ? 1 + varintSize(s) : 0) + (ns != 0 ? 1 + varintSize(ns) : 0);
-          if (!reserve(2 + len)) {
-            return false;
-          }
           arena[arenaSize++] = 0x32;
-          arena[arenaSize++] = (byte) len;
+          arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
           if (s != 0) {
             arena[arenaSize++] = 0x08;
             putVarint(s);
@@ -431,51 +513,32 @@ final class DirectIngest {
             arena[arenaSize++] = 0x10;
             putVarint(ns);
           }
-          return true;
+          return;
         }
       case FLOAT:
-        if (!reserve(5)) {
-          return false;
-        }
         arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits
         putFixed(Float.floatToRawIntBits(reader.floatValue()) & 0xFFFFFFFFL, 4);
-        return true;
+        return;
       case DOUBLE:
-        if (!reserve(9)) {
-          return false;
-        }
         arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
         putFixed(Double.doubleToRawLongBits(reader.doubleValue()), 8);
-        return true;
+        return;
       case OBJECT_ID:
-        {
-          if (!reserve(26)) {
-            return false;
-          }
-          arena[arenaSize++] = 0x52;
-          arena[arenaSize++] = 24;
-          putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
-          putHex(reader.objectIdValueLow(), 8);
-          return true;
-        }
+        arena[arenaSize++] = 0x52;
+        arena[arenaSize++] = 24;
+        putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
+        putHex(reader.objectIdValueLow(), 8);
+        return;
       case UUID:
-        if (!reserve(38)) {
-          return false;
-        }
         arena[arenaSize++] = 0x5a;
         arena[arenaSize++] = 36;
         putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
-        return true;
-      default: // DECIMAL: rare; its text form needs BigDecimal anyway
-        {
-          byte[] b = Values.of(reader.payload()).toByteArray();
-          if (!reserve(b.length)) {
-            return false;
-          }
-          System.arraycopy(b, 0, arena, arenaSize, b.length);
-          arenaSize += b.length;
-          return true;
-        }
+        return;
+      default: // DECIMAL, encoded by scalarSize
+        System.arraycopy(decimal, 0, arena, arenaSize, decimal.length);
+        arenaSize += decimal.length;
+        decimal = null;
+        return;
     }
   }
 
@@ -489,7 +552,14 @@ final class DirectIngest {
       int base = nodeSlots[node];
       int size = 0;
       for (int i = 0; i < plan.properties.length; i++) {
-        size += entrySize(plan, i, valueSize(plan, base, i));
+        int ref = slotRefs[base + i];
+        if (ref >= 0) {
+          size += slotLengths[base + i];
+        } else if (ref == -1) {
+          size += plan.defaultEntries[i].length;
+        } else {
+          size += embeddedEntrySize(plan, i, -ref - 2);
+        }
       }
       nodeSizes[node] = size;
     }
@@ -503,7 +573,7 @@ final class DirectIngest {
       bytes[p++] = 0x12; // IngestedObject.primary_key
       p = putVarint(bytes, p, pkLength);
       p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
-      p = writeFields(bytes, p, node, IngestedObject.FIELDS_FIELD_NUMBER << 3 | 2);
+      p = writeFields(bytes, p, node);
       p = copy(trailer, 0, bytes, p, trailerSize);
       if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
         throw new IllegalStateException(
@@ -513,54 +583,69 @@ final class DirectIngest {
     }
   }
 
-  /** The encoded size of property {@code i}'s Value in the node whose slots start at {@code base}. */
-  private int valueSize(Plan plan, int base, int i) {
-    int ref = slotRefs[base + i];
-    if (ref >= 0) {
-      return slotLengths[base + i];
-    }
-    if (ref == -1) {
-      return plan.defaults[i].length;
-    }
-    int embedded = embeddedSize(-ref - 2);
-    return 1 + varintSize(embedded) + embedded;
-  }
-
   /** The size of an EmbeddedObject message: class name and fields. */
   private int embeddedSize(int node) {
     return nodePlans[node].classNameField.length + nodeSizes[node];
   }
 
-  private static int entrySize(Plan plan, int i, int valueSize) {
+  /** The size of the Value (object_value) holding embedded node {@code child}. */
+  private int embeddedValueSize(int child) {
+    int embedded = embeddedSize(child);
+    return 1 + varintSize(embedded) + embedded;
+  }
+
+  /** The size of property {@code i}'s map entry holding embedded node {@code child}. */
+  private int embeddedEntrySize(Plan plan, int i, int child) {
+    int valueSize = embeddedValueSize(child);
     int entry = plan.keys[i].length + 1 + varintSize(valueSize) + valueSize;
     return 1 + varintSize(entry) + entry;
   }
 
-  /** Writes every property of {@code node} as map entries with tag byte {@code tag}; schema order. */
-  private int writeFields(byte[] b, int p, int node, int tag) {
+  /**
+   * Writes every property of {@code node} as map entries, in schema order: the entries of set
+   * properties from the arena (those lying back to back in one copy), defaults, embedded objects.
+   */
+  private int writeFields(byte[] b, int p, int node) {
     Plan plan = nodePlans[node];
     int base = nodeSlots[node];
+    int runStart = 0;
+    int runEnd = -1; // no run
     for (int i = 0; i < plan.properties.length; i++) {
       int slot = base + i;
       int ref = slotRefs[slot];
-      int valueSize = valueSize(plan, base, i);
-      b[p++] = (byte) tag;
-      p = putVarint(b, p, plan.keys[i].length + 1 + varintSize(valueSize) + valueSize);
-      p = put(b, p, plan.keys[i]);
-      b[p++] = 0x12; // entry value
-      p = putVarint(b, p, valueSize);
       if (ref >= 0) {
-        p = copy(arena, ref, b, p, valueSize);
-      } else if (ref == -1) {
-        p = put(b, p, plan.defaults[i]);
+        if (ref != runEnd) {
+          if (runEnd >= 0) {
+            p = copy(arena, runStart, b, p, runEnd - runStart);
+          }
+          runStart = ref;
+        }
+        runEnd = ref + slotLengths[slot];
+        continue;
+      }
+      if (runEnd >= 0) {
+        p = copy(arena, runStart, b, p, runEnd - runStart);
+        runEnd = -1;
+      }
+      if (ref == -1) {
+        p = put(b, p, plan.defaultEntries[i]);
       } else {
         int child = -ref - 2;
         Plan cp = nodePlans[child];
+        int valueSize = embeddedValueSize(child);
+        b[p++] = plan.fieldTag;
+        p = putVarint(b, p, plan.keys[i].length + 1 + varintSize(valueSize) + valueSize);
+        p = put(b, p, plan.keys[i]);
+        b[p++] = 0x12; // entry value
+        p = putVarint(b, p, valueSize);
         b[p++] = 0x62; // Value.object_value
         p = putVarint(b, p, embeddedSize(child));
         p = put(b, p, cp.classNameField);
-        p = writeFields(b, p, child, EmbeddedObject.FIELDS_FIELD_NUMBER << 3 | 2);
+        p = writeFields(b, p, child);
       }
+    }
+    if (runEnd >= 0) {
+      p = copy(arena, runStart, b, p, runEnd - runStart);
     }
     return p;
   }
@@ -732,14 +817,38 @@ final class DirectIngest {
     return to + n;
   }
 
-  /** The {@code n} low bytes of {@code v}, big-endian, as lower-case hex digits. */
+  /**
+   * The {@code n} (2, 4, 6 or 8) low bytes of {@code v}, big-endian, as lower-case hex digits: up
+   * to eight digits at a time ({@link #hex8}).
+   */
   private void putHex(long v, int n) {
     byte[] a = arena;
     int p = arenaSize;
-    for (int shift = 8 * n - 4; shift >= 0; shift -= 4) {
-      a[p++] = HEX[(int) (v >>> shift) & 0xF];
+    if ((n & 2) != 0) { // a leading 2-byte group: the last four of its eight digits
+      n -= 2;
+      INT_BE.set(a, p, (int) hex8((int) (v >>> (8 * n)) & 0xFFFF));
+      p += 4;
+    }
+    while (n > 0) {
+      n -= 4;
+      LONG_BE.set(a, p, hex8((int) (v >>> (8 * n))));
+      p += 8;
     }
     arenaSize = p;
+  }
+
+  /**
+   * The eight lower-case hex digits of {@code x} as ASCII bytes, the first digit in the most
+   * significant byte: each nibble spread into a byte of its own, then offset to '0'..'9' or
+   * 'a'..'f' (no carry crosses a byte).
+   */
+  static long hex8(int x) {
+    long v = x & 0xFFFFFFFFL;
+    v = (v | v << 16) & 0x0000FFFF0000FFFFL;
+    v = (v | v << 8) & 0x00FF00FF00FF00FFL;
+    v = (v | v << 4) & 0x0F0F0F0F0F0F0F0FL;
+    long letters = ((v + 0x0606060606060606L) >>> 4) & 0x0101010101010101L; // 1 per digit >= 10
+    return v + 0x3030303030303030L + letters * ('a' - '0' - 10);
   }
 
   /** The 36-character form of a UUID, as {@link java.util.UUID#toString()}. */
@@ -770,8 +879,18 @@ final class DirectIngest {
     final Property[] properties;
     final int primaryKey; // index, -1 for embedded classes
     final PayloadType primaryKeyType;
-    /** Per property: its default Value's bytes (changeset.md §11.2). */
-    final byte[][] defaults;
+    /** Per property: its map entry holding its default Value (changeset.md §11.2). */
+    final byte[][] defaultEntries;
+    /** The tag byte of the fields (map) field of this class's messages. */
+    final byte fieldTag;
+    /**
+     * Per property: the value size its last map entry header was written for (-1: none kept),
+     * the header's length and its bytes as two little-endian words (headers of up to {@link
+     * DirectIngest#HEADER_WORDS_BYTES} bytes).
+     */
+    final int[] headerValueSizes;
+    final int[] headerLengths;
+    final long[] headerWords;
     /** Per property: its name as a map entry's key (field 1: tag, length, UTF-8). */
     final byte[][] keys;
     final byte[] classNameField;
@@ -788,7 +907,13 @@ final class DirectIngest {
       cls = c;
       properties = c.properties().toArray(new Property[0]);
       int n = properties.length;
-      defaults = new byte[n][];
+      defaultEntries = new byte[n][];
+      headerValueSizes = new int[n];
+      Arrays.fill(headerValueSizes, -1);
+      headerLengths = new int[n];
+      headerWords = new long[2 * n];
+      fieldTag =
+          (byte) ((c.kind() == ClassKind.EMBEDDED ? EmbeddedObject.FIELDS_FIELD_NUMBER : IngestedObject.FIELDS_FIELD_NUMBER) << 3 | 2);
       keys = new byte[n][];
       types = new PayloadType[n];
       nullable = new boolean[n];
@@ -800,14 +925,41 @@ final class DirectIngest {
         if (p.name().equals(c.primaryKey())) {
           pk = i;
         }
-        defaults[i] = ChangesetIngestor.defaultValue(p).toByteArray();
         keys[i] = ChangesetIngestor.stringField(1, p.name());
+        defaultEntries[i] = entry(fieldTag, keys[i], ChangesetIngestor.defaultValue(p).toByteArray());
         nullable[i] = p.optional();
         types[i] = p.type() == PropertyType.MIXED ? PayloadType.GLOBAL_KEY : SchemaWire.payloadType(p.type());
       }
       primaryKey = pk;
       primaryKeyType = pk < 0 ? null : SchemaWire.payloadType(properties[pk].type());
       classNameField = c.name().isEmpty() ? new byte[0] : ChangesetIngestor.stringField(1, c.name());
+    }
+
+    /**
+     * Keeps property {@code i}'s entry header of {@code length} bytes at {@code a[at]} if short
+     * ({@code a} holds two words there; bytes past the header are kept too, and later overwritten
+     * by the value).
+     */
+    void keepHeader(int i, int valueSize, byte[] a, int at, int length) {
+      if (length > HEADER_WORDS_BYTES) {
+        return;
+      }
+      headerWords[2 * i] = (long) LONG.get(a, at);
+      headerWords[2 * i + 1] = (long) LONG.get(a, at + 8);
+      headerLengths[i] = length;
+      headerValueSizes[i] = valueSize;
+    }
+
+    private byte[] entry(byte tag, byte[] key, byte[] value) {
+      int entry = key.length + 1 + varintSize(value.length) + value.length;
+      byte[] b = new byte[1 + varintSize(entry) + entry];
+      b[0] = tag;
+      int p = putVarint(b, 1, entry);
+      p = put(b, p, key);
+      b[p++] = 0x12; // entry value
+      p = putVarint(b, p, value.length);
+      put(b, p, value);
+      return b;
     }
 
     /** The plan of property {@code i}'s embedded class, or null if it holds no embedded object. */

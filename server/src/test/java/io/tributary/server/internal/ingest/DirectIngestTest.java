@@ -351,4 +351,21 @@ class DirectIngestTest {
     }
     assertThat(Arrays.stream(values).count()).isEqualTo(10);
   }
+
+  @Test
+  void hex8GivesTheEightLowerCaseHexDigitsFirstDigitFirst() {
+    Random r = new Random(8);
+    int[] fixed = {0, -1, 0x0123abcd, 0x9a9a9a9a, 0xfedcba98, Integer.MIN_VALUE, Integer.MAX_VALUE};
+    for (int i = 0; i < 10_000 + fixed.length; i++) {
+      int x = i < fixed.length ? fixed[i] : r.nextInt();
+      long digits = DirectIngest.hex8(x);
+      byte[] text = new byte[8];
+      for (int b = 0; b < 8; b++) {
+        text[b] = (byte) (digits >>> (56 - 8 * b));
+      }
+      assertThat(new String(text, java.nio.charset.StandardCharsets.US_ASCII))
+          .as(Integer.toHexString(x))
+          .isEqualTo(String.format("%08x", x));
+    }
+  }
 }
