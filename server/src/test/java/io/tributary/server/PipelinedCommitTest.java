@@ -232,4 +232,29 @@ class PipelinedCommitTest {
       assertThat(sink.delegate.objectCount()).isEqualTo(3);
     }
   }
+
+  @Test
+  void shutdownWaitsForTheCommitInFlightAndAcknowledgesItBeforeClosing() throws Exception {
+    GatedSink sink = new GatedSink();
+    try (TestServer server = TestServer.start(sink, b -> {});
+        SyncTestClient c = server.connect("u")) {
+      warmUp(c);
+      sink.arm(false);
+      c.send(upload(1, entry(4, Changesets.readings(ObjectId.get()))));
+      assertThat(sink.entered.await(10, TimeUnit.SECONDS)).as("commit runs").isTrue();
+      Thread closer = new Thread(server.server::close);
+      closer.start();
+      closer.join(300);
+      assertThat(closer.isAlive()).as("close waits for the commit in flight").isTrue();
+      assertThat(c.poll(Duration.ofMillis(50))).as("nothing before the commit returned").isNull();
+      sink.release.countDown();
+      closer.join(10_000);
+      assertThat(closer.isAlive()).isFalse();
+      // the committed upload is acknowledged first, then the connection error 100 (shutting down)
+      assertThat(c.next(DownloadMessage.class).uploadClientVersion()).isEqualTo(4);
+      assertThat(c.next(JsonErrorMessage.class).errorCode()).isEqualTo(100);
+      assertThat(sink.delegate.objectCount()).isEqualTo(2);
+      assertThat(sink.overlapped).isFalse();
+    }
+  }
 }
