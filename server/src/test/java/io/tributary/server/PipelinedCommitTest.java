@@ -160,11 +160,12 @@ class PipelinedCommitTest {
 
       c1.send(upload(1, entry(4, Changesets.readings(ObjectId.get())))); // round N
       assertThat(sink.entered.await(10, TimeUnit.SECONDS)).as("commit N runs").isTrue();
-      c1.send(upload(1, entry(5, Changesets.readings(ObjectId.get())))); // round N+1 (or later)
+      c1.send(upload(1, entry(5, Changesets.readings(ObjectId.get())))); // round N+1
       c1.send(new MarkMessage(1, 9));
       c2.send(upload(1, entry(4, Changesets.readings(ObjectId.get()))));
-      // (a) the ingest thread handles the next UPLOAD while commit N is still blocked
-      await(() -> server.server.metrics().uploads() >= uploads + 2, "an UPLOAD handled while commit N runs");
+      // (a) the ingest thread handles the next UPLOADs while commit N is still blocked: what
+      // arrives while a commit runs joins the next round
+      await(() -> server.server.metrics().uploads() >= uploads + 3, "UPLOADs handled while commit N runs");
       // (b) nothing is answered before its commit returned, and commit N+1 waits for N
       assertThat(c1.poll(Duration.ofMillis(300))).as("no reply before commit N returned").isNull();
       assertThat(c2.poll(Duration.ofMillis(50))).as("no reply before commit N returned").isNull();
@@ -177,6 +178,8 @@ class PipelinedCommitTest {
       assertThat(c1.next(MarkMessage.class).requestIdent()).isEqualTo(9);
       assertThat(c2.next(DownloadMessage.class).uploadClientVersion()).isEqualTo(4);
       assertThat(sink.delegate.objectCount()).isEqualTo(2 + 3);
+      assertThat(sink.commits.subList(commits, sink.commits.size())).as("N, then N+1 with both uploads")
+          .containsExactly(1, 2);
       assertThat(sink.overlapped).as("sink calls never overlap").isFalse();
       assertThat(server.server.metrics().commitFailures()).isZero();
     }

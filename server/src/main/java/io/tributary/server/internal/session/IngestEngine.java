@@ -354,8 +354,19 @@ public final class IngestEngine implements AutoCloseable {
         handleInRound(first);
         int items = 1;
         Inbound next;
-        // the caps are checked after each item: what is left stays queued for the next round
-        while (!round.full(items) && (next = queue.poll()) != null) {
+        // the caps are checked after each item: what is left stays queued for the next round.
+        // While the previous commit runs, what arrives joins this round (group commit): ending it
+        // early would only make it wait with fewer writes for the next commit.
+        while (!round.full(items)) {
+          next = queue.poll();
+          if (next == null) {
+            Round r = inflight;
+            if (r == null || r.done) {
+              break;
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100)); // woken by submit or the commit
+            continue;
+          }
           handleInRound(next);
           items++;
         }
