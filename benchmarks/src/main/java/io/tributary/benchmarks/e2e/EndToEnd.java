@@ -56,9 +56,9 @@ import java.util.stream.Stream;
  */
 public final class EndToEnd {
   static final String APP_ID = "tributary-bench";
-  /** Name prefixes of the server's threads (Netty edge, ingest engine, LMDB sink, timer). */
+  /** Name prefixes of the server's threads (Netty edge, ingest engine and its commit thread, LMDB sink, timer). */
   static final List<String> SERVER_THREADS =
-      List.of("tributary-edge-", "tributary-ingest", "tributary-sink", "tributary-timer");
+      List.of("tributary-edge-", "tributary-ingest", "tributary-commit", "tributary-sink", "tributary-timer");
   /**
    * Name prefixes of the client side's threads: the benchmark's writers (write API, encoder, log
    * append), the sync sessions ({@code tributary-sync-<ident>}) and the client transport's Netty

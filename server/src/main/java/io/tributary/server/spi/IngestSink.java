@@ -13,10 +13,12 @@ import java.util.Optional;
  * key) against everything stored and within the batch, and reports which it skipped (spec
  * changeset.md §11.3); de-duplication by client version is the server's.
  *
- * <p>Threads: the server calls {@link #commit}, {@link #clientFile}, {@link #lastClientFileIdent}
- * and {@link #setting} from its ingest thread only (one at a time) and may block it; reads for
- * export ({@link io.tributary.server.IngestStore}, if the sink offers it) may come from any thread.
- * Every call must return or fail within a bounded time.
+ * <p>Threads: the server calls {@link #commit} from its commit thread and {@link #clientFile},
+ * {@link #lastClientFileIdent} and {@link #setting} from its ingest thread, never two of these at a
+ * time (a read waits until the commit in flight returned; at most one commit is in flight), so a
+ * sink needs no locking for them, but must not rely on the calling thread; a commit may block its
+ * thread. Reads for export ({@link io.tributary.server.IngestStore}, if the sink offers it) may
+ * come from any thread. Every call must return or fail within a bounded time.
  *
  * <p>Records are the protobuf messages of {@code tributary/v1/ingested_object.proto}; the server
  * never modifies a record after handing it over, and sinks must not either.

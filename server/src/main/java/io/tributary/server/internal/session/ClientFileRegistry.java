@@ -41,6 +41,11 @@ final class ClientFileRegistry {
     return Optional.ofNullable(s);
   }
 
+  /** The committed state of a file if cached, else null (never reads the sink). */
+  FileState cached(long ident) {
+    return cache.getIfPresent(ident);
+  }
+
   /** The highest ident allocated and committed. */
   long lastIdent() {
     return lastIdent;

@@ -49,6 +49,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -62,12 +64,22 @@ import java.util.concurrent.locks.LockSupport;
  * in <b>one</b> {@link IngestSink#commit}, and only then are the replies of the round sent, each
  * connection's in receive order (§7.3: acknowledge after the commit).
  *
+ * <p>Pipelined: the commit runs on the "tributary-commit" thread while the ingest thread already
+ * integrates the next round, reading the state of the round in flight as if committed. At most one
+ * commit is in flight: a round ends by waiting for the previous round's commit and sending its
+ * replies, and only then hands over its own commit, so replies keep the receive order and nothing
+ * is acknowledged before its commit returned. A sink read (a client-file state not cached) waits
+ * for the commit in flight first: the sink sees one call at a time.
+ *
  * <p>If the commit fails nothing of it is acknowledged: every session that wrote in the round, or
  * read state the round changed, gets error 201 (Transient, retry with backoff) instead of its
- * replies, and its state is forgotten. A session error affects only its session; a connection
- * error (malformed message, bad order) only its connection.
+ * replies, and its state is forgotten. The round integrated meanwhile (which may have read the
+ * failed round's state) is discarded as a whole: nothing of it is committed and its dependent
+ * sessions get 201 as well. A session error affects only its session; a connection error
+ * (malformed message, bad order) only its connection.
  *
- * <p>Threads: {@link #submit} from any thread; everything else on the ingest thread.
+ * <p>Threads: {@link #submit} from any thread; {@link IngestSink#commit} on the commit thread;
+ * everything else on the ingest thread.
  */
 public final class IngestEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(IngestEngine.class.getName());
@@ -92,6 +104,8 @@ public final class IngestEngine implements AutoCloseable {
   private final ConcurrentLinkedQueue<Inbound> queue = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  /** The "tributary-commit" thread: runs {@link IngestSink#commit}, one round at a time. */
+  private final ExecutorService committer;
   private final AtomicLong connectionIds = new AtomicLong();
   private volatile boolean running = true;
   /** Set when the ingest thread died of an unexpected throwable (not by shutdown). */
@@ -107,8 +121,14 @@ public final class IngestEngine implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final Set<ClientConnection> connections = new HashSet<>();
   private final Map<Long, Session> bindings = new HashMap<>();
-  private final List<Reply> replies = new ArrayList<>();
-  private final Round round = new Round();
+  /** Two rounds alternate: one integrated here while the other is committed. */
+  private final Round[] rounds = {new Round(), new Round()};
+  /** The round being integrated (or the last one). */
+  private Round round = rounds[0];
+  /** The round whose commit runs on the commit thread, or null; at most one. */
+  private Round inflight;
+  /** Whether a round is being integrated (from its first message until its replies are handled). */
+  private boolean inRound;
   private AppSchema schema;
 
   /** One reply, sent after the round's commit. */
@@ -121,6 +141,23 @@ public final class IngestEngine implements AutoCloseable {
     long lastIdent;
     AppSchema schema;
     final Set<Session> dependents = new HashSet<>();
+    /** Replies, sent after the commit (or at once after the commit in flight if no writes). */
+    final List<Reply> replies = new ArrayList<>();
+    /** Dependents already errored when the round ended (they get no 201 if its commit fails). */
+    final Set<Session> erroredAtEnd = new HashSet<>();
+    /**
+     * Set if the commit of the previous round failed while this one was integrated: this round
+     * may have read that round's state, so it is discarded as a whole.
+     */
+    RuntimeException poisoned;
+    /** Sessions the previous round's failure already answered with 201. */
+    final Set<Session> failedBefore = new HashSet<>();
+    // the commit: written by the commit thread before done, read by the ingest thread after
+    IngestBatch batch;
+    CommitResult result;
+    Throwable error;
+    long commitNanos;
+    volatile boolean done;
     long integrated;
     long skipped;
     long allocated;
@@ -141,6 +178,15 @@ public final class IngestEngine implements AutoCloseable {
       lastIdent = 0;
       schema = null;
       dependents.clear();
+      replies.clear();
+      erroredAtEnd.clear();
+      poisoned = null;
+      failedBefore.clear();
+      batch = null;
+      result = null;
+      error = null;
+      commitNanos = 0;
+      done = false;
       integrated = 0;
       skipped = 0;
       allocated = 0;
@@ -170,6 +216,11 @@ public final class IngestEngine implements AutoCloseable {
     }
     this.salts = new VersionSalts(secret);
     this.schema = initialSchema(settings, sink);
+    this.committer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tributary-commit");
+      t.setDaemon(true);
+      return t;
+    });
     this.thread = new Thread(this::run, "tributary-ingest");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -288,28 +339,46 @@ public final class IngestEngine implements AutoCloseable {
   private void run() {
     try {
       while (running) {
+        if (inflight != null && inflight.done) {
+          awaitCommit(); // done: its replies go out now, without waiting for a next round
+        }
         Inbound first = queue.poll();
         if (first == null) {
+          // woken by submit or by the commit thread
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
           continue;
         }
+        round = inflight == rounds[0] ? rounds[1] : rounds[0];
         round.clear();
-        replies.clear();
+        inRound = true;
         handleInRound(first);
         int items = 1;
         Inbound next;
-        // the caps are checked after each item: what is left stays queued for the next round
-        while (!round.full(items) && (next = queue.poll()) != null) {
+        // the caps are checked after each item: what is left stays queued for the next round.
+        // While the previous commit runs, what arrives joins this round (group commit): ending it
+        // early would only make it wait with fewer writes for the next commit.
+        while (!round.full(items)) {
+          next = queue.poll();
+          if (next == null) {
+            Round r = inflight;
+            if (r == null || r.done) {
+              break;
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100)); // woken by submit or the commit
+            continue;
+          }
           handleInRound(next);
           items++;
         }
         endRound();
       }
+      awaitCommit(); // shutting down: the last round's replies
     } catch (Throwable t) {
       failed = true;
       LOG.log(System.Logger.Level.ERROR, "ingest thread failed; the server stops ingesting and closes every"
           + " connection (1011); /health reports it", t);
-      // nothing of the failed round was acknowledged; clients re-send it when they reconnect
+      // nothing of the failed round (or of one in flight) was acknowledged; clients re-send it
+      // when they reconnect
       for (ClientConnection c : connections) {
         closeForFailure(c);
       }
@@ -319,6 +388,12 @@ public final class IngestEngine implements AutoCloseable {
       }
     } finally {
       running = false;
+      // the sink is closed once the engine stopped: never under a running commit
+      Round r = inflight;
+      while (r != null && !r.done) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      committer.shutdown();
       for (MessageEncoder e : encoders) {
         if (e != null) {
           e.close();
@@ -347,71 +422,148 @@ public final class IngestEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends the round: waits for the commit in flight (whose replies go first), then hands this
+   * round's writes to the commit thread and returns at once (its replies are sent once that commit
+   * returned), or, without writes, sends its replies now.
+   */
   private void endRound() {
-    if (!round.hasWrites() || commit()) {
+    for (Session s : round.dependents) {
+      if (s.state == Session.State.ERRORED) {
+        round.erroredAtEnd.add(s);
+      }
+    }
+    awaitCommit();
+    inRound = false;
+    if (round.poisoned != null) {
+      LOG.log(System.Logger.Level.WARNING, "the previous round's commit failed: this round, integrated meanwhile,"
+          + " is discarded and nothing of it is acknowledged");
+      files.invalidate(round.files.keySet());
+      failRound(round, round.poisoned, round.failedBefore);
+      flush(round);
+    } else if (round.hasWrites()) {
+      startCommit(round);
+    } else {
       metrics.changesetsIntegrated.add(round.integrated);
       metrics.changesetsSkipped.add(round.skipped);
+      flush(round);
     }
-    flush();
   }
 
-  /** Commits the round's writes; false if the sink failed (the round's replies are then replaced). */
-  private boolean commit() {
-    List<ClientFileRecord> records = new ArrayList<>(round.files.size());
-    for (FileState f : round.files.values()) {
+  /** Hands the round's writes to the commit thread (nothing may be in flight). */
+  private void startCommit(Round r) {
+    List<ClientFileRecord> records = new ArrayList<>(r.files.size());
+    for (FileState f : r.files.values()) {
       records.add(f.toRecord());
     }
-    Map<String, String> newSettings =
-        round.schema == null ? Map.of() : Map.of(SCHEMA_SETTING, round.schema.toJson());
-    IngestBatch batch = IngestBatch.ofRecords(round.objects, records, round.lastIdent, newSettings);
+    Map<String, String> newSettings = r.schema == null ? Map.of() : Map.of(SCHEMA_SETTING, r.schema.toJson());
+    r.batch = IngestBatch.ofRecords(r.objects, records, r.lastIdent, newSettings);
+    inflight = r;
+    committer.execute(() -> commit(r));
+  }
+
+  /** The commit thread: one sink commit. */
+  private void commit(Round r) {
     long t0 = System.nanoTime();
-    CommitResult result;
     try {
-      result = sink.commit(batch);
-    } catch (RuntimeException e) {
+      r.result = sink.commit(r.batch);
+      r.commitNanos = System.nanoTime() - t0;
+    } catch (Throwable t) {
+      r.error = t;
+    } finally {
+      r.batch = null;
+      r.done = true;
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /**
+   * Waits for the commit in flight, if any, records its outcome and sends its replies (a failed
+   * commit's dependents get 201 instead, and the round being integrated, which may have read its
+   * state, is discarded when it ends). Rethrows an {@link Error} of the sink: the ingest thread
+   * then fails as documented.
+   */
+  private void awaitCommit() {
+    Round r = inflight;
+    if (r == null) {
+      return;
+    }
+    while (!r.done) {
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    inflight = null;
+    if (r.error instanceof Error e) {
+      throw e;
+    }
+    if (r.error != null) {
+      RuntimeException e = r.error instanceof RuntimeException x ? x : new SinkException(r.error.getMessage(), r.error);
       metrics.commitFailures.increment();
       LOG.log(System.Logger.Level.WARNING, "sink commit failed; nothing of this round is acknowledged", e);
-      files.invalidate(round.files.keySet());
-      failRound(e);
-      return false;
+      files.invalidate(r.files.keySet());
+      failRound(r, e, Set.of());
+      if (inRound) {
+        round.poisoned = e;
+        round.failedBefore.addAll(r.dependents);
+      }
+    } else {
+      committed(r);
     }
-    metrics.commitTook(System.nanoTime() - t0);
-    files.committed(round.files.values(), round.lastIdent);
-    if (round.schema != null) {
-      schema = round.schema;
+    flush(r);
+  }
+
+  /** A successful commit: its states enter the registry, its schema is adopted. */
+  private void committed(Round r) {
+    CommitResult result = r.result;
+    metrics.commitTook(r.commitNanos);
+    files.committed(r.files.values(), r.lastIdent);
+    if (r.schema != null) {
+      schema = r.schema;
       LOG.log(System.Logger.Level.INFO, () -> "development mode: adopted schema " + schema.classes().stream()
           .map(AppSchema.ObjectClass::name).toList());
     }
     metrics.objectsIngested.add(result.storedCount());
     metrics.duplicatesDiscarded.add(result.duplicateCount());
-    metrics.clientFilesAllocated.add(round.allocated);
+    metrics.clientFilesAllocated.add(r.allocated);
+    metrics.changesetsIntegrated.add(r.integrated);
+    metrics.changesetsSkipped.add(r.skipped);
     if (result.duplicateCount() > 0) {
       LOG.log(System.Logger.Level.DEBUG, () -> "discarded " + result.duplicateCount()
           + " objects whose (class, primary key) was already stored");
     }
-    return true;
   }
 
-  /** The commit failed: the round's dependent sessions get error 201 instead of their replies. */
-  private void failRound(RuntimeException cause) {
-    Set<Session> failed = round.dependents;
-    List<Reply> kept = new ArrayList<>(replies.size());
+  /**
+   * A round's commit failed (or the previous one's did): its dependent sessions get error 201
+   * instead of their replies. Sessions in {@code answeredBefore} got their 201 with the previous
+   * round: nothing more is sent to them.
+   */
+  private void failRound(Round r, RuntimeException cause, Set<Session> answeredBefore) {
+    Set<Session> failed = r.dependents;
+    List<Reply> kept = new ArrayList<>(r.replies.size());
     Set<Session> answered = new HashSet<>();
-    for (Reply r : replies) {
-      if (r.session() == null || !failed.contains(r.session())) {
-        kept.add(r);
-      } else if (answered.add(r.session())) {
-        kept.add(new Reply(r.connection(), r.session(), transientError(r.session(), cause), false));
+    for (Reply reply : r.replies) {
+      Session s = reply.session();
+      if (s != null && answeredBefore.contains(s)) {
+        continue;
+      }
+      if (s == null || !failed.contains(s)) {
+        kept.add(reply);
+      } else if (answered.add(s)) {
+        kept.add(new Reply(reply.connection(), s, transientError(s, cause), false));
       }
     }
     for (Session s : failed) {
-      if (!answered.contains(s) && s.state != Session.State.ERRORED) {
+      if (!answered.contains(s) && !answeredBefore.contains(s) && !r.erroredAtEnd.contains(s)) {
         kept.add(new Reply(s.connection, s, transientError(s, cause), false));
       }
       markErrored(s);
     }
-    replies.clear();
-    replies.addAll(kept);
+    // this round may have moved them on (an IDENT, say) before the failure was known
+    for (Session s : answeredBefore) {
+      markErrored(s);
+    }
+    r.replies.clear();
+    r.replies.addAll(kept);
   }
 
   private ServerMessage transientError(Session s, RuntimeException cause) {
@@ -420,25 +572,25 @@ public final class IngestEngine implements AutoCloseable {
         "storage temporarily unavailable, retry later: " + cause.getMessage(), ServerErrors.TRANSIENT_BACKOFF);
   }
 
-  private void flush() {
-    for (Reply r : replies) {
-      ClientConnection c = r.connection();
-      if (c.closing && !r.close()) {
+  private void flush(Round r) {
+    for (Reply reply : r.replies) {
+      ClientConnection c = reply.connection();
+      if (c.closing && !reply.close()) {
         continue;
       }
-      ServerErrors.checkOutgoing(r.message());
+      ServerErrors.checkOutgoing(reply.message());
       MessageEncoder encoder = encoder(c.protocolVersion());
       try {
-        c.edge().send(encoder.encode(r.message(), out));
+        c.edge().send(encoder.encode(reply.message(), out));
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "cannot send " + r.message().type() + " to " + c, e);
+        LOG.log(System.Logger.Level.WARNING, "cannot send " + reply.message().type() + " to " + c, e);
       }
-      if (r.close()) {
+      if (reply.close()) {
         c.closing = true;
         c.edge().close(1000, "protocol error");
       }
     }
-    replies.clear();
+    r.replies.clear();
   }
 
   private MessageEncoder encoder(int version) {
@@ -594,7 +746,8 @@ public final class IngestEngine implements AutoCloseable {
       return;
     }
     if (m.needClientFileIdent()) {
-      long fileIdent = Math.max(files.lastIdent(), round.lastIdent) + 1;
+      long pending = inflight == null ? 0 : inflight.lastIdent;
+      long fileIdent = Math.max(files.lastIdent(), Math.max(round.lastIdent, pending)) + 1;
       long salt = 1 + (random.nextLong() & Long.MAX_VALUE) % (Long.MAX_VALUE - 1);
       FileState f = FileState.allocated(fileIdent, salt, c.principal().userId(), settings.clock().millis());
       round.lastIdent = fileIdent;
@@ -605,14 +758,33 @@ public final class IngestEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * The newest state of a file: this round's, else the round in flight's (not committed yet: if
+   * that commit fails, this round is discarded), else the committed one.
+   */
   private FileState state(long ident) {
     FileState f = round.files.get(ident);
-    return f != null ? f : files.get(ident).orElse(null);
+    if (f == null && inflight != null) {
+      f = inflight.files.get(ident);
+    }
+    if (f != null) {
+      return f;
+    }
+    f = files.cached(ident);
+    if (f != null) {
+      return f;
+    }
+    // a sink read: never while a commit runs (IngestSink: one call at a time)
+    awaitCommit();
+    return files.get(ident).orElse(null);
   }
 
-  /** A state read for a reply: the session depends on the round's commit if the round changed it. */
+  /**
+   * A state read for a reply: the session depends on the round's commit if this round or the
+   * round in flight changed it.
+   */
   private FileState read(Session s, long ident) {
-    if (round.files.containsKey(ident)) {
+    if (round.files.containsKey(ident) || (inflight != null && inflight.files.containsKey(ident))) {
       round.dependents.add(s);
     }
     return state(ident);
@@ -844,7 +1016,8 @@ public final class IngestEngine implements AutoCloseable {
     int integrated = 0;
     int skipped = 0;
     List<IngestRecord> objects = new ArrayList<>();
-    AppSchema base = round.schema != null ? round.schema : schema;
+    AppSchema base = round.schema != null ? round.schema
+        : inflight != null && inflight.schema != null ? inflight.schema : schema;
     ingestor.begin(base, settings.developmentMode());
     String user = c.principal().userId();
     while (cursor.next()) {
@@ -924,7 +1097,7 @@ public final class IngestEngine implements AutoCloseable {
   // --- errors and bookkeeping ---
 
   private void reply(Session s, ServerMessage m) {
-    replies.add(new Reply(s.connection, s, m, false));
+    round.replies.add(new Reply(s.connection, s, m, false));
   }
 
   private void sessionError(Session s, ProtocolError error, String message) {
@@ -950,7 +1123,7 @@ public final class IngestEngine implements AutoCloseable {
     // which session was being served is not known here: fail the connection's active sessions
     for (Session s : c.sessions.values()) {
       if (s.state != Session.State.ERRORED) {
-        replies.add(new Reply(c, s, transientError(s, e), false));
+        round.replies.add(new Reply(c, s, transientError(s, e), false));
         markErrored(s);
       }
     }
@@ -960,7 +1133,7 @@ public final class IngestEngine implements AutoCloseable {
     metrics.errorSent(error.code());
     LOG.log(System.Logger.Level.INFO, () -> c + ": connection error " + error.code() + ": " + message);
     boolean retry = error == ProtocolError.CONNECTION_CLOSED;
-    replies.add(new Reply(c, null, ServerErrors.connection(error, ServerErrors.actionFor(error), retry, message), true));
+    round.replies.add(new Reply(c, null, ServerErrors.connection(error, ServerErrors.actionFor(error), retry, message), true));
     c.closedForEngine = true;
     releaseAll(c);
   }
