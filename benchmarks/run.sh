@@ -7,7 +7,7 @@
 #   four end-to-end runs, the memory probes.
 # full (about 50 minutes: 82 JMH runs of ~20 s): every JMH benchmark and parameter (-f1 -wi 3 -w 2s -i 5 -r 2s), the end-to-end
 #   matrix (1 and 8 devices x SYNC and OS_FLUSH x compression on and off, latency at 200 objects/s,
-#   full-load latency, -Xmx256m), the memory probes with default and -Xmx256m child JVMs, and
+#   full-load latency unpaced and paced at 100,000 and 200,000 objects/s, -Xmx256m), the memory probes with default and -Xmx256m child JVMs, and
 #   `tributary demo` twice with -Xmx256m (builds cli/target/tributary.jar if missing).
 # Every JMH run uses -prof gc (B/op is gc.alloc.rate.norm). Builds benchmarks/target/benchmarks.jar if
 # it is missing. Needs java 17+ on the PATH; nothing else (no jq, no python).
@@ -78,7 +78,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
 # ---- JMH ------------------------------------------------------------------------------------
 if [ "$profile" = short ]; then
-  jmh 'changeset.ChangesetEncodeBenchmark.(oneObjectChangeset|transaction1000|wideOneObjectChangeset|wideTransaction1000)$' -p sink=heap
+  jmh 'changeset.ChangesetEncodeBenchmark.(oneObjectChangeset|transaction1000|transaction1000Prepared|wideOneObjectChangeset|wideTransaction1000)$' -p sink=heap
   jmh 'changeset.ChangesetDecodeBenchmark' -p buffer=heap,readOnlyHeap
   jmh 'api.WriteApiBenchmark'
   jmh 'message.UploadCodecBenchmark' -p entries=128
@@ -106,6 +106,8 @@ if [ "$profile" = short ]; then
   e2e --devices 1 --batch 1000 --durability OS_FLUSH --compression off --warmup 20s --duration 8s --log-max-mib 2
   e2e --devices 8 --batch 1000 --durability SYNC --compression on --warmup 20s --duration 8s --log-max-mib 2
   e2e --devices 1 --batch 1 --durability SYNC --compression on --rate 200 --warmup 10s --duration 10s
+  # full load, paced: 8 devices offering 100,000 objects/s in all (below capacity, so no queue grows)
+  e2e --devices 8 --batch 1000 --durability SYNC --compression on --rate 100000 --warmup 10s --duration 10s --log-max-mib 4
 else
   first=--header
   for devices in 1 8; do for durability in SYNC OS_FLUSH; do for compression in on off; do
@@ -117,6 +119,10 @@ else
     e2e --devices 1 --batch 1 --durability SYNC --compression $compression --rate 200 --warmup 10s --duration 10s
   done
   e2e --devices 8 --batch 1 --durability SYNC --compression on --warmup 5s --duration 10s --log-max-mib 4
+  # full load, paced below and near capacity (unpaced, the rows above, queue up to the log bound)
+  for rate in 100000 200000; do
+    e2e --devices 8 --batch 1000 --durability SYNC --compression on --rate $rate --warmup 10s --duration 10s --log-max-mib 4
+  done
   e2e_xmx --devices 8 --batch 1000 --durability SYNC --compression on --warmup 5s --duration 10s --log-max-mib 4
 fi
 
