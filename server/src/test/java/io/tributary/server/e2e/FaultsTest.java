@@ -56,10 +56,16 @@ class FaultsTest {
             errors.add(e.getMessage());
           }
         });
-        for (int t = 0; t < 150; t++) {
+        // 150 transactions, then more (paced, at most 300) until the proxy has cut more than 3
+        // connections: where the cuts fall is random, and 150 transactions' traffic once held
+        // only 3 of them
+        for (int t = 0; t < 150 || (proxy.cuts() <= 3 && t < 450); t++) {
           List<ObjectId> keys = E2e.keys(1, t * 80, t * 80 + 80);
           E2e.write(realm, keys);
           committed.addAll(keys);
+          if (t >= 150) {
+            Thread.sleep(20);
+          }
         }
         realm.waitForUploadCompletion(Duration.ofSeconds(100));
         assertThat(realm.syncError()).as("%s", proxy).isNull();
