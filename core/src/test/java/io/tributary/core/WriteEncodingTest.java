@@ -475,6 +475,62 @@ class WriteEncodingTest {
   }
 
   @Test
+  void embeddedPropertiesOfOneClassKeepTheirOwnFieldWhereverTheWriterIsPooled() {
+    // the prepared Update targets of an embedded object belong to the property that holds it:
+    // two properties of one embedded class, and list elements of it (which take the fluent route)
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A")
+                .primaryKey("_id", PropertyType.INT)
+                .embedded("e", "E")
+                .embedded("f", "E")
+                .embeddedList("es", "E"),
+            ObjectSchema.embedded("E")
+                .property("v", PropertyType.INT)
+                .property("w", PropertyType.STRING));
+    try (IngestRealm realm = open(schema)) {
+      for (int k = 0; k < 2; k++) {
+        int base = 10 * k;
+        realm.write(
+            tx -> {
+              ObjectWriter a = tx.create("A", base + 1);
+              a.embedded("e").set("v", base + 1).set("w", "e");
+              ListWriter es = a.list("es");
+              es.addEmbedded().set("v", base + 2);
+              es.addEmbedded().set("w", "l");
+              a.embedded("f").set("w", "f").set("v", base + 3);
+              tx.create("A", base + 2).embedded("f").set("v", base + 4);
+            });
+      }
+    }
+    for (int k = 0; k < 2; k++) {
+      String a1 = "table=\"A\" pk=Int(" + (10 * k + 1) + ")";
+      String a2 = "table=\"A\" pk=Int(" + (10 * k + 2) + ")";
+      assertThat(dump(k + 1))
+          .containsExactly(
+              "CreateObject " + a1,
+              "Update " + a1 + " field=\"e\" path=[] value=ObjectValue is_default=false",
+              "Update " + a1 + " field=\"e\" path=[\"v\"] value=Int(" + (10 * k + 1)
+                  + ") is_default=false",
+              "Update " + a1 + " field=\"e\" path=[\"w\"] value=String(\"e\") is_default=false",
+              "ArrayInsert " + a1 + " field=\"es\" path=[0] value=ObjectValue prior_size=0",
+              "Update " + a1 + " field=\"es\" path=[0, \"v\"] value=Int(" + (10 * k + 2)
+                  + ") is_default=false",
+              "ArrayInsert " + a1 + " field=\"es\" path=[1] value=ObjectValue prior_size=1",
+              "Update " + a1 + " field=\"es\" path=[1, \"w\"] value=String(\"l\")"
+                  + " is_default=false",
+              "Update " + a1 + " field=\"f\" path=[] value=ObjectValue is_default=false",
+              "Update " + a1 + " field=\"f\" path=[\"w\"] value=String(\"f\") is_default=false",
+              "Update " + a1 + " field=\"f\" path=[\"v\"] value=Int(" + (10 * k + 3)
+                  + ") is_default=false",
+              "CreateObject " + a2,
+              "Update " + a2 + " field=\"f\" path=[] value=ObjectValue is_default=false",
+              "Update " + a2 + " field=\"f\" path=[\"v\"] value=Int(" + (10 * k + 4)
+                  + ") is_default=false");
+    }
+  }
+
+  @Test
   void setMixedMapsJavaTypes() {
     Schema schema =
         Schema.of(

@@ -72,14 +72,11 @@ final class ObjectWriterImpl implements ObjectWriter {
   private String[] pathKey = new String[4];
 
   /**
-   * For an embedded object right below a root property: its properties' Update targets by
-   * property index, made on first use, for {@link #embeddedPathsField} and {@link
-   * #embeddedPathsClass} (a pooled writer keeps the same place, so they are made once).
+   * For an embedded object right below a root property (no list index or dictionary key between):
+   * its properties' Update targets by property index, prepared once per schema property ({@link
+   * PropertyModel#embeddedPaths}); otherwise null.
    */
   private FieldPath[] embeddedPaths;
-
-  private Name embeddedPathsField;
-  private ClassModel embeddedPathsClass;
 
   /**
    * Child and collection writers per class (a pooled root writer serves whatever class is created
@@ -130,6 +127,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.cursor = 0;
     this.field = null;
     this.depth = 0;
+    this.embeddedPaths = null;
     this.keyKind = keyKind;
     this.keyLong = keyLong;
     this.keyRef = keyRef;
@@ -174,6 +172,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       pathKey[depth] = key;
       depth++;
     }
+    this.embeddedPaths = parent.field == null && depth == 0 ? p.embeddedPaths : null;
   }
 
   private void appendName(Name n) {
@@ -282,21 +281,8 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (field == null) {
       return p.path;
     }
-    return depth == 0 ? embeddedPath(p) : null;
-  }
-
-  private FieldPath embeddedPath(PropertyModel p) {
     FieldPath[] a = embeddedPaths;
-    if (a == null || embeddedPathsField != field || embeddedPathsClass != cls) {
-      a = embeddedPaths = new FieldPath[cls.properties.length];
-      embeddedPathsField = field;
-      embeddedPathsClass = cls;
-    }
-    FieldPath f = a[p.index];
-    if (f == null) {
-      f = a[p.index] = FieldPath.ofEmbedded(field, p.preparedName, cls.preparedName);
-    }
-    return f;
+    return a != null ? a[p.index] : null;
   }
 
   private PropertyModel single(String property, PropertyType given) {

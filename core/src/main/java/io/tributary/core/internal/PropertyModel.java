@@ -27,6 +27,12 @@ final class PropertyModel {
   final PropertyType single;
   /** For links: the target class (resolved after all classes exist). */
   ClassModel target;
+  /**
+   * For a single embedded-object property: the Update targets of the embedded object's
+   * properties by their index ({@code update(this).key(q).inEmbedded(target)}), made once with
+   * the target so that writing an embedded property costs one array load; otherwise null.
+   */
+  FieldPath[] embeddedPaths;
 
   PropertyModel(ClassModel owner, Property p, int index) {
     this.owner = owner;
@@ -43,6 +49,24 @@ final class PropertyModel {
         collection == CollectionType.SINGLE && !primaryKey && type != PropertyType.OBJECT
             ? type
             : null;
+  }
+
+  /** Sets {@link #target} and, for a single embedded-object property, {@link #embeddedPaths}. */
+  void resolve(ClassModel target) {
+    this.target = target;
+    if (target == null || collection != CollectionType.SINGLE || type != PropertyType.OBJECT) {
+      return;
+    }
+    PropertyModel[] qs = target.properties;
+    FieldPath[] a = new FieldPath[qs.length];
+    try {
+      for (PropertyModel q : qs) {
+        a[q.index] = FieldPath.ofEmbedded(preparedName, q.preparedName, target.preparedName);
+      }
+    } catch (IllegalArgumentException e) {
+      return; // a name beyond the prepared route's limits: the fluent route reports it
+    }
+    this.embeddedPaths = a;
   }
 
   /** {@code Class.property}, for messages. */

@@ -43,7 +43,7 @@ public final class SchemaModel {
     for (ClassModel c : classes) {
       for (PropertyModel p : c.properties) {
         if (p.type == PropertyType.OBJECT) {
-          p.target = find(p.property.target());
+          p.resolve(find(p.property.target()));
         }
       }
     }
