@@ -118,14 +118,7 @@ class ReaderFastPathPropertiesTest {
     System.arraycopy(value, 0, record, p, value.length);
     p += value.length;
     record[p++] = 0; // is_default
-    byte[] follower = {4, 0, 1, 1, (byte) field, 0, 1, 9, 0};
-    byte[] out = new byte[head.length + p + followers * follower.length];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(record, 0, out, head.length, p);
-    for (int i = 0; i < followers; i++) {
-      System.arraycopy(follower, 0, out, head.length + p + i * follower.length, follower.length);
-    }
-    return out;
+    return withFollowers(head, record, p, field, followers);
   }
 
   private static List<String> readStrings(ByteBuffer buffer) {
@@ -316,12 +309,20 @@ class ReaderFastPathPropertiesTest {
     p = padded(record, p, seconds, secondsPadding);
     p = padded(record, p, nanos, nanosPadding);
     record[p++] = 0; // is_default
+    return withFollowers(head, record, p, field, followers);
+  }
+
+  /**
+   * {@code head}, the first {@code length} bytes of {@code record}, then {@code followers} Updates
+   * of {@code field} to the Int 9 (records after the one under test).
+   */
+  private static byte[] withFollowers(byte[] head, byte[] record, int length, int field, int followers) {
     byte[] follower = {4, 0, 1, 1, (byte) field, 0, 1, 9, 0};
-    byte[] out = new byte[head.length + p + followers * follower.length];
+    byte[] out = new byte[head.length + length + followers * follower.length];
     System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(record, 0, out, head.length, p);
+    System.arraycopy(record, 0, out, head.length, length);
     for (int i = 0; i < followers; i++) {
-      System.arraycopy(follower, 0, out, head.length + p + i * follower.length, follower.length);
+      System.arraycopy(follower, 0, out, head.length + length + i * follower.length, follower.length);
     }
     return out;
   }
