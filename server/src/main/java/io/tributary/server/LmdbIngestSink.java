@@ -3,6 +3,7 @@ package io.tributary.server;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogException;
+import io.tributary.server.internal.ingest.DirectIngest;
 import io.tributary.server.internal.store.Keys;
 import io.tributary.server.proto.ClientFileRecord;
 import io.tributary.server.proto.IngestedObject;
@@ -314,9 +315,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     // each (a sixth of this thread's Java samples)
     byte[] t = trailer;
     t[0] = (byte) (IngestedObject.SEQUENCE_FIELD_NUMBER << 3); // wire type 0, varint
-    int n = putVarint(t, 1, seq);
+    int n = DirectIngest.putVarint(t, 1, seq);
     t[n++] = (byte) (IngestedObject.INGESTED_AT_MS_FIELD_NUMBER << 3);
-    n = putVarint(t, n, now);
+    n = DirectIngest.putVarint(t, n, now);
     int total = serialized.length + n;
     ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
     if (value.remaining() != total) {
@@ -325,19 +326,6 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     }
     value.put(serialized);
     value.put(t, 0, n);
-  }
-
-  /**
-   * A protobuf varint at {@code b[p]}: {@code v} as unsigned, 7 bits a byte, low bits first (int64
-   * as uint64); returns the position after it.
-   */
-  static int putVarint(byte[] b, int p, long v) {
-    while ((v & ~0x7FL) != 0) {
-      b[p++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    return p;
   }
 
   @Override

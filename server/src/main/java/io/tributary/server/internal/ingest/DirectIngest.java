@@ -43,7 +43,7 @@ import java.util.Map;
  * handled (at most {@link #MAX_ARENA} bytes of encoded entries and {@link #MAX_SLOTS} property slots;
  * larger changesets take the general path).
  */
-final class DirectIngest {
+public final class DirectIngest {
   /** Largest entry arena kept; a changeset needing more takes the general path. */
   static final int MAX_ARENA = 8 << 20;
 
@@ -764,7 +764,11 @@ final class DirectIngest {
     arenaSize = p + n;
   }
 
-  private static int putVarint(byte[] b, int p, long v) {
+  /**
+   * A protobuf varint at {@code b[p]}: {@code v} as unsigned, 7 bits a byte, low bits first (int64
+   * as uint64); returns the index after it. Also the LMDB sink's record trailer.
+   */
+  public static int putVarint(byte[] b, int p, long v) {
     if ((v & ~0x7FL) == 0) { // most lengths and small values: one byte
       b[p] = (byte) v;
       return p + 1;
