@@ -1337,15 +1337,7 @@ public final class ChangesetWriter {
       b[p] = (byte) PayloadType.STRING.code();
       b[p + 1] = (byte) n;
       int q = p + 2;
-      int i = 0;
-      for (; i < n; i++) {
-        char c = value.charAt(i);
-        if (c >= 0x80) {
-          break;
-        }
-        b[q + i] = (byte) c;
-      }
-      if (i == n) {
+      if (copyAscii(value, n, b, q)) {
         b[q + n] = 0; // is_default
         return fastEnd(q + n + 1);
       }
@@ -2072,8 +2064,8 @@ public final class ChangesetWriter {
 
   /**
    * Copies the {@code n} chars of {@code s} to {@code b[q..]} as bytes while they are ASCII.
-   * Apart from the terminals so that their compiled code stays small enough to be inlined (the
-   * unrolled loop is large).
+   * Apart from the terminals (fluent and prepared) so that their compiled code stays small enough
+   * to be inlined (the unrolled loop is large).
    *
    * @return whether every char was ASCII (else the bytes written are garbage)
    */
