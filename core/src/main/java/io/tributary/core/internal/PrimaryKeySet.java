@@ -126,20 +126,31 @@ final class PrimaryKeySet {
     return ClassModel.spread((int) h);
   }
 
+  /**
+   * Doubles the table. The last added key keeps its mark at its new slot: a later {@link #add}
+   * may grow the table and then find a duplicate, and {@link #undoLastAdd} must still remove the
+   * key of the last <em>successful</em> add, not whichever key was moved last.
+   */
   private void grow() {
     long[] oldTable = table;
     Object[] oldRefs = refs;
     int oldCapacity = capacity;
     int current = stamp;
+    int oldLast = lastAdded;
     allocate(oldCapacity * 2);
     stamp = 1;
+    int newLast = -1;
     for (int i = 0; i < oldCapacity; i++) {
       long tag = oldTable[i * STRIDE];
       if ((int) (tag >>> 32) == current) {
         int cls = (int) (tag >>> 1) & 0x7FFF_FFFF;
         add(cls, oldTable[i * STRIDE + 1], oldTable[i * STRIDE + 2],
             (tag & 1) != 0 ? oldRefs[i] : null);
+        if (i == oldLast) {
+          newLast = lastAdded;
+        }
       }
     }
+    lastAdded = newLast;
   }
 }

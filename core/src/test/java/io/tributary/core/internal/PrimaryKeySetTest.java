@@ -53,6 +53,21 @@ class PrimaryKeySetTest {
     return op.list().ofMaxSize(2000);
   }
 
+  @Test
+  void undoAfterADuplicateThatGrewTheTableRemovesTheLastSuccessfulAdd() {
+    PrimaryKeySet set = new PrimaryKeySet();
+    for (int k = 0; k < 32; k++) { // 32 keys fill the initial 64 slots to the growth threshold
+      assertThat(set.add(0, k, 0, null)).isTrue();
+    }
+    assertThat(set.add(0, 0, 0, null)).as("a duplicate, added after the table grew").isFalse();
+    set.undoLastAdd();
+    assertThat(set.size()).isEqualTo(31);
+    assertThat(set.add(0, 31, 0, null)).as("the last successful add was undone").isTrue();
+    for (int k = 0; k < 31; k++) {
+      assertThat(set.add(0, k, 0, null)).as("still present: %s", k).isFalse();
+    }
+  }
+
   @Property(tries = 200)
   void behavesLikeAHashSet(@ForAll("ops") List<Op> ops) {
     PrimaryKeySet set = new PrimaryKeySet();
