@@ -53,10 +53,10 @@ final class ObjectWriterImpl implements ObjectWriter {
   ObjectWriterImpl root;
   private ObjectWriterImpl parent;
   /**
-   * Index in {@code cls.properties} of the property after the one last looked up: apps set
+   * The property declared after the one last looked up ({@link PropertyModel#next}): apps set
    * properties in a fixed order, usually the declared one, so {@link #prop} tries it first.
    */
-  private int cursor;
+  private PropertyModel expected;
 
   // the root's primary key, to select it again after another object was written
   int keyKind;
@@ -72,11 +72,13 @@ final class ObjectWriterImpl implements ObjectWriter {
   private String[] pathKey = new String[4];
 
   /**
-   * For an embedded object right below a root property (no list index or dictionary key between):
-   * its properties' Update targets by property index, prepared once per schema property ({@link
-   * PropertyModel#embeddedPaths}); otherwise null.
+   * This object's properties' Update targets by property index, prepared once per schema
+   * property: for a root {@link ClassModel#rootPaths}, for an embedded object right below a root
+   * property (no list index or dictionary key between) {@link PropertyModel#embeddedPaths};
+   * otherwise null, and null for the first object of its class in the transaction (and that
+   * object's embedded objects): see {@link #prepared}.
    */
-  private FieldPath[] embeddedPaths;
+  private FieldPath[] paths;
 
   /**
    * Child and collection writers per class (a pooled root writer serves whatever class is created
@@ -118,16 +120,22 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.tx = tx;
   }
 
-  void assignRoot(ClassModel cls, int keyKind, long keyLong, Object keyRef) {
+  /**
+   * Makes this the writer of a new root object.
+   *
+   * @param first whether it is the first object of its class in the transaction (then it is
+   *     written without prepared paths, see {@link #prepared})
+   */
+  void assignRoot(ClassModel cls, int keyKind, long keyLong, Object keyRef, boolean first) {
     this.gen = tx.gen;
     this.stamp = ++tx.stampCounter;
     this.cls = cls;
     this.root = this;
     this.parent = null;
-    this.cursor = 0;
+    this.expected = cls.first;
     this.field = null;
     this.depth = 0;
-    this.embeddedPaths = null;
+    this.paths = first ? null : cls.rootPaths;
     this.keyKind = keyKind;
     this.keyLong = keyLong;
     this.keyRef = keyRef;
@@ -144,7 +152,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.cls = p.target;
     this.root = parent.root;
     this.parent = parent;
-    this.cursor = 0;
+    this.expected = cls.first;
     this.keyRef = null;
     if (parent.field == null) {
       this.field = p.preparedName;
@@ -172,7 +180,10 @@ final class ObjectWriterImpl implements ObjectWriter {
       pathKey[depth] = key;
       depth++;
     }
-    this.embeddedPaths = parent.field == null && depth == 0 ? p.embeddedPaths : null;
+    // prepared only below a root property, and not in the first object of its class (parent's
+    // paths null): see prepared(..)
+    this.paths =
+        parent.field == null && depth == 0 && parent.paths != null ? p.embeddedPaths : null;
   }
 
   private void appendName(Name n) {
@@ -206,14 +217,10 @@ final class ObjectWriterImpl implements ObjectWriter {
   PropertyModel prop(String name) {
     checkUsable();
     // the guess is compared by identity: names written as literals are one interned String
-    PropertyModel[] ps = cls.properties;
-    int k = cursor;
-    if (k < ps.length) {
-      PropertyModel guess = ps[k];
-      if (guess.name == name) {
-        cursor = k + 1;
-        return guess;
-      }
+    PropertyModel guess = expected;
+    if (guess.name == name) {
+      expected = guess.next;
+      return guess;
     }
     PropertyModel p = cls.find(name);
     if (p == null) {
@@ -221,7 +228,7 @@ final class ObjectWriterImpl implements ObjectWriter {
           cls.name + "." + name + ": no such property (expected one of: " + cls.propertyNames()
               + ")");
     }
-    cursor = p.index + 1; // the primary key's index is -1: then the first property
+    expected = p.next; // after the primary key: the first property
     return p;
   }
 
@@ -270,19 +277,122 @@ final class ObjectWriterImpl implements ObjectWriter {
 
   /**
    * Selects the root object and returns the prepared Update target of {@code p} on this object
-   * (a root, or an embedded object right below a root property), or null for a deeper path
-   * (then use {@link #open}).
+   * (a root, or an embedded object right below a root property), or null for a deeper path or for
+   * the first object of a class in the transaction: then write with {@link #unprepared}.
+   *
+   * <p>Why the first object goes the fluent way: a prepared path's fast route needs its names
+   * already interned in the changeset, so {@link ChangesetWriter}'s prepared terminals take their
+   * own slow route on a path's first use in each changeset, once per path per transaction. That
+   * is often enough for C2 to count the slow route as hot and inline it into every setter, which
+   * then compiles too big to be inlined into the app's loop. Writing the first object of each
+   * class here (same calls, same bytes) leaves the terminals' slow route cold once the paths'
+   * cached intern indices hold: they are the same in every changeset that interns the names in
+   * the same order. (A property first set on a later object of the transaction still takes the
+   * terminal's slow route: correct, only slower.)
    */
   FieldPath prepared(PropertyModel p) {
     TransactionImpl t = tx;
     if (t.selected != root) {
       t.select(root);
     }
-    if (field == null) {
-      return p.path;
+    FieldPath[] a = paths;
+    return a == null ? null : a[p.index];
+  }
+
+  private static final int V_INT = 0;
+  private static final int V_DOUBLE = 1;
+  private static final int V_FLOAT = 2;
+  private static final int V_BOOL = 3;
+  private static final int V_STRING = 4;
+  private static final int V_TIMESTAMP = 5;
+  private static final int V_OBJECT_ID = 6;
+  private static final int V_OBJECT = 7;
+  private static final int V_NULL = 8;
+  private static final int V_BINARY = 9;
+  private static final int V_DECIMAL = 10;
+  private static final int V_UUID = 11;
+
+  /**
+   * Writes Update {@code p = value} on this object with the changeset writer's fluent calls (the
+   * bytes of {@link #open}{@code (UPDATE, p)} and the terminal): for paths {@link #prepared} has
+   * no target for, and for values without a prepared terminal. The value comes as raw parts:
+   * {@code bits} for numbers and booleans, {@code ref} for objects.
+   *
+   * <p>One method for every payload, with the opener and path written out here rather than
+   * through {@link #open}, on purpose: it runs once per path per transaction, often enough to be
+   * inlined if it were small, and it is larger than C2's FreqInlineSize (325 bytes of bytecode),
+   * so the setters' compiled code stays small.
+   *
+   * @throws IllegalArgumentException naming {@code p} if a string or decimal value does not fit
+   */
+  private void unprepared(PropertyModel p, int kind, long bits, Object ref) {
+    TransactionImpl t = tx;
+    ChangesetWriter w = t.writer;
+    if (t.selected != root) {
+      t.select(root);
     }
-    FieldPath[] a = embeddedPaths;
-    return a != null ? a[p.index] : null;
+    try {
+      if (field == null) {
+        w.update(p.preparedName);
+      } else {
+        w.update(field);
+        for (int i = 0; i < depth; i++) {
+          long index = pathIndex[i];
+          if (index >= 0) {
+            w.index(index);
+          } else if (pathName[i] != null) {
+            w.key(pathName[i]);
+          } else {
+            w.key(pathKey[i]);
+          }
+        }
+        w.key(p.preparedName);
+        w.inEmbedded(cls.preparedName);
+      }
+      switch (kind) {
+        case V_INT:
+          w.intValue(bits);
+          break;
+        case V_DOUBLE:
+          w.doubleValue(Double.longBitsToDouble(bits));
+          break;
+        case V_FLOAT:
+          w.floatValue(Float.intBitsToFloat((int) bits));
+          break;
+        case V_BOOL:
+          w.boolValue(bits != 0);
+          break;
+        case V_STRING:
+          w.stringValue((String) ref);
+          break;
+        case V_TIMESTAMP:
+          w.timestampValue((Instant) ref);
+          break;
+        case V_OBJECT_ID:
+          w.objectIdValue((ObjectId) ref);
+          break;
+        case V_OBJECT:
+          w.objectValue();
+          break;
+        case V_NULL:
+          w.nullValue();
+          break;
+        case V_BINARY:
+          w.binaryValue((byte[]) ref);
+          break;
+        case V_DECIMAL:
+          w.decimalValue((BigDecimal) ref);
+          break;
+        default:
+          w.uuidValue((UUID) ref);
+          break;
+      }
+    } catch (IllegalArgumentException e) {
+      if (kind == V_STRING || kind == V_DECIMAL) {
+        throw Values.valueError(p, e);
+      }
+      throw e;
+    }
   }
 
   private PropertyModel single(String property, PropertyType given) {
@@ -302,7 +412,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (!p.nullable) {
       throw Values.nullError(p);
     }
-    open(UPDATE, p).nullValue();
+    unprepared(p, V_NULL, 0, null);
     return true;
   }
 
@@ -344,7 +454,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.intValue(f, value);
     } else {
-      open(UPDATE, p).intValue(value);
+      unprepared(p, V_INT, value, null);
     }
     return this;
   }
@@ -356,7 +466,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.doubleValue(f, value);
     } else {
-      open(UPDATE, p).doubleValue(value);
+      unprepared(p, V_DOUBLE, Double.doubleToRawLongBits(value), null);
     }
     return this;
   }
@@ -368,7 +478,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.floatValue(f, value);
     } else {
-      open(UPDATE, p).floatValue(value);
+      unprepared(p, V_FLOAT, Float.floatToRawIntBits(value), null);
     }
     return this;
   }
@@ -380,7 +490,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.boolValue(f, value);
     } else {
-      open(UPDATE, p).boolValue(value);
+      unprepared(p, V_BOOL, value ? 1 : 0, null);
     }
     return this;
   }
@@ -390,14 +500,14 @@ final class ObjectWriterImpl implements ObjectWriter {
     PropertyModel p = single(property, PropertyType.STRING);
     if (!writeNullIf(value, p)) {
       FieldPath f = prepared(p);
-      try {
-        if (f != null) {
+      if (f == null) {
+        unprepared(p, V_STRING, 0, value);
+      } else {
+        try {
           tx.writer.stringValue(f, value);
-        } else {
-          open(UPDATE, p).stringValue(value);
+        } catch (IllegalArgumentException e) {
+          throw Values.valueError(p, e);
         }
-      } catch (IllegalArgumentException e) {
-        throw Values.valueError(p, e);
       }
     }
     return this;
@@ -407,7 +517,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, byte[] value) {
     PropertyModel p = single(property, PropertyType.BINARY);
     if (!writeNullIf(value, p)) {
-      open(UPDATE, p).binaryValue(value);
+      unprepared(p, V_BINARY, 0, value);
     }
     return this;
   }
@@ -420,7 +530,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       if (f != null) {
         tx.writer.timestampValue(f, value);
       } else {
-        open(UPDATE, p).timestampValue(value);
+        unprepared(p, V_TIMESTAMP, 0, value);
       }
     }
     return this;
@@ -430,12 +540,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, BigDecimal value) {
     PropertyModel p = single(property, PropertyType.DECIMAL128);
     if (!writeNullIf(value, p)) {
-      ChangesetWriter w = open(UPDATE, p);
-      try {
-        w.decimalValue(value);
-      } catch (IllegalArgumentException e) {
-        throw Values.valueError(p, e);
-      }
+      unprepared(p, V_DECIMAL, 0, value);
     }
     return this;
   }
@@ -448,7 +553,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       if (f != null) {
         tx.writer.objectIdValue(f, value);
       } else {
-        open(UPDATE, p).objectIdValue(value);
+        unprepared(p, V_OBJECT_ID, 0, value);
       }
     }
     return this;
@@ -458,7 +563,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, UUID value) {
     PropertyModel p = single(property, PropertyType.UUID);
     if (!writeNullIf(value, p)) {
-      open(UPDATE, p).uuidValue(value);
+      unprepared(p, V_UUID, 0, value);
     }
     return this;
   }
@@ -476,7 +581,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (!p.nullable) {
       throw Values.nullError(p);
     }
-    open(UPDATE, p).nullValue();
+    unprepared(p, V_NULL, 0, null);
     return this;
   }
 
@@ -533,7 +638,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.objectValue(f);
     } else {
-      open(UPDATE, p).objectValue();
+      unprepared(p, V_OBJECT, 0, null);
     }
     ObjectWriterImpl[] children = caches().children;
     ObjectWriterImpl c = children[p.index];

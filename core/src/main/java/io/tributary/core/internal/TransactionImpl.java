@@ -37,6 +37,12 @@ final class TransactionImpl implements Transaction {
   private final TxSink sink;
   final ChangesetWriter writer;
   private final PrimaryKeySet keys = new PrimaryKeySet();
+  /**
+   * Per class index: the {@link #gen} of the last transaction that created an object of the
+   * class. The first object of a class in a transaction is written without prepared paths (see
+   * {@link ObjectWriterImpl#prepared}).
+   */
+  private final int[] classUsed;
 
   /** Incremented when a transaction ends: writers assigned before then become unusable. */
   int gen;
@@ -64,6 +70,8 @@ final class TransactionImpl implements Transaction {
     this.closed = closed;
     this.sink = new TxSink(maxChangesetBytes);
     this.writer = new ChangesetWriter();
+    this.classUsed = new int[classCount];
+    Arrays.fill(classUsed, -1); // gen starts at 0
   }
 
   /**
@@ -211,7 +219,11 @@ final class TransactionImpl implements Transaction {
 
   private ObjectWriter created(ClassModel c, int kind, long keyLong, Object keyRef) {
     ObjectWriterImpl w = nextRoot();
-    w.assignRoot(c, kind, keyLong, keyRef);
+    int[] used = classUsed;
+    int i = c.index;
+    boolean first = used[i] != gen;
+    used[i] = gen;
+    w.assignRoot(c, kind, keyLong, keyRef, first);
     selected = w;
     objectCount++;
     return w;
