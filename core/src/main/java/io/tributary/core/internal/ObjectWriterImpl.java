@@ -332,22 +332,25 @@ final class ObjectWriterImpl implements ObjectWriter {
       t.select(root);
     }
     try {
+      // the String overloads with the names' own String instances: the same bytes as the Name
+      // overloads, and the Names' hints stay as the last changeset left them (see TransactionImpl's
+      // first(..))
       if (field == null) {
-        w.update(p.preparedName);
+        w.update(p.name);
       } else {
-        w.update(field);
+        w.update(field.value());
         for (int i = 0; i < depth; i++) {
           long index = pathIndex[i];
           if (index >= 0) {
             w.index(index);
           } else if (pathName[i] != null) {
-            w.key(pathName[i]);
+            w.key(pathName[i].value());
           } else {
             w.key(pathKey[i]);
           }
         }
-        w.key(p.preparedName);
-        w.inEmbedded(cls.preparedName);
+        w.key(p.name);
+        w.inEmbedded(cls.name);
       }
       switch (kind) {
         case V_INT:

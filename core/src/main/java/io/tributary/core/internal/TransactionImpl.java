@@ -217,12 +217,21 @@ final class TransactionImpl implements Transaction {
     return w;
   }
 
-  private ObjectWriter created(ClassModel c, int kind, long keyLong, Object keyRef) {
+  /**
+   * Whether the next object of {@code c} is its first in this transaction: then its CreateObject
+   * names the class with the String overload and its values go through the fluent calls (see
+   * {@link ObjectWriterImpl#prepared}), so that the {@link io.tributary.protocol.changeset.Name}
+   * and {@link io.tributary.protocol.changeset.FieldPath} fast routes, used by the later objects,
+   * never take their slow route once their cached intern indices hold.
+   */
+  private boolean first(ClassModel c) {
+    return classUsed[c.index] != gen;
+  }
+
+  private ObjectWriter created(
+      ClassModel c, int kind, long keyLong, Object keyRef, boolean first) {
     ObjectWriterImpl w = nextRoot();
-    int[] used = classUsed;
-    int i = c.index;
-    boolean first = used[i] != gen;
-    used[i] = gen;
+    classUsed[c.index] = gen;
     w.assignRoot(c, kind, keyLong, keyRef, first);
     selected = w;
     objectCount++;
@@ -250,8 +259,13 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, primaryKey.high(), primaryKey.low(), null)) {
       throw duplicate(c, primaryKey.toHexString());
     }
-    writer.createObject(c.preparedName, primaryKey);
-    return created(c, ObjectWriterImpl.KEY_OBJECT_ID, 0, primaryKey);
+    boolean first = first(c);
+    if (first) {
+      writer.createObject(c.name, primaryKey);
+    } else {
+      writer.createObject(c.preparedName, primaryKey);
+    }
+    return created(c, ObjectWriterImpl.KEY_OBJECT_ID, 0, primaryKey, first);
   }
 
   @Override
@@ -260,8 +274,13 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, primaryKey, 0, null)) {
       throw duplicate(c, Long.toString(primaryKey));
     }
-    writer.createObject(c.preparedName, primaryKey);
-    return created(c, ObjectWriterImpl.KEY_INT, primaryKey, null);
+    boolean first = first(c);
+    if (first) {
+      writer.createObject(c.name, primaryKey);
+    } else {
+      writer.createObject(c.preparedName, primaryKey);
+    }
+    return created(c, ObjectWriterImpl.KEY_INT, primaryKey, null, first);
   }
 
   @Override
@@ -273,13 +292,19 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, 0, 0, primaryKey)) {
       throw duplicate(c, "\"" + primaryKey + "\"");
     }
+    boolean first = first(c);
     try {
-      writer.createObject(c.preparedName, primaryKey); // checks length and UTF-16 first
+      // checks length and UTF-16 first
+      if (first) {
+        writer.createObject(c.name, primaryKey);
+      } else {
+        writer.createObject(c.preparedName, primaryKey);
+      }
     } catch (IllegalArgumentException e) {
       keys.undoLastAdd();
       throw new IllegalArgumentException(c.name + "." + c.primaryKey.name + ": " + e.getMessage(), e);
     }
-    return created(c, ObjectWriterImpl.KEY_STRING, 0, primaryKey);
+    return created(c, ObjectWriterImpl.KEY_STRING, 0, primaryKey, first);
   }
 
   @Override
@@ -292,8 +317,13 @@ final class TransactionImpl implements Transaction {
         c.index, primaryKey.getMostSignificantBits(), primaryKey.getLeastSignificantBits(), null)) {
       throw duplicate(c, primaryKey.toString());
     }
-    writer.createObject(c.preparedName, primaryKey);
-    return created(c, ObjectWriterImpl.KEY_UUID, 0, primaryKey);
+    boolean first = first(c);
+    if (first) {
+      writer.createObject(c.name, primaryKey);
+    } else {
+      writer.createObject(c.preparedName, primaryKey);
+    }
+    return created(c, ObjectWriterImpl.KEY_UUID, 0, primaryKey, first);
   }
 
   @Override
@@ -308,8 +338,9 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, 0, 0, PrimaryKeySet.NULL_KEY)) {
       throw duplicate(c, "null");
     }
+    boolean first = first(c);
     writer.createObjectWithNullKey(c.name);
-    return created(c, ObjectWriterImpl.KEY_NULL, 0, null);
+    return created(c, ObjectWriterImpl.KEY_NULL, 0, null, first);
   }
 
   @Override
