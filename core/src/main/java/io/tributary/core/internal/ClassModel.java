@@ -2,7 +2,6 @@ package io.tributary.core.internal;
 
 import io.tributary.core.ObjectSchema;
 import io.tributary.core.Property;
-import io.tributary.protocol.changeset.FieldPath;
 import io.tributary.protocol.changeset.Name;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,16 +21,6 @@ final class ClassModel {
   final PropertyModel primaryKey;
   /** Non-key properties in declaration order. */
   final PropertyModel[] properties;
-  /**
-   * The properties' Update targets on an object of this class as a root ({@link
-   * PropertyModel#path}), by index.
-   */
-  final FieldPath[] rootPaths;
-  /**
-   * The first non-key property, or {@link PropertyModel#END}: the writers' first guess (see
-   * {@link ObjectWriterImpl#prop}).
-   */
-  final PropertyModel first;
 
   private final String[] keys;
   private final PropertyModel[] slots;
@@ -54,15 +43,6 @@ final class ClassModel {
     }
     this.primaryKey = pk;
     this.properties = props.toArray(new PropertyModel[0]);
-    this.rootPaths = new FieldPath[properties.length];
-    for (PropertyModel p : properties) {
-      rootPaths[p.index] = p.path;
-      p.next = p.index + 1 < properties.length ? properties[p.index + 1] : PropertyModel.END;
-    }
-    this.first = properties.length > 0 ? properties[0] : PropertyModel.END;
-    if (pk != null) {
-      pk.next = first;
-    }
     int n = properties.length + (pk == null ? 0 : 1);
     int cap = Integer.highestOneBit(Math.max(4, n * 4) - 1) << 1; // load factor <= 1/4
     this.keys = new String[cap];

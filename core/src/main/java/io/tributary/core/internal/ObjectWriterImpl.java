@@ -53,10 +53,10 @@ final class ObjectWriterImpl implements ObjectWriter {
   ObjectWriterImpl root;
   private ObjectWriterImpl parent;
   /**
-   * The property declared after the one last looked up ({@link PropertyModel#next}): apps set
+   * Index in {@code cls.properties} of the property after the one last looked up: apps set
    * properties in a fixed order, usually the declared one, so {@link #prop} tries it first.
    */
-  private PropertyModel expected;
+  private int cursor;
 
   // the root's primary key, to select it again after another object was written
   int keyKind;
@@ -72,13 +72,11 @@ final class ObjectWriterImpl implements ObjectWriter {
   private String[] pathKey = new String[4];
 
   /**
-   * This object's properties' Update targets by property index, prepared once per schema
-   * property: for a root {@link ClassModel#rootPaths}, for an embedded object right below a root
-   * property (no list index or dictionary key between) {@link PropertyModel#embeddedPaths};
-   * otherwise null, and null for the first object of its class in the transaction (and that
-   * object's embedded objects): see {@link #prepared}.
+   * For an embedded object right below a root property (no list index or dictionary key between):
+   * its properties' Update targets by property index, prepared once per schema property ({@link
+   * PropertyModel#embeddedPaths}); otherwise null.
    */
-  private FieldPath[] paths;
+  private FieldPath[] embeddedPaths;
 
   /**
    * Child and collection writers per class (a pooled root writer serves whatever class is created
@@ -120,22 +118,16 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.tx = tx;
   }
 
-  /**
-   * Makes this the writer of a new root object.
-   *
-   * @param first whether it is the first object of its class in the transaction (then it is
-   *     written without prepared paths, see {@link #prepared})
-   */
-  void assignRoot(ClassModel cls, int keyKind, long keyLong, Object keyRef, boolean first) {
+  void assignRoot(ClassModel cls, int keyKind, long keyLong, Object keyRef) {
     this.gen = tx.gen;
     this.stamp = ++tx.stampCounter;
     this.cls = cls;
     this.root = this;
     this.parent = null;
-    this.expected = cls.first;
+    this.cursor = 0;
     this.field = null;
     this.depth = 0;
-    this.paths = first ? null : cls.rootPaths;
+    this.embeddedPaths = null;
     this.keyKind = keyKind;
     this.keyLong = keyLong;
     this.keyRef = keyRef;
@@ -152,7 +144,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.cls = p.target;
     this.root = parent.root;
     this.parent = parent;
-    this.expected = cls.first;
+    this.cursor = 0;
     this.keyRef = null;
     if (parent.field == null) {
       this.field = p.preparedName;
@@ -180,10 +172,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       pathKey[depth] = key;
       depth++;
     }
-    // prepared only below a root property, and not in the first object of its class (parent's
-    // paths null): see prepared(..)
-    this.paths =
-        parent.field == null && depth == 0 && parent.paths != null ? p.embeddedPaths : null;
+    this.embeddedPaths = parent.field == null && depth == 0 ? p.embeddedPaths : null;
   }
 
   private void appendName(Name n) {
@@ -217,10 +206,14 @@ final class ObjectWriterImpl implements ObjectWriter {
   PropertyModel prop(String name) {
     checkUsable();
     // the guess is compared by identity: names written as literals are one interned String
-    PropertyModel guess = expected;
-    if (guess.name == name) {
-      expected = guess.next;
-      return guess;
+    PropertyModel[] ps = cls.properties;
+    int k = cursor;
+    if (k < ps.length) {
+      PropertyModel guess = ps[k];
+      if (guess.name == name) {
+        cursor = k + 1;
+        return guess;
+      }
     }
     PropertyModel p = cls.find(name);
     if (p == null) {
@@ -228,7 +221,7 @@ final class ObjectWriterImpl implements ObjectWriter {
           cls.name + "." + name + ": no such property (expected one of: " + cls.propertyNames()
               + ")");
     }
-    expected = p.next; // after the primary key: the first property
+    cursor = p.index + 1; // the primary key's index is -1: then the first property
     return p;
   }
 
@@ -277,125 +270,19 @@ final class ObjectWriterImpl implements ObjectWriter {
 
   /**
    * Selects the root object and returns the prepared Update target of {@code p} on this object
-   * (a root, or an embedded object right below a root property), or null for a deeper path or for
-   * the first object of a class in the transaction: then write with {@link #unprepared}.
-   *
-   * <p>Why the first object goes the fluent way: a prepared path's fast route needs its names
-   * already interned in the changeset, so {@link ChangesetWriter}'s prepared terminals take their
-   * own slow route on a path's first use in each changeset, once per path per transaction. That
-   * is often enough for C2 to count the slow route as hot and inline it into every setter, which
-   * then compiles too big to be inlined into the app's loop. Writing the first object of each
-   * class here (same calls, same bytes) leaves the terminals' slow route cold once the paths'
-   * cached intern indices hold: they are the same in every changeset that interns the names in
-   * the same order. (A property first set on a later object of the transaction still takes the
-   * terminal's slow route: correct, only slower.)
+   * (a root, or an embedded object right below a root property), or null for a deeper path
+   * (then use {@link #open}).
    */
   FieldPath prepared(PropertyModel p) {
     TransactionImpl t = tx;
     if (t.selected != root) {
       t.select(root);
     }
-    FieldPath[] a = paths;
-    return a == null ? null : a[p.index];
-  }
-
-  private static final int V_INT = 0;
-  private static final int V_DOUBLE = 1;
-  private static final int V_FLOAT = 2;
-  private static final int V_BOOL = 3;
-  private static final int V_STRING = 4;
-  private static final int V_TIMESTAMP = 5;
-  private static final int V_OBJECT_ID = 6;
-  private static final int V_OBJECT = 7;
-  private static final int V_NULL = 8;
-  private static final int V_BINARY = 9;
-  private static final int V_DECIMAL = 10;
-  private static final int V_UUID = 11;
-
-  /**
-   * Writes Update {@code p = value} on this object with the changeset writer's fluent calls (the
-   * bytes of {@link #open}{@code (UPDATE, p)} and the terminal): for paths {@link #prepared} has
-   * no target for, and for values without a prepared terminal. The value comes as raw parts:
-   * {@code bits} for numbers and booleans, {@code ref} for objects.
-   *
-   * <p>One method for every payload, with the opener and path written out here rather than
-   * through {@link #open}, on purpose: it runs once per path per transaction, often enough to be
-   * inlined if it were small, and it is larger than C2's FreqInlineSize (325 bytes of bytecode),
-   * so the setters' compiled code stays small.
-   *
-   * @throws IllegalArgumentException naming {@code p} if a string or decimal value does not fit
-   */
-  private void unprepared(PropertyModel p, int kind, long bits, Object ref) {
-    TransactionImpl t = tx;
-    ChangesetWriter w = t.writer;
-    if (t.selected != root) {
-      t.select(root);
+    if (field == null) {
+      return p.path;
     }
-    try {
-      // the String overloads with the names' own String instances: the same bytes as the Name
-      // overloads, and the Names' hints stay as the last changeset left them (see TransactionImpl's
-      // first(..))
-      if (field == null) {
-        w.update(p.name);
-      } else {
-        w.update(field.value());
-        for (int i = 0; i < depth; i++) {
-          long index = pathIndex[i];
-          if (index >= 0) {
-            w.index(index);
-          } else if (pathName[i] != null) {
-            w.key(pathName[i].value());
-          } else {
-            w.key(pathKey[i]);
-          }
-        }
-        w.key(p.name);
-        w.inEmbedded(cls.name);
-      }
-      switch (kind) {
-        case V_INT:
-          w.intValue(bits);
-          break;
-        case V_DOUBLE:
-          w.doubleValue(Double.longBitsToDouble(bits));
-          break;
-        case V_FLOAT:
-          w.floatValue(Float.intBitsToFloat((int) bits));
-          break;
-        case V_BOOL:
-          w.boolValue(bits != 0);
-          break;
-        case V_STRING:
-          w.stringValue((String) ref);
-          break;
-        case V_TIMESTAMP:
-          w.timestampValue((Instant) ref);
-          break;
-        case V_OBJECT_ID:
-          w.objectIdValue((ObjectId) ref);
-          break;
-        case V_OBJECT:
-          w.objectValue();
-          break;
-        case V_NULL:
-          w.nullValue();
-          break;
-        case V_BINARY:
-          w.binaryValue((byte[]) ref);
-          break;
-        case V_DECIMAL:
-          w.decimalValue((BigDecimal) ref);
-          break;
-        default:
-          w.uuidValue((UUID) ref);
-          break;
-      }
-    } catch (IllegalArgumentException e) {
-      if (kind == V_STRING || kind == V_DECIMAL) {
-        throw Values.valueError(p, e);
-      }
-      throw e;
-    }
+    FieldPath[] a = embeddedPaths;
+    return a != null ? a[p.index] : null;
   }
 
   private PropertyModel single(String property, PropertyType given) {
@@ -415,7 +302,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (!p.nullable) {
       throw Values.nullError(p);
     }
-    unprepared(p, V_NULL, 0, null);
+    open(UPDATE, p).nullValue();
     return true;
   }
 
@@ -457,7 +344,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.intValue(f, value);
     } else {
-      unprepared(p, V_INT, value, null);
+      open(UPDATE, p).intValue(value);
     }
     return this;
   }
@@ -469,7 +356,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.doubleValue(f, value);
     } else {
-      unprepared(p, V_DOUBLE, Double.doubleToRawLongBits(value), null);
+      open(UPDATE, p).doubleValue(value);
     }
     return this;
   }
@@ -481,7 +368,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.floatValue(f, value);
     } else {
-      unprepared(p, V_FLOAT, Float.floatToRawIntBits(value), null);
+      open(UPDATE, p).floatValue(value);
     }
     return this;
   }
@@ -493,7 +380,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.boolValue(f, value);
     } else {
-      unprepared(p, V_BOOL, value ? 1 : 0, null);
+      open(UPDATE, p).boolValue(value);
     }
     return this;
   }
@@ -503,14 +390,14 @@ final class ObjectWriterImpl implements ObjectWriter {
     PropertyModel p = single(property, PropertyType.STRING);
     if (!writeNullIf(value, p)) {
       FieldPath f = prepared(p);
-      if (f == null) {
-        unprepared(p, V_STRING, 0, value);
-      } else {
-        try {
+      try {
+        if (f != null) {
           tx.writer.stringValue(f, value);
-        } catch (IllegalArgumentException e) {
-          throw Values.valueError(p, e);
+        } else {
+          open(UPDATE, p).stringValue(value);
         }
+      } catch (IllegalArgumentException e) {
+        throw Values.valueError(p, e);
       }
     }
     return this;
@@ -520,7 +407,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, byte[] value) {
     PropertyModel p = single(property, PropertyType.BINARY);
     if (!writeNullIf(value, p)) {
-      unprepared(p, V_BINARY, 0, value);
+      open(UPDATE, p).binaryValue(value);
     }
     return this;
   }
@@ -533,7 +420,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       if (f != null) {
         tx.writer.timestampValue(f, value);
       } else {
-        unprepared(p, V_TIMESTAMP, 0, value);
+        open(UPDATE, p).timestampValue(value);
       }
     }
     return this;
@@ -543,7 +430,12 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, BigDecimal value) {
     PropertyModel p = single(property, PropertyType.DECIMAL128);
     if (!writeNullIf(value, p)) {
-      unprepared(p, V_DECIMAL, 0, value);
+      ChangesetWriter w = open(UPDATE, p);
+      try {
+        w.decimalValue(value);
+      } catch (IllegalArgumentException e) {
+        throw Values.valueError(p, e);
+      }
     }
     return this;
   }
@@ -556,7 +448,7 @@ final class ObjectWriterImpl implements ObjectWriter {
       if (f != null) {
         tx.writer.objectIdValue(f, value);
       } else {
-        unprepared(p, V_OBJECT_ID, 0, value);
+        open(UPDATE, p).objectIdValue(value);
       }
     }
     return this;
@@ -566,7 +458,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   public ObjectWriter set(String property, UUID value) {
     PropertyModel p = single(property, PropertyType.UUID);
     if (!writeNullIf(value, p)) {
-      unprepared(p, V_UUID, 0, value);
+      open(UPDATE, p).uuidValue(value);
     }
     return this;
   }
@@ -584,7 +476,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (!p.nullable) {
       throw Values.nullError(p);
     }
-    unprepared(p, V_NULL, 0, null);
+    open(UPDATE, p).nullValue();
     return this;
   }
 
@@ -641,7 +533,7 @@ final class ObjectWriterImpl implements ObjectWriter {
     if (f != null) {
       tx.writer.objectValue(f);
     } else {
-      unprepared(p, V_OBJECT, 0, null);
+      open(UPDATE, p).objectValue();
     }
     ObjectWriterImpl[] children = caches().children;
     ObjectWriterImpl c = children[p.index];

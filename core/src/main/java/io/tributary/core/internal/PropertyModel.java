@@ -33,33 +33,6 @@ final class PropertyModel {
    * the target so that writing an embedded property costs one array load; otherwise null.
    */
   FieldPath[] embeddedPaths;
-  /**
-   * The property declared after this one ({@link ClassModel#first} after the primary key), or
-   * {@link #END}: the writers' guess of the next property set (see {@link
-   * ObjectWriterImpl#prop}).
-   */
-  PropertyModel next;
-
-  /**
-   * The guess after the last property: a model whose name is a String instance of its own, so
-   * that the identity comparison with a name given by the app never succeeds. Has no other use.
-   */
-  static final PropertyModel END = new PropertyModel();
-
-  private PropertyModel() {
-    this.owner = null;
-    this.property = null;
-    this.name = new String("(end)"); // a fresh instance on purpose, see END
-    this.preparedName = null;
-    this.path = null;
-    this.index = -1;
-    this.type = null;
-    this.collection = null;
-    this.nullable = false;
-    this.primaryKey = false;
-    this.single = null;
-    this.next = this;
-  }
 
   PropertyModel(ClassModel owner, Property p, int index) {
     this.owner = owner;

@@ -37,12 +37,6 @@ final class TransactionImpl implements Transaction {
   private final TxSink sink;
   final ChangesetWriter writer;
   private final PrimaryKeySet keys = new PrimaryKeySet();
-  /**
-   * Per class index: the {@link #gen} of the last transaction that created an object of the
-   * class. The first object of a class in a transaction is written without prepared paths (see
-   * {@link ObjectWriterImpl#prepared}).
-   */
-  private final int[] classUsed;
 
   /** Incremented when a transaction ends: writers assigned before then become unusable. */
   int gen;
@@ -70,8 +64,6 @@ final class TransactionImpl implements Transaction {
     this.closed = closed;
     this.sink = new TxSink(maxChangesetBytes);
     this.writer = new ChangesetWriter();
-    this.classUsed = new int[classCount];
-    Arrays.fill(classUsed, -1); // gen starts at 0
   }
 
   /**
@@ -217,22 +209,9 @@ final class TransactionImpl implements Transaction {
     return w;
   }
 
-  /**
-   * Whether the next object of {@code c} is its first in this transaction: then its CreateObject
-   * names the class with the String overload and its values go through the fluent calls (see
-   * {@link ObjectWriterImpl#prepared}), so that the {@link io.tributary.protocol.changeset.Name}
-   * and {@link io.tributary.protocol.changeset.FieldPath} fast routes, used by the later objects,
-   * never take their slow route once their cached intern indices hold.
-   */
-  private boolean first(ClassModel c) {
-    return classUsed[c.index] != gen;
-  }
-
-  private ObjectWriter created(
-      ClassModel c, int kind, long keyLong, Object keyRef, boolean first) {
+  private ObjectWriter created(ClassModel c, int kind, long keyLong, Object keyRef) {
     ObjectWriterImpl w = nextRoot();
-    classUsed[c.index] = gen;
-    w.assignRoot(c, kind, keyLong, keyRef, first);
+    w.assignRoot(c, kind, keyLong, keyRef);
     selected = w;
     objectCount++;
     return w;
@@ -259,13 +238,8 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, primaryKey.high(), primaryKey.low(), null)) {
       throw duplicate(c, primaryKey.toHexString());
     }
-    boolean first = first(c);
-    if (first) {
-      writer.createObject(c.name, primaryKey);
-    } else {
-      writer.createObject(c.preparedName, primaryKey);
-    }
-    return created(c, ObjectWriterImpl.KEY_OBJECT_ID, 0, primaryKey, first);
+    writer.createObject(c.preparedName, primaryKey);
+    return created(c, ObjectWriterImpl.KEY_OBJECT_ID, 0, primaryKey);
   }
 
   @Override
@@ -274,13 +248,8 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, primaryKey, 0, null)) {
       throw duplicate(c, Long.toString(primaryKey));
     }
-    boolean first = first(c);
-    if (first) {
-      writer.createObject(c.name, primaryKey);
-    } else {
-      writer.createObject(c.preparedName, primaryKey);
-    }
-    return created(c, ObjectWriterImpl.KEY_INT, primaryKey, null, first);
+    writer.createObject(c.preparedName, primaryKey);
+    return created(c, ObjectWriterImpl.KEY_INT, primaryKey, null);
   }
 
   @Override
@@ -292,19 +261,13 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, 0, 0, primaryKey)) {
       throw duplicate(c, "\"" + primaryKey + "\"");
     }
-    boolean first = first(c);
     try {
-      // checks length and UTF-16 first
-      if (first) {
-        writer.createObject(c.name, primaryKey);
-      } else {
-        writer.createObject(c.preparedName, primaryKey);
-      }
+      writer.createObject(c.preparedName, primaryKey); // checks length and UTF-16 first
     } catch (IllegalArgumentException e) {
       keys.undoLastAdd();
       throw new IllegalArgumentException(c.name + "." + c.primaryKey.name + ": " + e.getMessage(), e);
     }
-    return created(c, ObjectWriterImpl.KEY_STRING, 0, primaryKey, first);
+    return created(c, ObjectWriterImpl.KEY_STRING, 0, primaryKey);
   }
 
   @Override
@@ -317,13 +280,8 @@ final class TransactionImpl implements Transaction {
         c.index, primaryKey.getMostSignificantBits(), primaryKey.getLeastSignificantBits(), null)) {
       throw duplicate(c, primaryKey.toString());
     }
-    boolean first = first(c);
-    if (first) {
-      writer.createObject(c.name, primaryKey);
-    } else {
-      writer.createObject(c.preparedName, primaryKey);
-    }
-    return created(c, ObjectWriterImpl.KEY_UUID, 0, primaryKey, first);
+    writer.createObject(c.preparedName, primaryKey);
+    return created(c, ObjectWriterImpl.KEY_UUID, 0, primaryKey);
   }
 
   @Override
@@ -338,9 +296,8 @@ final class TransactionImpl implements Transaction {
     if (!keys.add(c.index, 0, 0, PrimaryKeySet.NULL_KEY)) {
       throw duplicate(c, "null");
     }
-    boolean first = first(c);
     writer.createObjectWithNullKey(c.name);
-    return created(c, ObjectWriterImpl.KEY_NULL, 0, null, first);
+    return created(c, ObjectWriterImpl.KEY_NULL, 0, null);
   }
 
   @Override
