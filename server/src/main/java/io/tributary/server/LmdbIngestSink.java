@@ -258,6 +258,10 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     // equal key), and the plain no-overwrite insert then decides, so a duplicate is found as
     // before; after one failure the rest of the batch inserts plainly.
     boolean append = true;
+    // one cursor per database for the whole batch: a put through an open cursor skips
+    // mdb_put's cursor set-up per call (same puts, flags and outcomes as Dbi.put)
+    try (Cursor<ByteBuffer> pkCursor = pkIndex.openCursor(txn);
+        Cursor<ByteBuffer> objectCursor = objects.openCursor(txn)) {
     for (int i = 0; i < list.size(); i++) {
       String name = list.className(i);
       if (!name.equals(className)) { // objects come in runs of one class
@@ -269,9 +273,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
           Keys.putPrimaryKey(classUtf8, list, i, key) ? key : bytes(Keys.primaryKey(className, list.primaryKey(i)));
       long seq = last + 1;
       ByteBuffer value = u64(seq);
-      if (!(append && pkIndex.put(txn, pk, value, APPEND_NO_OVERWRITE))) {
+      if (!(append && pkCursor.put(pk, value, APPEND_NO_OVERWRITE))) {
         append = false;
-        if (!pkIndex.put(txn, pk, value, NO_OVERWRITE)) {
+        if (!pkCursor.put(pk, value, NO_OVERWRITE)) {
           duplicates.set(i);
           continue;
         }
@@ -280,8 +284,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       if (first == 0) {
         first = seq;
       }
-      putObject(txn, data, list.offset(i), list.length(i), seq, now);
+      putObject(objectCursor, data, list.offset(i), list.length(i), seq, now);
       count[0]++;
+    }
     }
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
       ByteBuffer k = bytes(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -309,7 +314,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
    * "last one wins"), so a reader sees exactly {@code o.toBuilder().setSequence(seq)
    * .setIngestedAtMs(now).build()}.
    */
-  private void putObject(Txn<ByteBuffer> txn, byte[] data, int offset, int length, long seq, long now) {
+  private void putObject(Cursor<ByteBuffer> cursor, byte[] data, int offset, int length, long seq, long now) {
     // written by hand, not with a CodedOutputStream: its constructor duplicates the buffer (one
     // garbage DirectByteBuffer and encoder per object); same bytes as writeUInt64/writeInt64. Into
     // a heap array first, then one bulk put: byte puts into the direct buffer cost a bounds check
@@ -320,7 +325,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     t[n++] = (byte) (IngestedObject.INGESTED_AT_MS_FIELD_NUMBER << 3);
     n = DirectIngest.putVarint(t, n, now);
     int total = length + n;
-    ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
+    ByteBuffer value = cursor.reserve(longKey(seq), total, APPEND);
     if (value.remaining() != total) {
       throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": reserved "
           + value.remaining() + " bytes (expected: " + total + ")", null);
