@@ -138,9 +138,9 @@ class FieldPathPropertiesTest {
     w.objectValue(location); // "location" 2
     w.doubleValue(lat, 52.1); // "Location" 3, "lat" 4
 
-    assertThat(sensor.cache).isEqualTo(0x01L); // field 1, empty path
-    // field 2, one element, a string (40), key 4; then the embedded class's index 3
-    assertThat(lat.cache).isEqualTo(0x03_04_40_01_02L);
+    assertThat(w.rememberedPath(sensor)).isEqualTo(0x01L); // field 1, empty path
+    // field 2, one element, a string (40), key 4
+    assertThat(w.rememberedPath(lat)).isEqualTo(0x04_40_01_02L);
     // written again, the fast route copies that word: same bytes as the first time
     w.flush();
     int before = sink.size();
@@ -150,6 +150,69 @@ class FieldPathPropertiesTest {
     byte[] second = java.util.Arrays.copyOfRange(all, before, all.length);
     byte[] first = java.util.Arrays.copyOfRange(all, before - second.length, before);
     assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void aResetForgetsTheRememberedPathsEvenWhenTheGenerationWrapsAround() {
+    FieldPath value = FieldPath.of(Name.of("value"));
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject(Name.of("Reading"), 1L);
+    w.doubleValue(value, 1.5);
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
+
+    sink.clear();
+    w.reset();
+    assertThat(w.rememberedPath(value)).isZero();
+
+    // the generation wraps around after 2^32 changesets: the table is cleared, not trusted
+    w.createObject(Name.of("Reading"), 1L);
+    w.pathStamp(1); // the first generation after a wrap-around
+    w.doubleValue(value, 1.5); // remembered with it
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
+    w.pathStamp(-1); // the last generation before the wrap-around
+    sink.clear();
+    w.reset(); // generation 1 again
+    assertThat(w.rememberedPath(value)).isZero();
+    w.createObject(Name.of("Reading"), 2L);
+    w.doubleValue(value, 2.5);
+    w.finish();
+    ArrayByteSink fluent = new ArrayByteSink();
+    new ChangesetWriter(fluent).createObject("Reading", 2L).update("value").doubleValue(2.5)
+        .finish();
+    assertThat(sink.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
+
+  @Test
+  void aPathWithoutAnIdIsWrittenByTheFluentRouteEveryTime() {
+    Name location = Name.of("location");
+    FieldPath lat = new FieldPath(location, Name.of("lat"), Name.of("Location"), FieldPath.NO_ID);
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    for (int i = 0; i < 3; i++) {
+      f.createObject("Reading", ObjectId.of(i, i));
+      f.update("location").key("lat").inEmbedded("Location").doubleValue(i);
+      w.createObject("Reading", ObjectId.of(i, i));
+      w.doubleValue(lat, i);
+      assertThat(w.rememberedPath(lat)).isZero();
+    }
+    f.finish();
+    w.finish();
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
+
+  @Test
+  void idsAreNeverGivenTwiceAndRunOutIntoNoId() {
+    java.util.concurrent.atomic.AtomicInteger ids =
+        new java.util.concurrent.atomic.AtomicInteger(FieldPath.MAX_IDS - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.MAX_IDS - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.MAX_IDS - 1);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
+    assertThat(ids.get()).isEqualTo(FieldPath.MAX_IDS); // saturated: no wrap back to 0
+    assertThat(FieldPath.of(Name.of("a")).id).isNotEqualTo(FieldPath.of(Name.of("a")).id);
   }
 
   @Test
