@@ -1534,11 +1534,22 @@ public final class ChangesetWriter {
     int p = fastHeader(1 + 2 * Varint.MAX_BYTES_64 + 1);
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
-    // without loops: today's seconds take 5 bytes and nanoseconds 1 to 5 (unpredictable)
-    p = Varint.writeWord(b, p + 1, seconds);
-    p = Varint.writeWord(b, p, nanos);
+    p = writeTimestampData(b, p + 1, seconds, nanos);
     b[p] = 0; // is_default
     return fastEnd(p + 1);
+  }
+
+  /**
+   * Writes a timestamp's two varints at {@code b[p]} without loops (20 bytes reserved), and
+   * returns the index after them. Today's seconds take exactly 5 bytes: written without
+   * measuring, so that where the nanoseconds (1 to 5 bytes, unpredictable) go is known at once.
+   */
+  private static int writeTimestampData(byte[] b, int p, long seconds, int nanos) {
+    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      Varint.writeFive(b, p, seconds);
+      return Varint.writeWord(b, p + 5, nanos);
+    }
+    return Varint.writeWord(b, Varint.writeWord(b, p, seconds), nanos);
   }
 
   private ChangesetWriter writeTimestampGeneral(long seconds, int nanos) {
@@ -1990,8 +2001,7 @@ public final class ChangesetWriter {
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
-    p = Varint.writeWord(b, p + 1, seconds);
-    p = Varint.writeWord(b, p, nanos);
+    p = writeTimestampData(b, p + 1, seconds, nanos);
     b[p] = 0; // is_default
     pos = p + 1;
     return this;

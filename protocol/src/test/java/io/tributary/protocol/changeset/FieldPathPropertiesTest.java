@@ -183,6 +183,63 @@ class FieldPathPropertiesTest {
     assertThat(sink.toByteArray()).isEqualTo(fluent.toByteArray());
   }
 
+  /**
+   * Timestamps through the fast routes (prepared path, fluent {@link Name} shape; heap and direct
+   * sinks) take the bytes of the general route, whose varints are the reference loop: around the
+   * 5-byte seconds range [2^27, 2^34) written without measuring, before 1970, nanos 0 and max.
+   */
+  @Test
+  void timestampsOnTheFastRoutesTakeTheBytesOfTheGeneralRoute() {
+    long[][] pairs = {
+        {0, 0}, {0, 999_999_999}, {0, -999_999_999}, {-1, -1}, {-1, 0}, {1, 0},
+        {(1L << 27) - 1, 999_999_999}, {1L << 27, 0}, {(1L << 27) + 1, 1},
+        {1_709_296_496L, 0}, {1_709_296_496L, 999_999_999}, {1_709_296_496L, 63},
+        {1_709_296_496L, 64}, {(1L << 34) - 1, 999_999_999}, {1L << 34, 0},
+        {-(1L << 27), -1}, {-(1L << 34), -999_999_999}, {Long.MAX_VALUE, 999_999_999},
+        {Long.MIN_VALUE, 0}};
+    Instant[] instants = {
+        Instant.EPOCH, Instant.ofEpochSecond(0, 999_999_999), Instant.ofEpochSecond(-1, 1),
+        Instant.ofEpochSecond(-1, 999_999_999), Instant.ofEpochSecond(-(1L << 27), 5),
+        Instant.ofEpochSecond(1_709_296_496L, 0), Instant.ofEpochSecond(1_709_296_496L, 999_999_999),
+        Instant.ofEpochSecond((1L << 34) - 1, 1), Instant.ofEpochSecond(1L << 34, 1),
+        Instant.MIN, Instant.MAX};
+    FieldPath ts = FieldPath.of(Name.of("ts"));
+    Name tsName = Name.of("ts");
+    for (boolean direct : new boolean[] {false, true}) {
+      ArrayByteSink general = new ArrayByteSink();
+      ChangesetWriter g = new ChangesetWriter(general);
+      ByteSink target = direct ? ByteBufferSink.allocateDirect(1 << 12, 1 << 16)
+          : new ArrayByteSink();
+      ChangesetWriter w = new ChangesetWriter(target);
+      g.createObject("Reading", 7L);
+      w.createObject("Reading", 7L);
+      for (int round = 0; round < 2; round++) { // the first use of the path takes the slow route
+        for (long[] sn : pairs) {
+          g.update("ts").timestampValue(sn[0], (int) sn[1]);
+          g.update("ts").timestampValue(sn[0], (int) sn[1]);
+          w.timestampValue(ts, sn[0], (int) sn[1]);
+          w.update(tsName).timestampValue(sn[0], (int) sn[1]);
+        }
+        for (Instant t : instants) {
+          g.update("ts").timestampValue(t);
+          g.update("ts").timestampValue(t);
+          w.timestampValue(ts, t);
+          w.update(tsName).timestampValue(t);
+        }
+      }
+      g.finish();
+      long size = w.finish();
+      byte[] bytes;
+      if (direct) {
+        bytes = new byte[(int) size];
+        ((ByteBufferSink) target).written().get(bytes);
+      } else {
+        bytes = ((ArrayByteSink) target).toByteArray();
+      }
+      assertThat(bytes).as(direct ? "direct" : "heap").isEqualTo(general.toByteArray());
+    }
+  }
+
   @Test
   void aPathWithoutAnIdIsWrittenByTheFluentRouteEveryTime() {
     Name location = Name.of("location");
