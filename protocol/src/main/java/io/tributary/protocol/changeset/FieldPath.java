@@ -1,6 +1,7 @@
 package io.tributary.protocol.changeset;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A prepared Update target: a property of the selected object, or a property of the embedded
@@ -23,16 +24,17 @@ import java.util.Objects;
  *
  * <p>The bytes are always those of the equivalent fluent calls (tested differentially): the first
  * use of a path in a changeset takes the fluent route, which interns the names in realm-core's
- * order (embedded class, field, key; spec changeset.md §9, §10). The path then remembers the
- * intern indices and the encoded path ({@code field count [40 key]}) as one 64-bit value; a later
- * use checks that value against the writer's intern table (one load and reference comparison per
- * name) and copies it in one store. A stale or foreign value (another writer, an older changeset)
- * fails the check and takes the fluent route again, so a path may be shared by any number of
- * writers on any threads. The fast route needs intern indices below 64 (the first 64 names of a
- * changeset) and each name interned as the very String instance the path holds (the check is by
- * identity: if an equal but different String was interned first through a {@code String}
- * overload, the path stays on the fluent route for the rest of that changeset). Such paths are
- * still correct, just as slow as the fluent calls.
+ * order (embedded class, field, key; spec changeset.md §9, §10). The writer then remembers the
+ * encoded path ({@code field count [40 key]}) in a table of its own, indexed by the path's {@link
+ * #id} and stamped with the changeset's generation; a later use in the same changeset is one
+ * array load and compare, and copies the path in one store. Nothing is cached in the path itself,
+ * so a path may be shared by any number of writers on any threads. The fast route needs intern
+ * indices below 64 (the first 64 names of a changeset), each name interned as the very String
+ * instance the path holds (checked by identity when the writer remembers the path: if an equal
+ * but different String was interned first through a {@code String} overload, the path stays on
+ * the fluent route for the rest of that changeset), and one of the first {@link #MAX_IDS} paths
+ * made in the JVM (paths are meant to be made once per schema property; later ones always take
+ * the fluent route). Such paths are still correct, just as slow as the fluent calls.
  *
  * <p>Prepared Updates have {@code is_default} false and no list index or dictionary key: for
  * anything else (default values, lists, dictionaries, deeper embedded paths) use the fluent
@@ -50,18 +52,33 @@ public final class FieldPath {
   final String fieldValue;
   final String keyValue;
   final String classValue;
-  /** Bytes of the encoded path in {@link #cache}: 2 (field, 0) or 4 (field, 1, 40, key). */
+  /**
+   * Paths that get an {@link #id} (and so the fast route): writers index a table by it, which
+   * grows to the largest id a writer meets.
+   */
+  static final int MAX_IDS = 1 << 16;
+
+  /** The {@link #id} of a path made after the first {@link #MAX_IDS}: never in a writer's table. */
+  static final int NO_ID = Integer.MAX_VALUE;
+
+  /** Ids handed out so far; saturates at {@link #MAX_IDS}, so an id is never given twice. */
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** Bytes of the encoded path ({@link #word}): 2 (field, 0) or 4 (field, 1, 40, key). */
   final int pathBytes;
 
   /**
-   * The encoded path, little-endian in the low {@link #pathBytes} bytes, and for an embedded path
-   * the embedded class's intern index in byte 4: always well formed (built by {@link #word}), so
-   * a value whose indices check out against a writer's intern table is that writer's path.
-   * Volatile so that a value written by one thread is never seen torn by another.
+   * This path's slot in a writer's table of remembered paths: unique among live paths, 0 …
+   * {@link #MAX_IDS} − 1, or {@link #NO_ID}.
    */
-  volatile long cache;
+  final int id;
 
   private FieldPath(Name field, Name key, Name embeddedClass) {
+    this(field, key, embeddedClass, assignId(IDS));
+  }
+
+  /** A path with the given {@link #id} (tests: {@link #NO_ID}). */
+  FieldPath(Name field, Name key, Name embeddedClass, int id) {
     this.field = field;
     this.key = key;
     this.embeddedClass = embeddedClass;
@@ -69,7 +86,13 @@ public final class FieldPath {
     this.keyValue = key == null ? null : key.value();
     this.classValue = embeddedClass == null ? null : embeddedClass.value();
     this.pathBytes = key == null ? 2 : 4;
-    this.cache = word(0, 0, 0);
+    this.id = id;
+  }
+
+  /** The next id from {@code ids}, or {@link #NO_ID} once {@link #MAX_IDS} were given. */
+  static int assignId(AtomicInteger ids) {
+    int n = ids.getAndUpdate(i -> i < MAX_IDS ? i + 1 : i);
+    return n < MAX_IDS ? n : NO_ID;
   }
 
   /**
@@ -146,7 +169,7 @@ public final class FieldPath {
   }
 
   /**
-   * Whether {@code c} (a value of {@link #cache}) holds this path's intern indices in the table
+   * Whether {@code c} (a value of {@link #word}) holds this path's intern indices in the table
    * {@code byIndex} (a writer's strings by intern index, {@code null} past its count).
    */
   boolean matches(long c, String[] byIndex) {
