@@ -251,15 +251,19 @@ public final class ChangesetWriter {
   private int fieldIndex;
   private int keyIndex;
 
-  private static final long[] NO_PATHS = new long[0];
+  /** Slots of {@link #pathWords} (a power of two): a writer's table is 4 KiB. */
+  static final int PATH_SLOTS = 256;
+  /** An empty table shared by writers that remembered no path yet: never written. */
+  private static final long[] NO_PATHS = new long[2 * PATH_SLOTS];
   /**
-   * Prepared paths remembered in this changeset, by {@link FieldPath#id}: {@code pathStamp} in
-   * the high 32 bits, the encoded path ({@code field 00} or {@code field 01 40 key}) in the low
-   * 32. An entry with another stamp is from an earlier changeset. Only this writer reads or
-   * writes it: nothing shared across threads is trusted.
+   * Prepared paths remembered in this changeset, direct-mapped by the low bits of {@link
+   * FieldPath#id}: slot {@code s} is a tag at {@code 2s} ({@code pathStamp} in the high 32 bits,
+   * the id in the low 32) and the encoded path ({@code field 00} or {@code field 01 40 key}) at
+   * {@code 2s + 1}. A tag with another stamp is from an earlier changeset, one with another id is
+   * another path's. Only this writer reads or writes it: nothing shared across threads is trusted.
    */
   private long[] pathWords = NO_PATHS;
-  /** The changeset's generation for {@link #pathWords}: never 0, so a 0 entry never matches. */
+  /** The changeset's generation for {@link #pathWords}: never 0, so a 0 tag never matches. */
   private int pathStamp = 1;
 
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
@@ -317,7 +321,9 @@ public final class ChangesetWriter {
     }
     interns.clear();
     if (++pathStamp == 0) { // after 2^32 changesets: forget every entry rather than reuse a stamp
-      Arrays.fill(pathWords, 0);
+      if (pathWords != NO_PATHS) {
+        Arrays.fill(pathWords, 0);
+      }
       pathStamp = 1;
     }
     buf = EMPTY;
@@ -2134,13 +2140,11 @@ public final class ChangesetWriter {
   private int preparedHeader(FieldPath path, int more) {
     int id = path.id;
     long[] t = pathWords;
-    if (id >= t.length) {
+    int s = (id & (PATH_SLOTS - 1)) << 1;
+    if (t[s] != ((long) pathStamp << 32 | id) || pending != NONE) {
       return -1;
     }
-    long c = t[id];
-    if ((int) (c >>> 32) != pathStamp || pending != NONE) {
-      return -1;
-    }
+    long c = t[s + 1];
     require(1 + OBJECT_KEY_BYTES + 8 + more);
     byte[] b = buf;
     int p = updateHead(b, pos);
@@ -2221,11 +2225,12 @@ public final class ChangesetWriter {
       long word = path.word(f, k, e);
       if (path.matches(word, internByIndex)) {
         long[] t = pathWords;
-        if (id >= t.length) {
-          int n = Math.min(FieldPath.MAX_IDS, Math.max(id + 1, 2 * t.length));
-          t = pathWords = Arrays.copyOf(t, n);
+        if (t == NO_PATHS) {
+          t = pathWords = new long[2 * PATH_SLOTS];
         }
-        t[id] = (long) pathStamp << 32 | (word & 0xFFFF_FFFFL);
+        int s = (id & (PATH_SLOTS - 1)) << 1;
+        t[s] = (long) pathStamp << 32 | id;
+        t[s + 1] = word & 0xFFFF_FFFFL;
       }
     }
     return this;
@@ -2238,11 +2243,11 @@ public final class ChangesetWriter {
 
   /** The word remembered for {@code path} in this changeset, or 0 (for tests). */
   long rememberedPath(FieldPath path) {
-    int id = path.id;
-    if (id >= pathWords.length || (int) (pathWords[id] >>> 32) != pathStamp) {
+    int s = (path.id & (PATH_SLOTS - 1)) << 1;
+    if (pathWords[s] != ((long) pathStamp << 32 | path.id)) {
       return 0;
     }
-    return pathWords[id] & 0xFFFF_FFFFL;
+    return pathWords[s + 1];
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -25,16 +25,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The bytes are always those of the equivalent fluent calls (tested differentially): the first
  * use of a path in a changeset takes the fluent route, which interns the names in realm-core's
  * order (embedded class, field, key; spec changeset.md §9, §10). The writer then remembers the
- * encoded path ({@code field count [40 key]}) in a table of its own, indexed by the path's {@link
- * #id} and stamped with the changeset's generation; a later use in the same changeset is one
- * array load and compare, and copies the path in one store. Nothing is cached in the path itself,
- * so a path may be shared by any number of writers on any threads. The fast route needs intern
- * indices below 64 (the first 64 names of a changeset), each name interned as the very String
- * instance the path holds (checked by identity when the writer remembers the path: if an equal
- * but different String was interned first through a {@code String} overload, the path stays on
- * the fluent route for the rest of that changeset), and one of the first {@link #MAX_IDS} paths
- * made in the JVM (paths are meant to be made once per schema property; later ones always take
- * the fluent route). Such paths are still correct, just as slow as the fluent calls.
+ * encoded path ({@code field count [40 key]}) in a small table of its own (256 slots, picked by
+ * the low bits of the path's {@link #id}, each stamped with the id and the changeset's
+ * generation); a later use in the same changeset is one tag compare, and copies the path in one
+ * store. Nothing is cached in the path itself, so a path may be shared by any number of writers
+ * on any threads. The fast route needs intern indices below 64 (the first 64 names of a
+ * changeset) and each name interned as the very String instance the path holds (checked by
+ * identity when the writer remembers the path: if an equal but different String was interned
+ * first through a {@code String} overload, the path stays on the fluent route for the rest of
+ * that changeset). Two paths whose ids share a slot, used alternately in one changeset, evict
+ * each other; paths made together (one schema's) have consecutive ids and never share a slot
+ * unless more than 256 are in use. Such paths are still correct, just as slow as the fluent
+ * calls.
  *
  * <p>Prepared Updates have {@code is_default} false and no list index or dictionary key: for
  * anything else (default values, lists, dictionaries, deeper embedded paths) use the fluent
@@ -53,23 +55,20 @@ public final class FieldPath {
   final String keyValue;
   final String classValue;
   /**
-   * Paths that get an {@link #id} (and so the fast route): writers index a table by it, which
-   * grows to the largest id a writer meets.
+   * The {@link #id} of a path made after 2^31 − 1 others (never in practice): never remembered by
+   * a writer, so always on the fluent route.
    */
-  static final int MAX_IDS = 1 << 16;
-
-  /** The {@link #id} of a path made after the first {@link #MAX_IDS}: never in a writer's table. */
   static final int NO_ID = Integer.MAX_VALUE;
 
-  /** Ids handed out so far; saturates at {@link #MAX_IDS}, so an id is never given twice. */
+  /** Ids handed out so far; saturates at {@link #NO_ID}, so an id is never given twice. */
   private static final AtomicInteger IDS = new AtomicInteger();
 
   /** Bytes of the encoded path ({@link #word}): 2 (field, 0) or 4 (field, 1, 40, key). */
   final int pathBytes;
 
   /**
-   * This path's slot in a writer's table of remembered paths: unique among live paths, 0 …
-   * {@link #MAX_IDS} − 1, or {@link #NO_ID}.
+   * This path's identity in a writer's table of remembered paths (which is direct-mapped by the
+   * id's low bits): unique among all paths of the JVM, 0 … 2^31 − 2, or {@link #NO_ID}.
    */
   final int id;
 
@@ -89,10 +88,9 @@ public final class FieldPath {
     this.id = id;
   }
 
-  /** The next id from {@code ids}, or {@link #NO_ID} once {@link #MAX_IDS} were given. */
+  /** The next id from {@code ids}, or {@link #NO_ID} once every other value was given. */
   static int assignId(AtomicInteger ids) {
-    int n = ids.getAndUpdate(i -> i < MAX_IDS ? i + 1 : i);
-    return n < MAX_IDS ? n : NO_ID;
+    return ids.getAndUpdate(i -> i < NO_ID ? i + 1 : i);
   }
 
   /**

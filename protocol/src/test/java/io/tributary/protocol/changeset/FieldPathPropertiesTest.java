@@ -263,13 +263,46 @@ class FieldPathPropertiesTest {
   @Test
   void idsAreNeverGivenTwiceAndRunOutIntoNoId() {
     java.util.concurrent.atomic.AtomicInteger ids =
-        new java.util.concurrent.atomic.AtomicInteger(FieldPath.MAX_IDS - 2);
-    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.MAX_IDS - 2);
-    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.MAX_IDS - 1);
+        new java.util.concurrent.atomic.AtomicInteger(FieldPath.NO_ID - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID - 1);
     assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
     assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
-    assertThat(ids.get()).isEqualTo(FieldPath.MAX_IDS); // saturated: no wrap back to 0
+    assertThat(ids.get()).isEqualTo(FieldPath.NO_ID); // saturated: no wrap back to 0
     assertThat(FieldPath.of(Name.of("a")).id).isNotEqualTo(FieldPath.of(Name.of("a")).id);
+  }
+
+  @Test
+  void pathsSharingASlotEvictEachOtherAndKeepTheirOwnBytes() {
+    // ids 5 and 5 + 256 map to the same slot: used alternately, each use must find its own path
+    // (or none), never the other's
+    Name n = Name.of("n");
+    Name m = Name.of("m");
+    FieldPath a = new FieldPath(n, null, null, 5);
+    FieldPath b = new FieldPath(m, null, null, 5 + ChangesetWriter.PATH_SLOTS);
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    for (int i = 0; i < 4; i++) {
+      f.createObject("T", (long) i);
+      f.update("n").intValue(i);
+      f.update("n").intValue(i + 100);
+      f.update("m").intValue(i + 200);
+      f.update("n").intValue(i + 300);
+      w.createObject("T", (long) i);
+      w.intValue(a, i);
+      w.intValue(a, i + 100); // a remembered: the fast route
+      assertThat(w.rememberedPath(a)).isNotZero();
+      w.intValue(b, i + 200); // evicts a
+      assertThat(w.rememberedPath(a)).isZero();
+      assertThat(w.rememberedPath(b)).isNotZero();
+      w.intValue(a, i + 300); // a again, through the fluent route
+      assertThat(w.rememberedPath(b)).isZero();
+    }
+    f.finish();
+    w.finish();
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
   }
 
   @Test
