@@ -10,7 +10,7 @@ import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
-import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
 import io.tributary.storage.lmdb.LmdbEnvironment;
@@ -247,7 +247,8 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     long first = 0;
     BitSet duplicates = new BitSet();
     Map<String, long[]> counts = new java.util.HashMap<>();
-    List<IngestRecord> list = batch.records();
+    IngestRecords list = batch.objects();
+    byte[] data = list.array();
     String className = null;
     byte[] classUtf8 = null;
     long[] count = null;
@@ -257,20 +258,24 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     // equal key), and the plain no-overwrite insert then decides, so a duplicate is found as
     // before; after one failure the rest of the batch inserts plainly.
     boolean append = true;
+    // one cursor per database for the whole batch: a put through an open cursor skips
+    // mdb_put's cursor set-up per call (same puts, flags and outcomes as Dbi.put)
+    try (Cursor<ByteBuffer> pkCursor = pkIndex.openCursor(txn);
+        Cursor<ByteBuffer> objectCursor = objects.openCursor(txn)) {
     for (int i = 0; i < list.size(); i++) {
-      IngestRecord o = list.get(i);
-      if (!o.className().equals(className)) { // objects come in runs of one class
-        className = o.className();
+      String name = list.className(i);
+      if (!name.equals(className)) { // objects come in runs of one class
+        className = name;
         classUtf8 = className.getBytes(StandardCharsets.UTF_8);
         count = counts.computeIfAbsent(className, k -> new long[1]);
       }
       ByteBuffer pk =
-          Keys.putPrimaryKey(classUtf8, o, key) ? key : bytes(Keys.primaryKey(className, o.primaryKey()));
+          Keys.putPrimaryKey(classUtf8, list, i, key) ? key : bytes(Keys.primaryKey(className, list.primaryKey(i)));
       long seq = last + 1;
       ByteBuffer value = u64(seq);
-      if (!(append && pkIndex.put(txn, pk, value, APPEND_NO_OVERWRITE))) {
+      if (!(append && pkCursor.put(pk, value, APPEND_NO_OVERWRITE))) {
         append = false;
-        if (!pkIndex.put(txn, pk, value, NO_OVERWRITE)) {
+        if (!pkCursor.put(pk, value, NO_OVERWRITE)) {
           duplicates.set(i);
           continue;
         }
@@ -279,8 +284,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       if (first == 0) {
         first = seq;
       }
-      putObject(txn, o.serialized(), seq, now);
+      putObject(objectCursor, data, list.offset(i), list.length(i), seq, now);
       count[0]++;
+    }
     }
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
       ByteBuffer k = bytes(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -303,12 +309,12 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   }
 
   /**
-   * Stores a serialised object {@code o} with its sequence and ingest time: its bytes followed by fields 7 ({@code sequence}) and 9 ({@code ingested_at_ms}) as raw protobuf bytes.
+   * Stores a serialised object ({@code length} bytes of {@code data} from {@code offset}) with its sequence and ingest time: its bytes followed by fields 7 ({@code sequence}) and 9 ({@code ingested_at_ms}) as raw protobuf bytes.
    * A parser merges a scalar field that occurs again by keeping the last value (protobuf encoding,
    * "last one wins"), so a reader sees exactly {@code o.toBuilder().setSequence(seq)
    * .setIngestedAtMs(now).build()}.
    */
-  private void putObject(Txn<ByteBuffer> txn, byte[] serialized, long seq, long now) {
+  private void putObject(Cursor<ByteBuffer> cursor, byte[] data, int offset, int length, long seq, long now) {
     // written by hand, not with a CodedOutputStream: its constructor duplicates the buffer (one
     // garbage DirectByteBuffer and encoder per object); same bytes as writeUInt64/writeInt64. Into
     // a heap array first, then one bulk put: byte puts into the direct buffer cost a bounds check
@@ -318,13 +324,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     int n = DirectIngest.putVarint(t, 1, seq);
     t[n++] = (byte) (IngestedObject.INGESTED_AT_MS_FIELD_NUMBER << 3);
     n = DirectIngest.putVarint(t, n, now);
-    int total = serialized.length + n;
-    ByteBuffer value = objects.reserve(txn, longKey(seq), total, APPEND);
+    int total = length + n;
+    ByteBuffer value = cursor.reserve(longKey(seq), total, APPEND);
     if (value.remaining() != total) {
       throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": reserved "
           + value.remaining() + " bytes (expected: " + total + ")", null);
     }
-    value.put(serialized);
+    value.put(data, offset, length);
     value.put(t, 0, n);
   }
 

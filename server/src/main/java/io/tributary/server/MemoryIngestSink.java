@@ -84,7 +84,7 @@ public final class MemoryIngestSink implements IngestSink, IngestStore {
     BitSet duplicates = new BitSet();
     long seq = lastSequence;
     long now = clock.millis();
-    List<IngestRecord> list = batch.records();
+    List<IngestRecord> list = batch.records(); // copies: this sink keeps parsed objects anyway
     for (int i = 0; i < list.size(); i++) {
       IngestRecord r = list.get(i);
       ByteString key = Keys.primaryKeyString(r.className(), r.primaryKey());

@@ -197,6 +197,42 @@ class BadInputTest {
   }
 
   @Test
+  void aBadChangesetAfterGoodOnesStoresNothingOfItsUploadButKeepsOtherSessionsObjects() throws Exception {
+    // the engine writes each changeset's objects straight into its round's buffer: a rejected
+    // UPLOAD must take back exactly its own (here after another session's, likely in the same round)
+    ObjectId kept = ObjectId.get();
+    ObjectId dropped = ObjectId.get();
+    PrimaryKey k = PrimaryKey.of(ObjectId.get());
+    byte[] erase = Changesets.of(new Instruction.CreateObject("Reading", k), new Instruction.EraseObject("Reading", k));
+    try (SyncTestClient c = server.connect("u")) {
+      bindNewFile(c, 1);
+      bindNewFile(c, 2);
+      c.send(upload(2, entry(2, Changesets.schema()), entry(3, Changesets.readings(kept))));
+      c.send(upload(1, entry(2, Changesets.schema()), entry(3, Changesets.readings(dropped)), entry(4, erase)));
+      boolean acked = false;
+      boolean refused = false;
+      for (int i = 0; i < 2; i++) {
+        var m = c.next();
+        if (m instanceof DownloadMessage d) {
+          assertThat(d.sessionIdent()).isEqualTo(2);
+          acked = true;
+        } else {
+          JsonErrorMessage e = (JsonErrorMessage) m;
+          assertThat(e.sessionIdent()).isEqualTo(1);
+          assertThat(e.errorCode()).isEqualTo(ProtocolError.BAD_CHANGESET.code());
+          refused = true;
+        }
+      }
+      assertThat(acked && refused).isTrue();
+    }
+    assertThat(server.store().find("Reading", Values.objectId(kept))).isPresent();
+    assertThat(server.store().find("Reading", Values.objectId(dropped))).isEmpty();
+    assertThat(server.store().objectCount()).isEqualTo(1);
+    assertAnotherClientIngests();
+    assertThat(server.store().objectCount()).isEqualTo(2);
+  }
+
+  @Test
   void updatingAnObjectNotCreatedInTheChangesetIsSessionError212() throws Exception {
     try (SyncTestClient c = server.connect("u")) {
       bindNewFile(c, 1);

@@ -13,14 +13,13 @@ import io.tributary.server.internal.ingest.IngestException;
 import io.tributary.server.proto.ClientFileRecord;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
-import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       floor of any ingest).
  *   <li>{@code ingest}: what the ingest thread does per changeset, the same call as {@code
  *       IngestEngine}: {@link ChangesetIngestor#ingest} decodes, checks against the app schema and
- *       builds one {@link IngestRecord} (serialised {@code IngestedObject}) per object.
+ *       serialises one {@code IngestedObject} per object into one reused {@link IngestRecords}.
  *   <li>{@code ingestAndCommit}: the same, then {@link LmdbIngestSink#commit} of those records in
  *       one transaction (pk_index de-dup, objects, counters, a client-file record), on one store
  *       per trial in {@code target/bench-data} (it grows by about 300 bytes per object). The keys are new for every invocation
@@ -99,7 +98,7 @@ public class ServerIngestBenchmark {
 
   private final ChangesetReader reader = new ChangesetReader();
   private final ChangesetIngestor ingestor = new ChangesetIngestor();
-  private final List<IngestRecord> records = new ArrayList<>(N);
+  private final IngestRecords records = new IngestRecords(N, 1 << 19);
   private final ChangesetIngestor.Origin origin =
       new ChangesetIngestor.Origin(2, 7, 3_000_000L, "user-0123456789abcdef");
   private ByteBuffer changeset;
@@ -224,7 +223,7 @@ public class ServerIngestBenchmark {
     }
   }
 
-  private List<IngestRecord> ingest(ByteBuffer input) throws IngestException {
+  private IngestRecords ingest(ByteBuffer input) throws IngestException {
     records.clear();
     ingestor.begin(BenchSchema.SERVER, false);
     ingestor.ingest(input, origin, records);
@@ -241,7 +240,7 @@ public class ServerIngestBenchmark {
   /** Decode, check against the schema, build the records. */
   @Benchmark
   @OperationsPerInvocation(N)
-  public List<IngestRecord> ingest() throws IngestException {
+  public IngestRecords ingest() throws IngestException {
     return ingest(changeset);
   }
 
@@ -250,8 +249,8 @@ public class ServerIngestBenchmark {
   @OperationsPerInvocation(N)
   public CommitResult ingestAndCommit(Store store) throws IngestException {
     store.next();
-    List<IngestRecord> r = ingest(store.changeset);
-    CommitResult result = store.sink.commit(IngestBatch.ofRecords(r, List.of(store.file), 2, Map.of()));
+    IngestRecords r = ingest(store.changeset);
+    CommitResult result = store.sink.commit(IngestBatch.of(r, List.of(store.file), 2, Map.of()));
     if (result.storedCount() != N) {
       throw new IllegalStateException("commit: " + result + " (expected: " + N + " new objects)");
     }

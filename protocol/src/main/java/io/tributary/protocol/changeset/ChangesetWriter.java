@@ -251,6 +251,21 @@ public final class ChangesetWriter {
   private int fieldIndex;
   private int keyIndex;
 
+  /** Slots of {@link #pathWords} (a power of two): a writer's table is 4 KiB. */
+  static final int PATH_SLOTS = 256;
+  /** An empty table shared by writers that remembered no path yet: never written. */
+  private static final long[] NO_PATHS = new long[2 * PATH_SLOTS];
+  /**
+   * Prepared paths remembered in this changeset, direct-mapped by the low bits of {@link
+   * FieldPath#id}: slot {@code s} is a tag at {@code 2s} ({@code pathStamp} in the high 32 bits,
+   * the id in the low 32) and the encoded path ({@code field 00} or {@code field 01 40 key}) at
+   * {@code 2s + 1}. A tag with another stamp is from an earlier changeset, one with another id is
+   * another path's. Only this writer reads or writes it: nothing shared across threads is trusted.
+   */
+  private long[] pathWords = NO_PATHS;
+  /** The changeset's generation for {@link #pathWords}: never 0, so a 0 tag never matches. */
+  private int pathStamp = 1;
+
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
   public ChangesetWriter() {
     this(Layout.INTERLEAVED);
@@ -305,6 +320,12 @@ public final class ChangesetWriter {
       throw new IllegalStateException("reset: no sink (expected: reset(ByteSink) first)");
     }
     interns.clear();
+    if (++pathStamp == 0) { // after 2^32 changesets: forget every entry rather than reuse a stamp
+      if (pathWords != NO_PATHS) {
+        Arrays.fill(pathWords, 0);
+      }
+      pathStamp = 1;
+    }
     buf = EMPTY;
     pos = limit = windowStart = 0;
     windowIsSinkArray = false;
@@ -892,6 +913,25 @@ public final class ChangesetWriter {
       LONG_LE.set(b, p + 24, key3);
     }
     return p + n;
+  }
+
+  /**
+   * Writes an Update's code and the selected object's table and key at {@code b[p]}: 16 or 33
+   * bytes, of which the bytes after the key are garbage that the next write overwrites (inside
+   * the window the caller reserved).
+   *
+   * @return the index after the key
+   */
+  private int updateHead(byte[] b, int p) {
+    int n = objectKeyLength;
+    if (n < 16) { // ObjectId keys, small Int keys: the code and the key words shifted by one byte
+      long k0 = key0;
+      LONG_LE.set(b, p, UPDATE | k0 << 8);
+      LONG_LE.set(b, p + 8, k0 >>> 56 | key1 << 8);
+      return p + 1 + n;
+    }
+    b[p] = UPDATE;
+    return copyObjectKey(b, p + 1);
   }
 
   /** Encodes the selected object's table and key from {@link #objectKey} into the key words. */
@@ -1500,11 +1540,22 @@ public final class ChangesetWriter {
     int p = fastHeader(1 + 2 * Varint.MAX_BYTES_64 + 1);
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
-    // without loops: today's seconds take 5 bytes and nanoseconds 1 to 5 (unpredictable)
-    p = Varint.writeWord(b, p + 1, seconds);
-    p = Varint.writeWord(b, p, nanos);
+    p = writeTimestampData(b, p + 1, seconds, nanos);
     b[p] = 0; // is_default
     return fastEnd(p + 1);
+  }
+
+  /**
+   * Writes a timestamp's two varints at {@code b[p]} without loops (20 bytes reserved), and
+   * returns the index after them. Today's seconds take exactly 5 bytes: written without
+   * measuring, so that where the nanoseconds (1 to 5 bytes, unpredictable) go is known at once.
+   */
+  private static int writeTimestampData(byte[] b, int p, long seconds, int nanos) {
+    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      Varint.writeFive(b, p, seconds);
+      return Varint.writeWord(b, p + 5, nanos);
+    }
+    return Varint.writeWord(b, Varint.writeWord(b, p, seconds), nanos);
   }
 
   private ChangesetWriter writeTimestampGeneral(long seconds, int nanos) {
@@ -1956,8 +2007,7 @@ public final class ChangesetWriter {
     }
     byte[] b = buf;
     b[p] = (byte) PayloadType.TIMESTAMP.code();
-    p = Varint.writeWord(b, p + 1, seconds);
-    p = Varint.writeWord(b, p, nanos);
+    p = writeTimestampData(b, p + 1, seconds, nanos);
     b[p] = 0; // is_default
     pos = p + 1;
     return this;
@@ -2081,21 +2131,23 @@ public final class ChangesetWriter {
   }
 
   /**
-   * The fast route of a prepared Update: if {@code path}'s cached word checks out against this
-   * changeset's intern table and the writer is idle with an object selected, writes code, object
-   * key and path into the window (not yet published) and returns the index after them, with
-   * {@code more} bytes reserved after it; otherwise returns −1 and writes nothing.
+   * The fast route of a prepared Update: if this changeset remembered {@code path} (see {@link
+   * #remember}) and the writer is idle, writes code, object key and path into the window (not yet
+   * published) and returns the index after them, with {@code more} bytes reserved after it;
+   * otherwise returns −1 and writes nothing. A remembered path implies a selected object: the
+   * fluent route that remembered it required one, and only a reset unselects it.
    */
   private int preparedHeader(FieldPath path, int more) {
-    long c = path.cache;
-    if (pending != NONE || objectKeyLength < 0 || !path.matches(c, internByIndex)) {
+    int id = path.id;
+    long[] t = pathWords;
+    int s = (id & (PATH_SLOTS - 1)) << 1;
+    if (t[s] != ((long) pathStamp << 32 | id) || pending != NONE) {
       return -1;
     }
+    long c = t[s + 1];
     require(1 + OBJECT_KEY_BYTES + 8 + more);
     byte[] b = buf;
-    int p = pos;
-    b[p] = UPDATE;
-    p = copyObjectKey(b, p + 1);
+    int p = updateHead(b, pos);
     LONG_LE.set(b, p, c); // the path in its low bytes; the rest is overwritten by the payload
     return p + path.pathBytes;
   }
@@ -2111,8 +2163,8 @@ public final class ChangesetWriter {
 
   /**
    * The slow route of every prepared Update (first use of a path in a changeset, intern indices
-   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the path's
-   * cached word is refreshed. One method for all payloads, with the value passed as raw parts:
+   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the
+   * path is remembered. One method for all payloads, with the value passed as raw parts:
    * it is too large for C2 to inline at the terminals' cold call sites, which keeps their
    * compiled code small enough to be inlined into the caller's loop.
    */
@@ -2152,12 +2204,15 @@ public final class ChangesetWriter {
 
   /**
    * After the slow route wrote {@code path} (so its names are interned, and their {@link Name}
-   * hints point at them unless equal Strings of other instances were interned first): caches its
-   * intern indices in it when they fit the fast route. The hints are checked by identity, as the
-   * fast route checks the cached word, so this costs no hash lookups.
+   * hints point at them unless equal Strings of other instances were interned first): remembers
+   * its encoded path for the rest of the changeset when its indices fit the fast route. The hints
+   * are checked by identity against the intern table, so this costs no hash lookups.
    */
   private ChangesetWriter remember(FieldPath path) {
-    String[] b = internByIndex;
+    int id = path.id;
+    if (id == FieldPath.NO_ID) {
+      return this;
+    }
     int f = path.field.hint;
     int k = 0;
     int e = 0;
@@ -2168,11 +2223,31 @@ public final class ChangesetWriter {
     int max = FieldPath.MAX_CACHED_INDEX;
     if (f <= max && k <= max && e <= max) {
       long word = path.word(f, k, e);
-      if (path.matches(word, b)) {
-        path.cache = word;
+      if (path.matches(word, internByIndex)) {
+        long[] t = pathWords;
+        if (t == NO_PATHS) {
+          t = pathWords = new long[2 * PATH_SLOTS];
+        }
+        int s = (id & (PATH_SLOTS - 1)) << 1;
+        t[s] = (long) pathStamp << 32 | id;
+        t[s + 1] = word & 0xFFFF_FFFFL;
       }
     }
     return this;
+  }
+
+  /** Sets the changeset generation of the remembered paths (tests: its wrap-around). */
+  void pathStamp(int stamp) {
+    pathStamp = stamp;
+  }
+
+  /** The word remembered for {@code path} in this changeset, or 0 (for tests). */
+  long rememberedPath(FieldPath path) {
+    int s = (path.id & (PATH_SLOTS - 1)) << 1;
+    if (pathWords[s] != ((long) pathStamp << 32 | path.id)) {
+      return 0;
+    }
+    return pathWords[s + 1];
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -2478,9 +2553,7 @@ public final class ChangesetWriter {
   private int fastHeader(int more) {
     require(1 + OBJECT_KEY_BYTES + 5 + 2 + 5 + more);
     byte[] b = buf;
-    int p = pos;
-    b[p] = UPDATE;
-    p = writeSmallIndex(b, copyObjectKey(b, p + 1), fieldIndex);
+    int p = writeSmallIndex(b, updateHead(b, pos), fieldIndex);
     if (shape == S_FIELD) {
       b[p] = 0; // empty path
       return p + 1;

@@ -1,6 +1,7 @@
 package io.tributary.protocol.changeset;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A prepared Update target: a property of the selected object, or a property of the embedded
@@ -23,16 +24,19 @@ import java.util.Objects;
  *
  * <p>The bytes are always those of the equivalent fluent calls (tested differentially): the first
  * use of a path in a changeset takes the fluent route, which interns the names in realm-core's
- * order (embedded class, field, key; spec changeset.md §9, §10). The path then remembers the
- * intern indices and the encoded path ({@code field count [40 key]}) as one 64-bit value; a later
- * use checks that value against the writer's intern table (one load and reference comparison per
- * name) and copies it in one store. A stale or foreign value (another writer, an older changeset)
- * fails the check and takes the fluent route again, so a path may be shared by any number of
- * writers on any threads. The fast route needs intern indices below 64 (the first 64 names of a
- * changeset) and each name interned as the very String instance the path holds (the check is by
- * identity: if an equal but different String was interned first through a {@code String}
- * overload, the path stays on the fluent route for the rest of that changeset). Such paths are
- * still correct, just as slow as the fluent calls.
+ * order (embedded class, field, key; spec changeset.md §9, §10). The writer then remembers the
+ * encoded path ({@code field count [40 key]}) in a small table of its own (256 slots, picked by
+ * the low bits of the path's {@link #id}, each stamped with the id and the changeset's
+ * generation); a later use in the same changeset is one tag compare, and copies the path in one
+ * store. Nothing is cached in the path itself, so a path may be shared by any number of writers
+ * on any threads. The fast route needs intern indices below 64 (the first 64 names of a
+ * changeset) and each name interned as the very String instance the path holds (checked by
+ * identity when the writer remembers the path: if an equal but different String was interned
+ * first through a {@code String} overload, the path stays on the fluent route for the rest of
+ * that changeset). Two paths whose ids share a slot, used alternately in one changeset, evict
+ * each other; paths made together (one schema's) have consecutive ids and never share a slot
+ * unless more than 256 are in use. Such paths are still correct, just as slow as the fluent
+ * calls.
  *
  * <p>Prepared Updates have {@code is_default} false and no list index or dictionary key: for
  * anything else (default values, lists, dictionaries, deeper embedded paths) use the fluent
@@ -50,18 +54,30 @@ public final class FieldPath {
   final String fieldValue;
   final String keyValue;
   final String classValue;
-  /** Bytes of the encoded path in {@link #cache}: 2 (field, 0) or 4 (field, 1, 40, key). */
+  /**
+   * The {@link #id} of a path made after 2^31 − 1 others (never in practice): never remembered by
+   * a writer, so always on the fluent route.
+   */
+  static final int NO_ID = Integer.MAX_VALUE;
+
+  /** Ids handed out so far; saturates at {@link #NO_ID}, so an id is never given twice. */
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** Bytes of the encoded path ({@link #word}): 2 (field, 0) or 4 (field, 1, 40, key). */
   final int pathBytes;
 
   /**
-   * The encoded path, little-endian in the low {@link #pathBytes} bytes, and for an embedded path
-   * the embedded class's intern index in byte 4: always well formed (built by {@link #word}), so
-   * a value whose indices check out against a writer's intern table is that writer's path.
-   * Volatile so that a value written by one thread is never seen torn by another.
+   * This path's identity in a writer's table of remembered paths (which is direct-mapped by the
+   * id's low bits): unique among all paths of the JVM, 0 … 2^31 − 2, or {@link #NO_ID}.
    */
-  volatile long cache;
+  final int id;
 
   private FieldPath(Name field, Name key, Name embeddedClass) {
+    this(field, key, embeddedClass, assignId(IDS));
+  }
+
+  /** A path with the given {@link #id} (tests: {@link #NO_ID}). */
+  FieldPath(Name field, Name key, Name embeddedClass, int id) {
     this.field = field;
     this.key = key;
     this.embeddedClass = embeddedClass;
@@ -69,7 +85,12 @@ public final class FieldPath {
     this.keyValue = key == null ? null : key.value();
     this.classValue = embeddedClass == null ? null : embeddedClass.value();
     this.pathBytes = key == null ? 2 : 4;
-    this.cache = word(0, 0, 0);
+    this.id = id;
+  }
+
+  /** The next id from {@code ids}, or {@link #NO_ID} once every other value was given. */
+  static int assignId(AtomicInteger ids) {
+    return ids.getAndUpdate(i -> i < NO_ID ? i + 1 : i);
   }
 
   /**
@@ -146,7 +167,7 @@ public final class FieldPath {
   }
 
   /**
-   * Whether {@code c} (a value of {@link #cache}) holds this path's intern indices in the table
+   * Whether {@code c} (a value of {@link #word}) holds this path's intern indices in the table
    * {@code byIndex} (a writer's strings by intern index, {@code null} past its count).
    */
   boolean matches(long c, String[] byIndex) {

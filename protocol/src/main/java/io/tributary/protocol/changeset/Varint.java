@@ -88,6 +88,24 @@ public final class Varint {
     return index + k;
   }
 
+  /** Least value of {@link #writeFive}: the smallest that needs 5 bytes (2^27). */
+  static final long FIVE_MIN = 1L << 27;
+
+  /** Number of values {@link #writeFive} takes: 2^34 − 2^27. */
+  static final long FIVE_SPAN = (1L << 34) - FIVE_MIN;
+
+  /**
+   * Writes a value of exactly 5 encoded bytes, {@link #FIVE_MIN} ≤ {@code value} < 2^34 (as
+   * seconds since 1970: 1974 to 2514), as one 8-byte store; the 3 bytes after it are garbage.
+   * Same bytes as {@link #write}; the caller checks the range.
+   */
+  static void writeFive(byte[] dst, int index, long value) {
+    long v = value;
+    long w = v & 0x7F | (v & 0x3F80) << 1 | (v & 0x1F_C000) << 2 | (v & 0xFE0_0000) << 3
+        | (v & 0x3_F000_0000L) << 4;
+    LONG_LE.set(dst, index, w | 0x8080_8080L); // continuation bits in the first four bytes
+  }
+
   private static int writeLong(byte[] dst, int index, long value) {
     long n = value;
     int sign = 0;

@@ -138,9 +138,9 @@ class FieldPathPropertiesTest {
     w.objectValue(location); // "location" 2
     w.doubleValue(lat, 52.1); // "Location" 3, "lat" 4
 
-    assertThat(sensor.cache).isEqualTo(0x01L); // field 1, empty path
-    // field 2, one element, a string (40), key 4; then the embedded class's index 3
-    assertThat(lat.cache).isEqualTo(0x03_04_40_01_02L);
+    assertThat(w.rememberedPath(sensor)).isEqualTo(0x01L); // field 1, empty path
+    // field 2, one element, a string (40), key 4
+    assertThat(w.rememberedPath(lat)).isEqualTo(0x04_40_01_02L);
     // written again, the fast route copies that word: same bytes as the first time
     w.flush();
     int before = sink.size();
@@ -150,6 +150,159 @@ class FieldPathPropertiesTest {
     byte[] second = java.util.Arrays.copyOfRange(all, before, all.length);
     byte[] first = java.util.Arrays.copyOfRange(all, before - second.length, before);
     assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void aResetForgetsTheRememberedPathsEvenWhenTheGenerationWrapsAround() {
+    FieldPath value = FieldPath.of(Name.of("value"));
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject(Name.of("Reading"), 1L);
+    w.doubleValue(value, 1.5);
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
+
+    sink.clear();
+    w.reset();
+    assertThat(w.rememberedPath(value)).isZero();
+
+    // the generation wraps around after 2^32 changesets: the table is cleared, not trusted
+    w.createObject(Name.of("Reading"), 1L);
+    w.pathStamp(1); // the first generation after a wrap-around
+    w.doubleValue(value, 1.5); // remembered with it
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
+    w.pathStamp(-1); // the last generation before the wrap-around
+    sink.clear();
+    w.reset(); // generation 1 again
+    assertThat(w.rememberedPath(value)).isZero();
+    w.createObject(Name.of("Reading"), 2L);
+    w.doubleValue(value, 2.5);
+    w.finish();
+    ArrayByteSink fluent = new ArrayByteSink();
+    new ChangesetWriter(fluent).createObject("Reading", 2L).update("value").doubleValue(2.5)
+        .finish();
+    assertThat(sink.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
+
+  /**
+   * Timestamps through the fast routes (prepared path, fluent {@link Name} shape; heap and direct
+   * sinks) take the bytes of the general route, whose varints are the reference loop: around the
+   * 5-byte seconds range [2^27, 2^34) written without measuring, before 1970, nanos 0 and max.
+   */
+  @Test
+  void timestampsOnTheFastRoutesTakeTheBytesOfTheGeneralRoute() {
+    long[][] pairs = {
+        {0, 0}, {0, 999_999_999}, {0, -999_999_999}, {-1, -1}, {-1, 0}, {1, 0},
+        {(1L << 27) - 1, 999_999_999}, {1L << 27, 0}, {(1L << 27) + 1, 1},
+        {1_709_296_496L, 0}, {1_709_296_496L, 999_999_999}, {1_709_296_496L, 63},
+        {1_709_296_496L, 64}, {(1L << 34) - 1, 999_999_999}, {1L << 34, 0},
+        {-(1L << 27), -1}, {-(1L << 34), -999_999_999}, {Long.MAX_VALUE, 999_999_999},
+        {Long.MIN_VALUE, 0}};
+    Instant[] instants = {
+        Instant.EPOCH, Instant.ofEpochSecond(0, 999_999_999), Instant.ofEpochSecond(-1, 1),
+        Instant.ofEpochSecond(-1, 999_999_999), Instant.ofEpochSecond(-(1L << 27), 5),
+        Instant.ofEpochSecond(1_709_296_496L, 0), Instant.ofEpochSecond(1_709_296_496L, 999_999_999),
+        Instant.ofEpochSecond((1L << 34) - 1, 1), Instant.ofEpochSecond(1L << 34, 1),
+        Instant.MIN, Instant.MAX};
+    FieldPath ts = FieldPath.of(Name.of("ts"));
+    Name tsName = Name.of("ts");
+    for (boolean direct : new boolean[] {false, true}) {
+      ArrayByteSink general = new ArrayByteSink();
+      ChangesetWriter g = new ChangesetWriter(general);
+      ByteSink target = direct ? ByteBufferSink.allocateDirect(1 << 12, 1 << 16)
+          : new ArrayByteSink();
+      ChangesetWriter w = new ChangesetWriter(target);
+      g.createObject("Reading", 7L);
+      w.createObject("Reading", 7L);
+      for (int round = 0; round < 2; round++) { // the first use of the path takes the slow route
+        for (long[] sn : pairs) {
+          g.update("ts").timestampValue(sn[0], (int) sn[1]);
+          g.update("ts").timestampValue(sn[0], (int) sn[1]);
+          w.timestampValue(ts, sn[0], (int) sn[1]);
+          w.update(tsName).timestampValue(sn[0], (int) sn[1]);
+        }
+        for (Instant t : instants) {
+          g.update("ts").timestampValue(t);
+          g.update("ts").timestampValue(t);
+          w.timestampValue(ts, t);
+          w.update(tsName).timestampValue(t);
+        }
+      }
+      g.finish();
+      long size = w.finish();
+      byte[] bytes;
+      if (direct) {
+        bytes = new byte[(int) size];
+        ((ByteBufferSink) target).written().get(bytes);
+      } else {
+        bytes = ((ArrayByteSink) target).toByteArray();
+      }
+      assertThat(bytes).as(direct ? "direct" : "heap").isEqualTo(general.toByteArray());
+    }
+  }
+
+  @Test
+  void aPathWithoutAnIdIsWrittenByTheFluentRouteEveryTime() {
+    Name location = Name.of("location");
+    FieldPath lat = new FieldPath(location, Name.of("lat"), Name.of("Location"), FieldPath.NO_ID);
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    for (int i = 0; i < 3; i++) {
+      f.createObject("Reading", ObjectId.of(i, i));
+      f.update("location").key("lat").inEmbedded("Location").doubleValue(i);
+      w.createObject("Reading", ObjectId.of(i, i));
+      w.doubleValue(lat, i);
+      assertThat(w.rememberedPath(lat)).isZero();
+    }
+    f.finish();
+    w.finish();
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
+  }
+
+  @Test
+  void idsAreNeverGivenTwiceAndRunOutIntoNoId() {
+    java.util.concurrent.atomic.AtomicInteger ids =
+        new java.util.concurrent.atomic.AtomicInteger(FieldPath.NO_ID - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID - 2);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID - 1);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
+    assertThat(FieldPath.assignId(ids)).isEqualTo(FieldPath.NO_ID);
+    assertThat(ids.get()).isEqualTo(FieldPath.NO_ID); // saturated: no wrap back to 0
+    assertThat(FieldPath.of(Name.of("a")).id).isNotEqualTo(FieldPath.of(Name.of("a")).id);
+  }
+
+  @Test
+  void pathsSharingASlotEvictEachOtherAndKeepTheirOwnBytes() {
+    // ids 5 and 5 + 256 map to the same slot: used alternately, each use must find its own path
+    // (or none), never the other's
+    Name n = Name.of("n");
+    Name m = Name.of("m");
+    FieldPath a = new FieldPath(n, null, null, 5);
+    FieldPath b = new FieldPath(m, null, null, 5 + ChangesetWriter.PATH_SLOTS);
+    ArrayByteSink fluent = new ArrayByteSink();
+    ChangesetWriter f = new ChangesetWriter(fluent);
+    ArrayByteSink prepared = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(prepared);
+    for (int i = 0; i < 4; i++) {
+      f.createObject("T", (long) i);
+      f.update("n").intValue(i);
+      f.update("n").intValue(i + 100);
+      f.update("m").intValue(i + 200);
+      f.update("n").intValue(i + 300);
+      w.createObject("T", (long) i);
+      w.intValue(a, i);
+      w.intValue(a, i + 100); // a remembered: the fast route
+      assertThat(w.rememberedPath(a)).isNotZero();
+      w.intValue(b, i + 200); // evicts a
+      assertThat(w.rememberedPath(a)).isZero();
+      assertThat(w.rememberedPath(b)).isNotZero();
+      w.intValue(a, i + 300); // a again, through the fluent route
+      assertThat(w.rememberedPath(b)).isZero();
+    }
+    f.finish();
+    w.finish();
+    assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
   }
 
   @Test

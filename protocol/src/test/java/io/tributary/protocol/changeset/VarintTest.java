@@ -100,6 +100,35 @@ class VarintTest {
     assertWordWriteMatches(value, filler);
   }
 
+  @Property(tries = 3000)
+  void fiveByteWriteTakesTheBytesOfTheLoop(
+      @ForAll @net.jqwik.api.constraints.LongRange(min = 1L << 27, max = (1L << 34) - 1) long value) {
+    assertFiveByteWriteMatches(value);
+  }
+
+  @Test
+  void fiveByteWriteMatchesAtItsEdges() {
+    for (long v : new long[] {Varint.FIVE_MIN, Varint.FIVE_MIN + 1, (1L << 34) - 1, (1L << 34) - 2,
+        1_709_296_496L, 0xFFFF_FFFFL, 1L << 32, 0x2_AAAA_AAAAL, 0x1_5555_5555L}) {
+      assertFiveByteWriteMatches(v);
+    }
+    assertThat(Varint.FIVE_MIN + Varint.FIVE_SPAN).isEqualTo(1L << 34);
+    assertThat(Varint.size(Varint.FIVE_MIN - 1)).isEqualTo(4);
+    assertThat(Varint.size(1L << 34)).isEqualTo(6);
+  }
+
+  private static void assertFiveByteWriteMatches(long value) {
+    byte[] expected = new byte[Varint.MAX_BYTES_64];
+    assertThat(Varint.write(expected, 0, value)).isEqualTo(5);
+    byte[] actual = new byte[10];
+    java.util.Arrays.fill(actual, (byte) 0x55);
+    Varint.writeFive(actual, 1, value);
+    assertThat(actual[0]).isEqualTo((byte) 0x55); // nothing before the offset
+    assertThat(java.util.Arrays.copyOfRange(actual, 1, 6))
+        .isEqualTo(java.util.Arrays.copyOf(expected, 5));
+    assertThat(actual[9]).isEqualTo((byte) 0x55); // nothing past 8 bytes
+  }
+
   /** Every bit length and sign, at the edges of each encoded size (6 + 7k bits). */
   @Test
   void wordWriteMatchesAtEverySizeBoundary() {

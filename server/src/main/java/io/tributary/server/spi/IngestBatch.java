@@ -9,16 +9,17 @@ import java.util.Objects;
 /**
  * What one {@link IngestSink#commit} stores atomically: new objects, the client files whose
  * progress changed, the client-file ident allocation counter and server settings (spec
- * protocol.md §7.3: objects and progress in one commit). Immutable (the lists are copied; the
- * records' bytes are shared, see {@link IngestRecord}).
+ * protocol.md §7.3: objects and progress in one commit). The lists are copied; the objects are
+ * not: see {@link IngestRecords} for who may change them when.
  *
- * <p>Objects come as {@link IngestRecord}s in ingest order, serialised without {@code sequence}
- * and {@code ingested_at_ms} (the sink assigns them). An object whose (class, primary key) is
- * already stored, or appears earlier in the list, is a duplicate: the sink skips it (spec
- * changeset.md §11.3).
+ * <p>Objects come in ingest order, serialised without {@code sequence} and {@code ingested_at_ms}
+ * (the sink assigns them), as {@link #objects()} (one buffer, what the server builds; no
+ * allocation per object to read) or, for sinks that want them, as {@link #records()} (a copy per
+ * call). An object whose (class, primary key) is already stored, or appears earlier in the batch,
+ * is a duplicate: the sink skips it (spec changeset.md §11.3).
  */
 public final class IngestBatch {
-  private final List<IngestRecord> records;
+  private final IngestRecords objects;
   private final List<ClientFileRecord> clientFiles;
   private final long lastClientFileIdent;
   private final Map<String, String> settings;
@@ -40,15 +41,16 @@ public final class IngestBatch {
       long lastClientFileIdent,
       Map<String, String> settings) {
     return new IngestBatch(
-        objects.stream().map(IngestRecord::of).toList(), clientFiles, lastClientFileIdent, settings);
+        IngestRecords.of(objects.stream().map(IngestRecord::of).toList()), clientFiles,
+        lastClientFileIdent, settings);
   }
 
   private IngestBatch(
-      List<IngestRecord> records,
+      IngestRecords objects,
       List<ClientFileRecord> clientFiles,
       long lastClientFileIdent,
       Map<String, String> settings) {
-    this.records = List.copyOf(records);
+    this.objects = Objects.requireNonNull(objects, "objects");
     this.clientFiles = List.copyOf(clientFiles);
     this.settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
     if (lastClientFileIdent < 0) {
@@ -59,9 +61,9 @@ public final class IngestBatch {
   }
 
   /**
-   * A batch of serialised objects (the server's path).
+   * A batch of serialised objects (tests, tools).
    *
-   * @param records new objects in ingest order (the list is copied, the bytes are not)
+   * @param records new objects in ingest order (their bytes are copied)
    * @param clientFiles client-file records to store (insert or replace by ident)
    * @param lastClientFileIdent the highest client-file ident allocated so far, or 0
    * @param settings server settings to store (insert or replace by key)
@@ -73,12 +75,42 @@ public final class IngestBatch {
       List<ClientFileRecord> clientFiles,
       long lastClientFileIdent,
       Map<String, String> settings) {
-    return new IngestBatch(records, clientFiles, lastClientFileIdent, settings);
+    return new IngestBatch(IngestRecords.of(records), clientFiles, lastClientFileIdent, settings);
   }
 
-  /** The new objects, in ingest order; unmodifiable. */
+  /**
+   * A batch of objects in one buffer (the server's path): not copied; the caller does not modify
+   * {@code objects} until the commit of this batch returned.
+   *
+   * @param objects new objects in ingest order
+   * @param clientFiles client-file records to store (insert or replace by ident)
+   * @param lastClientFileIdent the highest client-file ident allocated so far, or 0
+   * @param settings server settings to store (insert or replace by key)
+   * @return the batch
+   * @throws IllegalArgumentException if {@code lastClientFileIdent} is negative
+   */
+  public static IngestBatch of(
+      IngestRecords objects,
+      List<ClientFileRecord> clientFiles,
+      long lastClientFileIdent,
+      Map<String, String> settings) {
+    return new IngestBatch(objects, clientFiles, lastClientFileIdent, settings);
+  }
+
+  /**
+   * The new objects, in ingest order, in one buffer: lent for the commit (see {@link
+   * IngestRecords}); reading allocates nothing.
+   */
+  public IngestRecords objects() {
+    return objects;
+  }
+
+  /**
+   * The new objects as records, in ingest order: a new list of copies on each call ({@link
+   * IngestRecords#toList()}), for sinks that want records rather than {@link #objects()}.
+   */
   public List<IngestRecord> records() {
-    return records;
+    return objects.toList();
   }
 
   /** The client-file records to store; unmodifiable. */
@@ -98,12 +130,12 @@ public final class IngestBatch {
 
   /** Whether the batch stores nothing. */
   public boolean isEmpty() {
-    return records.isEmpty() && clientFiles.isEmpty() && lastClientFileIdent == 0 && settings.isEmpty();
+    return objects.isEmpty() && clientFiles.isEmpty() && lastClientFileIdent == 0 && settings.isEmpty();
   }
 
   @Override
   public String toString() {
-    return "IngestBatch{objects=" + records.size() + ", clientFiles=" + clientFiles.size()
+    return "IngestBatch{objects=" + objects.size() + ", clientFiles=" + clientFiles.size()
         + ", lastClientFileIdent=" + lastClientFileIdent + ", settings=" + settings.keySet() + '}';
   }
 }

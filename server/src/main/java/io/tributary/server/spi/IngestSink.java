@@ -20,8 +20,11 @@ import java.util.Optional;
  * thread. Reads for export ({@link io.tributary.server.IngestStore}, if the sink offers it) may
  * come from any thread. Every call must return or fail within a bounded time.
  *
- * <p>Records are the protobuf messages of {@code tributary/v1/ingested_object.proto}; the server
- * never modifies a record after handing it over, and sinks must not either.
+ * <p>Records are the protobuf messages of {@code tributary/v1/ingested_object.proto}, serialised.
+ * The batch's objects ({@link IngestBatch#objects()}) are lent for the call: the server does not
+ * modify them until {@link #commit} returned and reuses their buffer afterwards, so a sink must
+ * neither modify them nor keep them (or its array) past the call; the records of {@link
+ * IngestBatch#records()} are copies a sink may keep.
  */
 public interface IngestSink extends AutoCloseable {
 

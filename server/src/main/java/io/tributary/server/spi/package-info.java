@@ -1,7 +1,8 @@
 /**
  * What a storage back end implements to receive ingested objects: {@link
  * io.tributary.server.spi.IngestSink}, with its {@link io.tributary.server.spi.IngestBatch} (of
- * serialised {@link io.tributary.server.spi.IngestRecord}s) and {@link
+ * serialised objects in one {@link io.tributary.server.spi.IngestRecords} buffer, or as {@link
+ * io.tributary.server.spi.IngestRecord}s) and {@link
  * io.tributary.server.spi.CommitResult}. Records are the protobuf types of {@code
  * io.tributary.server.proto}.
  *

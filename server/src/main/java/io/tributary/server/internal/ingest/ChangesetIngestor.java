@@ -29,6 +29,7 @@ import io.tributary.server.proto.Value;
 import io.tributary.server.proto.ValueList;
 import io.tributary.server.proto.ValueMap;
 import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ import java.util.Objects;
  * Turns changesets into new objects (spec changeset.md §11): validates schema instructions
  * against the app schema (adopting new classes and properties in development mode), accepts only
  * CreateObject of asymmetric classes and instructions that address objects created earlier in the
- * same changeset, applies them to an in-memory object tree and emits one {@link IngestRecord}
- * (the serialised {@link IngestedObject}) per created object, with defaults for properties never
+ * same changeset, applies them to an in-memory object tree and emits one record (the serialised
+ * {@link IngestedObject}, into {@link IngestRecords} or as an {@link IngestRecord}) per created object, with defaults for properties never
  * set. Changesets in realm-core's usual order (CreateObject, then Updates of that object and its
  * embedded objects) take a direct path ({@link DirectIngest}) that writes the same bytes without
  * the tree; any other changeset, and every error, goes through the general path.
@@ -63,6 +64,7 @@ public final class ChangesetIngestor {
   private static final Value NULL = Values.nullValue();
 
   private final ChangesetReader reader = new ChangesetReader();
+  private final IngestRecords scratch = new IngestRecords(); // for the List flavour of ingest
   // realm-core's usual instruction order straight to bytes; null: the general path only (tests)
   private final DirectIngest direct;
   private long directChangesets;
@@ -181,7 +183,8 @@ public final class ChangesetIngestor {
   }
 
   /**
-   * Validates one changeset and appends the objects it creates to {@code out}, in creation order.
+   * Validates one changeset and appends the objects it creates to {@code out}, in creation order
+   * (as {@link #ingest(ByteBuffer, Origin, IngestRecords)}, then a record per object: tests, tools).
    *
    * @param changeset the changeset bytes, position to limit; borrowed for the call
    * @param origin copied into each object
@@ -189,6 +192,37 @@ public final class ChangesetIngestor {
    * @throws IngestException 212 or 225 with what was wrong and at which byte
    */
   public void ingest(ByteBuffer changeset, Origin origin, List<IngestRecord> out) throws IngestException {
+    IngestRecords records = scratch;
+    records.clear();
+    ingest(changeset, origin, records);
+    for (int i = 0; i < records.size(); i++) {
+      out.add(records.record(i));
+    }
+    records.clear();
+  }
+
+  /**
+   * Validates one changeset and appends the objects it creates to {@code out}, in creation order.
+   *
+   * @param changeset the changeset bytes, position to limit; borrowed for the call
+   * @param origin copied into each object
+   * @param out receives the objects; on failure, nothing is appended
+   * @throws IngestException 212 or 225 with what was wrong and at which byte
+   */
+  public void ingest(ByteBuffer changeset, Origin origin, IngestRecords out) throws IngestException {
+    int mark = out.size();
+    boolean done = false;
+    try {
+      ingestInto(changeset, origin, out);
+      done = true;
+    } finally {
+      if (!done) {
+        out.truncate(mark); // nothing of a failed changeset (nor of a bug's exception)
+      }
+    }
+  }
+
+  private void ingestInto(ByteBuffer changeset, Origin origin, IngestRecords out) throws IngestException {
     if (direct != null && direct.ingest(changeset, schema, origin, out)) {
       directChangesets++;
       return;

@@ -15,13 +15,12 @@ import io.tributary.server.Values;
 import io.tributary.server.proto.EmbeddedObject;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
-import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -119,7 +118,7 @@ public final class DirectIngest {
    * @return true if handled; false if the general path must run (nothing appended)
    */
   boolean ingest(java.nio.ByteBuffer changeset, AppSchema schema, ChangesetIngestor.Origin origin,
-      List<IngestRecord> out) {
+      IngestRecords out) {
     if (schema != planSchema) {
       plans.clear();
       planSchema = schema;
@@ -544,7 +543,7 @@ public final class DirectIngest {
 
   // --- finishing: the same bytes as ChangesetIngestor.finish ---
 
-  private void finish(ChangesetIngestor.Origin origin, List<IngestRecord> out) {
+  private void finish(ChangesetIngestor.Origin origin, IngestRecords out) {
     int trailerSize = trailer(origin);
     // sizes bottom-up: an embedded node is always created after its parent
     for (int node = nodeCount - 1; node >= 0; node--) {
@@ -568,18 +567,20 @@ public final class DirectIngest {
       Plan plan = nodePlans[node];
       int pkLength = objPkLengths[o];
       int size = plan.classNameField.length + 1 + varintSize(pkLength) + pkLength + nodeSizes[node] + trailerSize;
-      byte[] bytes = new byte[size];
-      int p = put(bytes, 0, plan.classNameField);
+      // straight into the records' shared buffer: no array per object
+      byte[] bytes = out.reserve(size);
+      int start = out.end();
+      int p = put(bytes, start, plan.classNameField);
       bytes[p++] = 0x12; // IngestedObject.primary_key
       p = putVarint(bytes, p, pkLength);
       p = copy(arena, objPkOffsets[o], bytes, p, pkLength);
       p = writeFields(bytes, p, node);
       p = copy(trailer, 0, bytes, p, trailerSize);
-      if (p != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
+      if (p - start != size) { // sizes and writes mirror each other; a mismatch is a bug here, not bad input
         throw new IllegalStateException(
-            "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + p + " bytes");
+            "object " + plan.cls.name() + ": serialised size " + size + " does not match its " + (p - start) + " bytes");
       }
-      out.add(record(plan.cls.name(), o, bytes));
+      add(out, plan.cls.name(), o, size);
     }
   }
 
@@ -650,17 +651,21 @@ public final class DirectIngest {
     return p;
   }
 
-  /** The record of object {@code o}: its key as numbers, no {@code Value} or hex string. */
-  private IngestRecord record(String className, int o, byte[] bytes) {
+  /** Ends object {@code o}'s record of {@code size} bytes: its key as numbers, no {@code Value} or hex string. */
+  private void add(IngestRecords out, String className, int o, int size) {
     switch (objKeyTypes[o]) {
       case INT:
-        return IngestRecord.ofIntKey(className, objKeyA[o], bytes);
+        out.addIntKey(className, objKeyA[o], size);
+        return;
       case STRING:
-        return IngestRecord.ofStringKey(className, reader.internedString((int) objKeyA[o]), bytes);
+        out.addStringKey(className, reader.internedString((int) objKeyA[o]), size);
+        return;
       case OBJECT_ID:
-        return IngestRecord.ofObjectIdKey(className, (int) objKeyA[o], objKeyB[o], bytes);
+        out.addObjectIdKey(className, (int) objKeyA[o], objKeyB[o], size);
+        return;
       default:
-        return IngestRecord.ofUuidKey(className, objKeyA[o], objKeyB[o], bytes);
+        out.addUuidKey(className, objKeyA[o], objKeyB[o], size);
+        return;
     }
   }
 

@@ -32,7 +32,7 @@ import io.tributary.server.internal.metrics.Metrics;
 import io.tributary.server.proto.ClientFileRecord;
 import io.tributary.server.spi.CommitResult;
 import io.tributary.server.spi.IngestBatch;
-import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import io.tributary.transport.netty.server.EdgeConnection;
 import io.tributary.server.spi.IngestSink;
 import io.tributary.server.spi.SinkException;
@@ -136,7 +136,8 @@ public final class IngestEngine implements AutoCloseable {
 
   /** The writes of one round of messages: committed together. */
   private static final class Round {
-    final List<IngestRecord> objects = new ArrayList<>();
+    /** The round's objects; reused round after round (cleared only once its commit returned). */
+    final IngestRecords objects = new IngestRecords(1024, 1 << 18);
     final Map<Long, FileState> files = new LinkedHashMap<>();
     long lastIdent;
     AppSchema schema;
@@ -457,7 +458,7 @@ public final class IngestEngine implements AutoCloseable {
       records.add(f.toRecord());
     }
     Map<String, String> newSettings = r.schema == null ? Map.of() : Map.of(SCHEMA_SETTING, r.schema.toJson());
-    r.batch = IngestBatch.ofRecords(r.objects, records, r.lastIdent, newSettings);
+    r.batch = IngestBatch.of(r.objects, records, r.lastIdent, newSettings);
     inflight = r;
     committer.execute(() -> commit(r));
   }
@@ -1015,52 +1016,61 @@ public final class IngestEngine implements AutoCloseable {
     long icv = f.integratedClientVersion();
     int integrated = 0;
     int skipped = 0;
-    List<IngestRecord> objects = new ArrayList<>();
     AppSchema base = round.schema != null ? round.schema
         : inflight != null && inflight.schema != null ? inflight.schema : schema;
     ingestor.begin(base, settings.developmentMode());
     String user = c.principal().userId();
-    while (cursor.next()) {
-      long cv = cursor.clientVersion();
-      long lisv = cursor.lastIntegratedServerVersion();
-      if (cv <= prevCv) {
-        sessionError(s, ProtocolError.BAD_CLIENT_VERSION, "upload entry " + cursor.entryIndex() + ": client_version "
-            + cv + " (expected: above " + prevCv + ", strictly increasing)");
+    // straight into the round's objects; dropped again unless the whole UPLOAD is accepted
+    int mark = round.objects.size();
+    boolean accepted = false;
+    try {
+      while (cursor.next()) {
+        long cv = cursor.clientVersion();
+        long lisv = cursor.lastIntegratedServerVersion();
+        if (cv <= prevCv) {
+          sessionError(s, ProtocolError.BAD_CLIENT_VERSION, "upload entry " + cursor.entryIndex() + ": client_version "
+              + cv + " (expected: above " + prevCv + ", strictly increasing)");
+          return;
+        }
+        if (lisv < prevLisv) {
+          sessionError(s, ProtocolError.BAD_SERVER_VERSION, "upload entry " + cursor.entryIndex()
+              + ": last_integrated_server_version " + lisv + " (expected: at least " + prevLisv + ")");
+          return;
+        }
+        if (cursor.originFileIdent() != 0) {
+          sessionError(s, ProtocolError.BAD_ORIGIN_FILE_IDENT, "upload entry " + cursor.entryIndex()
+              + ": origin_file_ident " + cursor.originFileIdent() + " (expected: 0, a changeset of local origin)");
+          return;
+        }
+        prevCv = cv;
+        prevLisv = lisv;
+        if (cv <= icv) {
+          skipped++; // a re-send after a lost acknowledgement (spec §8.4)
+          continue;
+        }
+        // with array access: the reader's fast paths are about twice as fast as on a read-only view
+        ByteBuffer changeset = cursor.changesetWithArray();
+        round.changesetBytes += changeset.remaining();
+        try {
+          ingestor.ingest(changeset,
+              new ChangesetIngestor.Origin(f.ident(), cv, cursor.originTimestamp(), user), round.objects);
+        } catch (IngestException e) {
+          sessionError(s, e.error(), e.getMessage());
+          return;
+        }
+        icv = cv;
+        integrated++;
+      }
+      if (cursor.entryCount() > 0 && prevCv > pcv) {
+        sessionError(s, ProtocolError.BAD_CLIENT_VERSION, "upload: last entry's client_version " + prevCv
+            + " above progress_client_version " + pcv + " (expected: <=)");
         return;
       }
-      if (lisv < prevLisv) {
-        sessionError(s, ProtocolError.BAD_SERVER_VERSION, "upload entry " + cursor.entryIndex()
-            + ": last_integrated_server_version " + lisv + " (expected: at least " + prevLisv + ")");
-        return;
+      accepted = true;
+    } finally {
+      if (!accepted) {
+        round.objects.truncate(mark);
       }
-      if (cursor.originFileIdent() != 0) {
-        sessionError(s, ProtocolError.BAD_ORIGIN_FILE_IDENT, "upload entry " + cursor.entryIndex()
-            + ": origin_file_ident " + cursor.originFileIdent() + " (expected: 0, a changeset of local origin)");
-        return;
-      }
-      prevCv = cv;
-      prevLisv = lisv;
-      if (cv <= icv) {
-        skipped++; // a re-send after a lost acknowledgement (spec §8.4)
-        continue;
-      }
-      // with array access: the reader's fast paths are about twice as fast as on a read-only view
-      ByteBuffer changeset = cursor.changesetWithArray();
-      round.changesetBytes += changeset.remaining();
-      try {
-        ingestor.ingest(changeset,
-            new ChangesetIngestor.Origin(f.ident(), cv, cursor.originTimestamp(), user), objects);
-      } catch (IngestException e) {
-        sessionError(s, e.error(), e.getMessage());
-        return;
-      }
-      icv = cv;
-      integrated++;
-    }
-    if (cursor.entryCount() > 0 && prevCv > pcv) {
-      sessionError(s, ProtocolError.BAD_CLIENT_VERSION, "upload: last entry's client_version " + prevCv
-          + " above progress_client_version " + pcv + " (expected: <=)");
-      return;
     }
     // accepted: nothing above may have changed state
     s.progressClientVersion = pcv;
@@ -1079,8 +1089,7 @@ public final class IngestEngine implements AutoCloseable {
     if (!next.equals(f)) {
       write(s, next);
     }
-    if (!objects.isEmpty()) {
-      round.objects.addAll(objects);
+    if (round.objects.size() > mark) {
       round.dependents.add(s);
     }
     if (ingestor.schemaChanged()) {

@@ -3,6 +3,7 @@ package io.tributary.server.internal.store;
 import com.google.protobuf.ByteString;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -116,35 +117,58 @@ public final class Keys {
    * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
    */
   public static boolean putPrimaryKey(byte[] classUtf8, IngestRecord record, ByteBuffer out) {
-    Value.KindCase kind = record.primaryKeyKind();
+    int r = putKeyBits(classUtf8, record.primaryKeyKind(), record.hasPrimaryKeyBits(),
+        record.primaryKeyHigh(), record.primaryKeyLow(), record.primaryKeyString(), out);
+    return r < 0 ? putPrimaryKey(classUtf8, record.primaryKey(), out) : r != 0;
+  }
+
+  /**
+   * {@link #putPrimaryKey(byte[], IngestRecord, ByteBuffer)} for object {@code i} of {@code
+   * records}, without a record.
+   *
+   * @param classUtf8 the object's class name's UTF-8 bytes; borrowed for the call
+   * @param records the objects
+   * @param i the object's index
+   * @param out as there
+   * @return as there
+   * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
+   */
+  public static boolean putPrimaryKey(byte[] classUtf8, IngestRecords records, int i, ByteBuffer out) {
+    int r = putKeyBits(classUtf8, records.primaryKeyKind(i), records.hasPrimaryKeyBits(i),
+        records.primaryKeyHigh(i), records.primaryKeyLow(i), records.primaryKeyString(i), out);
+    return r < 0 ? putPrimaryKey(classUtf8, records.primaryKey(i), out) : r != 0;
+  }
+
+  /** 1: written; 0: too long (the caller hashes); -1: the caller must go through the Value. */
+  private static int putKeyBits(byte[] classUtf8, Value.KindCase kind, boolean hasBits, long high, long low,
+      String string, ByteBuffer out) {
     int keyLength = kind == Value.KindCase.STRING_VALUE
-        ? 1 + record.primaryKeyString().length() // at least the UTF-8 length
+        ? 1 + string.length() // at least the UTF-8 length
         : fixedKeyLength(kind);
     if (keyLength < 0 || kind == Value.KindCase.NULL_VALUE
-        || kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE
-            && !record.hasPrimaryKeyBits()) {
-      return putPrimaryKey(classUtf8, record.primaryKey(), out);
+        || kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE && !hasBits) {
+      return -1;
     }
     if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
-      return false;
+      return 0;
     }
     out.clear();
     out.order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) classUtf8.length).put(classUtf8);
     switch (kind) {
       case INT_VALUE:
-        out.put((byte) 'I').putLong(record.primaryKeyHigh());
+        out.put((byte) 'I').putLong(high);
         break;
       case STRING_VALUE:
-        return putString(record.primaryKeyString(), out.put((byte) 'S'));
+        return putString(string, out.put((byte) 'S')) ? 1 : 0;
       case OBJECT_ID_VALUE:
-        out.put((byte) 'O').putInt((int) record.primaryKeyHigh()).putLong(record.primaryKeyLow());
+        out.put((byte) 'O').putInt((int) high).putLong(low);
         break;
       default:
-        out.put((byte) 'U').putLong(record.primaryKeyHigh()).putLong(record.primaryKeyLow());
+        out.put((byte) 'U').putLong(high).putLong(low);
         break;
     }
     out.flip();
-    return true;
+    return 1;
   }
 
   /** The key's length after the class name, for the kinds of fixed size; else -1. */

@@ -7,6 +7,8 @@ import io.tributary.protocol.ObjectId;
 import io.tributary.server.Values;
 import io.tributary.server.proto.Value;
 import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -122,8 +124,22 @@ class KeysTest {
         assertThat(out.position()).isZero();
         assertThat(actual).as(cls + " " + pk + " " + r.hasPrimaryKeyBits()).isEqualTo(expected);
       }
+      // the same records in one buffer (the sink's path): the same answer and bytes
+      IngestRecords buffer = IngestRecords.of(List.of(new IngestRecord(cls, pk, new byte[] {1}), factory));
+      for (int i = 0; i < 2; i++) {
+        ByteBuffer out = ByteBuffer.allocateDirect(Keys.MAX_KEY_BYTES);
+        out.put((byte) 9);
+        if (!Keys.putPrimaryKey(classUtf8, buffer, i, out)) {
+          assertThat(hashed).as("only hashed keys are deferred (buffer): " + cls + " " + pk).isTrue();
+          continue;
+        }
+        written++;
+        byte[] actual = new byte[out.remaining()];
+        out.duplicate().get(actual);
+        assertThat(actual).as("buffer " + i + " " + cls + " " + pk).isEqualTo(expected);
+      }
     }
-    assertThat(written).as("both records written in place unless hashed").isEqualTo(2 * unhashed);
+    assertThat(written).as("all four written in place unless hashed").isEqualTo(4 * unhashed);
   }
 
   @Test
