@@ -143,6 +143,111 @@ class WriteEncodingTest {
     assertThat(entry(1)).isEqualTo(sink.toByteArray());
   }
 
+  @Test
+  void firstAndLaterObjectsOfEachClassEncodeLikeTheFluentWriterAcrossTransactions() {
+    // prepared paths (root and embedded) over several transactions on one writer: the classes
+    // come in a different order in each transaction (so the names' intern indices differ between
+    // changesets), a property may first be set on a later object, and values without a prepared
+    // terminal (null, binary, decimal, uuid) take the fluent route in between
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("A")
+                .primaryKey("_id", PropertyType.INT)
+                .property("x", PropertyType.DOUBLE)
+                .optional("s", PropertyType.STRING)
+                .optional("bin", PropertyType.BINARY)
+                .optional("dec", PropertyType.DECIMAL128)
+                .optional("u", PropertyType.UUID)
+                .embedded("e", "E"),
+            ObjectSchema.asymmetric("B")
+                .primaryKey("_id", PropertyType.STRING)
+                .optional("t", PropertyType.TIMESTAMP)
+                .property("n", PropertyType.INT)
+                .embedded("e", "E"),
+            ObjectSchema.embedded("E")
+                .property("v", PropertyType.DOUBLE)
+                .property("w", PropertyType.INT));
+    Instant ts = Instant.parse("2024-03-01T12:34:56.789Z");
+    UUID uuid = UUID.fromString("3b241101-e2bb-4255-8caf-4136c566a962");
+    try (IngestRealm realm = open(schema)) {
+      for (int round = 0; round < 3; round++) {
+        int r = round;
+        realm.write(tx -> {
+          for (int i = 0; i < 4; i++) {
+            boolean aFirst = (r + i) % 2 == 0;
+            if (aFirst) {
+              writeA(tx, r, i, uuid);
+            }
+            ObjectWriter b = tx.create("B", "b" + r + "-" + i);
+            if (i > 0) {
+              b.set("t", ts.plusSeconds(i)); // never on the first B of a transaction
+            }
+            b.set("n", 10L * r + i).embedded("e").set("v", i / 4.0).set("w", r);
+            if (!aFirst) {
+              writeA(tx, r, i, uuid);
+            }
+          }
+        });
+      }
+    }
+    io.tributary.protocol.changeset.ArrayByteSink sink =
+        new io.tributary.protocol.changeset.ArrayByteSink();
+    io.tributary.protocol.changeset.ChangesetWriter w =
+        new io.tributary.protocol.changeset.ChangesetWriter();
+    for (int r = 0; r < 3; r++) {
+      sink.clear();
+      w.reset(sink);
+      for (int i = 0; i < 4; i++) {
+        boolean aFirst = (r + i) % 2 == 0;
+        if (aFirst) {
+          fluentA(w, r, i, uuid);
+        }
+        w.createObject("B", "b" + r + "-" + i);
+        if (i > 0) {
+          w.update("t").timestampValue(ts.plusSeconds(i));
+        }
+        w.update("n").intValue(10L * r + i);
+        w.update("e").objectValue();
+        w.update("e").key("v").inEmbedded("E").doubleValue(i / 4.0);
+        w.update("e").key("w").inEmbedded("E").intValue(r);
+        if (!aFirst) {
+          fluentA(w, r, i, uuid);
+        }
+      }
+      w.finish();
+      assertThat(entry(1 + r)).as("transaction %d", r).isEqualTo(sink.toByteArray());
+    }
+  }
+
+  private static void writeA(Transaction tx, int r, int i, UUID uuid) {
+    ObjectWriter a = tx.create("A", 100L * r + i).set("x", i * 1.5);
+    if (i % 2 == 1) {
+      a.set("s", "s" + i).set("bin", new byte[] {(byte) i}).set("dec", BigDecimal.valueOf(i, 1))
+          .set("u", uuid);
+    } else {
+      a.setNull("s").set("bin", (byte[]) null);
+    }
+    a.embedded("e").set("w", i).set("v", -1.0 * i);
+  }
+
+  private static void fluentA(
+      io.tributary.protocol.changeset.ChangesetWriter w, int r, int i, UUID uuid) {
+    w.createObject("A", 100L * r + i);
+    w.update("x").doubleValue(i * 1.5);
+    if (i % 2 == 1) {
+      w.update("s").stringValue("s" + i);
+      w.update("bin").binaryValue(new byte[] {(byte) i});
+      w.update("dec").decimalValue(BigDecimal.valueOf(i, 1));
+      w.update("u").uuidValue(uuid);
+    } else {
+      w.update("s").nullValue();
+      w.update("bin").nullValue();
+    }
+    w.update("e").objectValue();
+    w.update("e").key("w").inEmbedded("E").intValue(i);
+    w.update("e").key("v").inEmbedded("E").doubleValue(-1.0 * i);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // the spec's examples
 

@@ -13,6 +13,12 @@ import java.util.Arrays;
  * is (stamp, class index, whether the key has a reference); a slot is occupied only if its tag's
  * stamp equals the current stamp, so {@link #clear()} is O(1). Not thread safe: one per
  * transaction context.
+ *
+ * <p>Keys without a reference that come in increasing order (class index, then a, then b, as
+ * signed longs) skip the table: such a run cannot hold a duplicate, so they are only appended to a
+ * log, one comparison with the previous key each. Apps' keys often do come that way (ObjectIds
+ * from one generator, counters). The first key out of order, or with a reference, moves the
+ * logged keys into the table, which then serves the rest of the transaction.
  */
 final class PrimaryKeySet {
   /** The reference part of a null primary key. */
@@ -31,7 +37,21 @@ final class PrimaryKeySet {
   private int mask;
   private int size;
   private int stamp = 1;
+  /**
+   * The last successful add: a slot of the table, or (before the table is used) an index in the
+   * log; -1 if none or undone.
+   */
   private int lastAdded = -1;
+
+  /** Whether the table holds the keys; if false, the log does (see the class comment). */
+  private boolean hashed;
+  /** The keys added while not {@link #hashed}, in increasing order: (class, a, b) per key. */
+  private long[] log = new long[INITIAL * STRIDE];
+  private int logSize;
+  /** The last logged key (meaningful while {@code logSize > 0}). */
+  private int lastCls;
+  private long lastA;
+  private long lastB;
 
   PrimaryKeySet() {
     allocate(INITIAL);
@@ -47,6 +67,12 @@ final class PrimaryKeySet {
 
   /** Forgets every key. */
   void clear() {
+    hashed = false;
+    logSize = 0;
+    lastAdded = -1;
+    if (log.length > MAX_RETAINED * STRIDE) {
+      log = new long[INITIAL * STRIDE];
+    }
     if (capacity > MAX_RETAINED) {
       allocate(INITIAL);
       stamp = 1;
@@ -75,6 +101,39 @@ final class PrimaryKeySet {
    * @return false if it was already present
    */
   boolean add(int cls, long a, long b, Object ref) {
+    if (!hashed) {
+      int n = logSize;
+      if (ref == null
+          && (n == 0
+              || cls > lastCls
+              || (cls == lastCls && (a > lastA || (a == lastA && b > lastB))))) {
+        long[] l = log;
+        int at = n * STRIDE;
+        if (at == l.length) {
+          l = growLog();
+        }
+        l[at] = cls;
+        l[at + 1] = a;
+        l[at + 2] = b;
+        lastCls = cls;
+        lastA = a;
+        lastB = b;
+        logSize = n + 1;
+        size++;
+        lastAdded = n;
+        return true;
+      }
+      toHashed();
+    }
+    return addHashed(cls, a, b, ref);
+  }
+
+  private long[] growLog() {
+    return log = Arrays.copyOf(log, log.length * 2);
+  }
+
+  /** {@link #add} into the table (apart, so that the logging path stays small enough to inline). */
+  private boolean addHashed(int cls, long a, long b, Object ref) {
     if ((size + 1) * 2 > capacity) {
       grow();
     }
@@ -109,12 +168,49 @@ final class PrimaryKeySet {
    * insert can have probed past its slot).
    */
   void undoLastAdd() {
+    if (!hashed) {
+      int n = logSize;
+      if (lastAdded >= 0 && lastAdded == n - 1) {
+        logSize = --n;
+        size--;
+        if (n > 0) { // the log is increasing: the entry before is the last key again
+          int at = (n - 1) * STRIDE;
+          lastCls = (int) log[at];
+          lastA = log[at + 1];
+          lastB = log[at + 2];
+        }
+      }
+      lastAdded = -1;
+      return;
+    }
     if (lastAdded >= 0 && (int) (table[lastAdded * STRIDE] >>> 32) == stamp) {
       table[lastAdded * STRIDE] = (long) (stamp - 1) << 32;
       refs[lastAdded] = null;
       size--;
     }
     lastAdded = -1;
+  }
+
+  /**
+   * Moves the logged keys into the table (through {@link #addHashed}). The mark of the last
+   * successful add moves with its key: while logging it is the last entry or none (every
+   * successful add appends, an undo clears it), and the last entry is added last, so no later
+   * growth of the table moves it.
+   */
+  private void toHashed() {
+    hashed = true;
+    int n = logSize;
+    boolean marked = lastAdded >= 0;
+    long[] l = log;
+    size = 0;
+    for (int i = 0; i < n; i++) {
+      int at = i * STRIDE;
+      addHashed((int) l[at], l[at + 1], l[at + 2], null);
+    }
+    logSize = 0;
+    if (!marked) {
+      lastAdded = -1;
+    }
   }
 
   private static int hash(int cls, long a, long b, Object ref) {
@@ -144,7 +240,7 @@ final class PrimaryKeySet {
       long tag = oldTable[i * STRIDE];
       if ((int) (tag >>> 32) == current) {
         int cls = (int) (tag >>> 1) & 0x7FFF_FFFF;
-        add(cls, oldTable[i * STRIDE + 1], oldTable[i * STRIDE + 2],
+        addHashed(cls, oldTable[i * STRIDE + 1], oldTable[i * STRIDE + 2],
             (tag & 1) != 0 ? oldRefs[i] : null);
         if (i == oldLast) {
           newLast = lastAdded;

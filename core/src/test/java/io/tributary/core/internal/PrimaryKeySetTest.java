@@ -53,6 +53,72 @@ class PrimaryKeySetTest {
     return op.list().ofMaxSize(2000);
   }
 
+  /**
+   * Mostly increasing keys, as apps' generators make them, so that the set keeps them in its log
+   * for long runs: steps of 0 (a duplicate of the last key), small steps up, now and then a step
+   * back, another class or a reference; clears and undos in between.
+   */
+  @Provide
+  Arbitrary<List<Op>> runs() {
+    Arbitrary<int[]> step = Combinators.combine(
+            Arbitraries.integers().between(-3, 40), // the step of a; <= 0 goes back or repeats
+            Arbitraries.integers().between(0, 30), // class: mostly 0
+            Arbitraries.integers().between(0, 60), // reference: mostly none
+            Arbitraries.integers().between(0, 100)) // op: mostly add
+        .as((d, c, r, o) -> new int[] {d, c, r, o});
+    return step.list().ofMaxSize(600).map(steps -> {
+      List<Op> ops = new ArrayList<>();
+      long a = 0;
+      for (int[] st : steps) {
+        if (st[3] == 0) {
+          ops.add(new Op(1, null));
+          continue;
+        }
+        if (st[3] <= 3) {
+          ops.add(new Op(2, null));
+          continue;
+        }
+        a += st[0] > 30 ? 1 : st[0] / 10; // mostly +1, sometimes +2, 0 or back
+        int cls = st[1] == 0 ? 1 : 0;
+        Object ref = st[2] == 0 ? new String("r".toCharArray()) : null;
+        ops.add(new Op(0, new Key(cls, a, st[0] & 1, ref)));
+      }
+      return ops;
+    });
+  }
+
+  @Property(tries = 300)
+  void behavesLikeAHashSetWithMostlyIncreasingKeys(@ForAll("runs") List<Op> ops) {
+    behavesLikeAHashSet(ops);
+  }
+
+  @Test
+  void increasingKeysThenAnUndoThenAKeyOutOfOrder() {
+    PrimaryKeySet set = new PrimaryKeySet();
+    for (int k = 0; k < 100; k++) { // beyond the initial log and table sizes
+      assertThat(set.add(0, 7, k, null)).isTrue();
+    }
+    set.undoLastAdd(); // removes (7, 99); (7, 98) is the last key again
+    assertThat(set.size()).isEqualTo(99);
+    assertThat(set.add(0, 7, 99, null)).as("undone, so new (and in order)").isTrue();
+    set.undoLastAdd();
+    set.undoLastAdd(); // nothing to undo twice
+    assertThat(set.size()).isEqualTo(99);
+    assertThat(set.add(0, 7, 98, null)).as("a duplicate of the last key").isFalse();
+    assertThat(set.add(0, 7, 50, null)).as("a duplicate out of order").isFalse();
+    assertThat(set.add(0, 7, 99, null)).as("undone before the table took the keys").isTrue();
+    set.undoLastAdd(); // now in the table
+    assertThat(set.add(0, 7, 99, null)).isTrue();
+    assertThat(set.add(0, 6, 1000, null)).as("new, out of order").isTrue();
+    for (int k = 0; k < 100; k++) {
+      assertThat(set.add(0, 7, k, null)).as("still present: %s", k).isFalse();
+    }
+    assertThat(set.size()).isEqualTo(101);
+    set.clear();
+    assertThat(set.add(0, 7, 5, null)).as("forgotten after clear").isTrue();
+    assertThat(set.add(0, 7, 5, null)).isFalse();
+  }
+
   @Test
   void undoAfterADuplicateThatGrewTheTableRemovesTheLastSuccessfulAdd() {
     PrimaryKeySet set = new PrimaryKeySet();
