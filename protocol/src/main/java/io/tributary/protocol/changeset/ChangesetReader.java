@@ -1628,6 +1628,54 @@ public final class ChangesetReader {
     return objectKey.type();
   }
 
+  /**
+   * Whether this instruction addresses object {@code table[key]}, the key given as the words the
+   * key accessors return: an Int's value ({@link #objectKeyInt}), a String's intern index ({@link
+   * #objectKeyString}), an ObjectId's or UUID's {@link #objectKeyHigh} and {@link #objectKeyLow},
+   * a GlobalKey's high and low parts; {@code b} is ignored for Int and String keys, both for Null.
+   * One state check instead of one per accessor, and no work in {@link #next()}: for a consumer
+   * that matches each instruction's object against one it holds (realm-core writes an object's
+   * Updates right after its CreateObject).
+   *
+   * @param table the table intern index
+   * @param keyType the primary-key type
+   * @param a the key's first word
+   * @param b the key's second word (ObjectId, UUID, GlobalKey)
+   * @return true if this is an object instruction (CreateObject, EraseObject or a path
+   *     instruction) on that table with that key; false otherwise, also before the first and
+   *     after the last instruction or a failure
+   */
+  public boolean objectKeyMatches(int table, PayloadType keyType, long a, long b) {
+    Key k = objectKey;
+    int kt = k.typeCode;
+    if (!addressesObject(typeCode) || table != this.table || kt != keyType.code()) {
+      return false;
+    }
+    switch (kt) {
+      case 10: // ObjectId: bytes 0-3 sign-extended, 4-11
+        return beInt(k.bytes) == a && beLong(k.bytes + 4) == b;
+      case 11: // UUID
+        return beLong(k.bytes) == a && beLong(k.bytes + 8) == b;
+      case 0: // Null
+        return true;
+      case -1: // GlobalKey
+        return k.a == a && k.b == b;
+      default: // Int value, String intern index
+        return k.a == a;
+    }
+  }
+
+  /**
+   * The instruction codes that address an object, as bits: CreateObject 2, EraseObject 3 and the
+   * path instructions 4, 5, 8–13 (ChangesetReaderTest pins this to {@link InstructionType}).
+   */
+  private static final int OBJECT_CODES = 0x3F3C;
+
+  /** Whether instruction code {@code code} (−1: none) addresses an object; no enum lookup. */
+  static boolean addressesObject(int code) {
+    return code >= 0 && code < 14 && ((OBJECT_CODES >>> code) & 1) != 0;
+  }
+
   /** The Int primary key. */
   public long objectKeyInt() {
     expect(hasObject() && objectKey.type() == PayloadType.INT, "objectKeyInt");

@@ -323,6 +323,107 @@ class ChangesetReaderTest {
     assertThatThrownBy(r::objectKeyLow).isInstanceOf(IllegalStateException.class);
   }
 
+  /** Every case of objectKeyMatches, each answer pinned, on a heap and a direct buffer. */
+  @ParameterizedTest(name = "direct={0}")
+  @CsvSource({"false", "true"})
+  void objectKeyMatchesComparesTableKeyTypeAndKeyWords(boolean direct) {
+    ObjectId id = ObjectId.fromHex("f102030405060708090a0b0c"); // negative high()
+    UUID u = UUID.fromString("f0112233-4455-6677-8899-aabbccddeeff");
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject("T", id); // T #0
+    w.object("U", id).update("a").intValue(1); // U #1 (a #2)
+    w.createObject("U", u);
+    w.object("U", 5L).eraseObject();
+    w.object("U", "s").update("a").intValue(2); // s #3
+    w.objectWithNullKey("U").update("a").intValue(3);
+    w.objectWithGlobalKey("U", 1, 2).update("a").intValue(4);
+    w.eraseTable("U");
+    w.finish();
+    byte[] bytes = sink.toByteArray();
+    ByteBuffer in = direct ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip()
+        : ByteBuffer.wrap(bytes);
+    ChangesetReader r = new ChangesetReader().reset(in);
+    PayloadType oid = PayloadType.OBJECT_ID;
+    assertThat(r.objectKeyMatches(0, oid, id.high(), id.low())).as("before the first").isFalse();
+
+    assertThat(r.next()).isTrue(); // CreateObject T[id]
+    assertThat(r.objectKeyMatches(0, oid, id.high(), id.low())).isTrue();
+    assertThat(r.objectKeyMatches(1, oid, id.high(), id.low())).as("other table").isFalse();
+    assertThat(r.objectKeyMatches(0, oid, id.high(), id.low() ^ 1)).as("last byte").isFalse();
+    assertThat(r.objectKeyMatches(0, oid, id.high() ^ 1L << 31, id.low())).as("first").isFalse();
+    assertThat(r.objectKeyMatches(0, oid, id.high() & 0xffffffffL, id.low()))
+        .as("high not sign-extended").isFalse();
+    assertThat(r.objectKeyMatches(0, PayloadType.UUID, id.high(), id.low())).as("type").isFalse();
+
+    assertThat(r.next()).isTrue(); // Update U[id].a: other table, same key bytes
+    assertThat(r.objectKeyMatches(1, oid, id.high(), id.low())).isTrue();
+    assertThat(r.objectKeyMatches(0, oid, id.high(), id.low())).isFalse();
+
+    assertThat(r.next()).isTrue(); // CreateObject U[u]
+    long hi = u.getMostSignificantBits();
+    long lo = u.getLeastSignificantBits();
+    assertThat(r.objectKeyMatches(1, PayloadType.UUID, hi, lo)).isTrue();
+    assertThat(r.objectKeyMatches(1, PayloadType.UUID, hi, lo ^ 1)).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.UUID, hi ^ 1L << 63, lo)).isFalse();
+    assertThat(r.objectKeyMatches(1, oid, hi, lo)).isFalse();
+
+    assertThat(r.next()).isTrue(); // EraseObject U[5]
+    assertThat(r.objectKeyMatches(1, PayloadType.INT, 5, 99)).as("b ignored").isTrue();
+    assertThat(r.objectKeyMatches(1, PayloadType.INT, 6, 0)).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.STRING, 5, 0)).isFalse();
+
+    assertThat(r.next()).isTrue(); // Update U["s"].a
+    assertThat(r.objectKeyMatches(1, PayloadType.STRING, 3, 0)).isTrue();
+    assertThat(r.objectKeyMatches(1, PayloadType.STRING, 2, 0)).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.INT, 3, 0)).isFalse();
+
+    assertThat(r.next()).isTrue(); // Update U[null].a
+    assertThat(r.objectKeyMatches(1, PayloadType.NULL, 7, 8)).isTrue();
+    assertThat(r.objectKeyMatches(0, PayloadType.NULL, 0, 0)).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.INT, 0, 0)).isFalse();
+
+    assertThat(r.next()).isTrue(); // Update U[GlobalKey{1, 2}].a
+    assertThat(r.objectKeyMatches(1, PayloadType.GLOBAL_KEY, 1, 2)).isTrue();
+    assertThat(r.objectKeyMatches(1, PayloadType.GLOBAL_KEY, 1, 3)).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.GLOBAL_KEY, 4, 2)).isFalse();
+
+    assertThat(r.next()).isTrue(); // EraseTable U: no object (the stale key must not match)
+    assertThat(r.objectKeyMatches(1, PayloadType.GLOBAL_KEY, 1, 2)).isFalse();
+    assertThat(r.next()).isFalse();
+    assertThat(r.objectKeyMatches(1, PayloadType.GLOBAL_KEY, 1, 2)).as("after the last").isFalse();
+  }
+
+  @Test
+  void objectKeyMatchesIsFalseAfterAFailure() {
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject("T", 5L);
+    w.update("a").intValue(1);
+    w.finish();
+    byte[] ok = sink.toByteArray();
+    byte[] bad = java.util.Arrays.copyOf(ok, ok.length + 1);
+    bad[ok.length] = 0x3e; // not a record type
+    ChangesetReader r = new ChangesetReader().reset(ByteBuffer.wrap(bad));
+    assertThat(r.next()).isTrue();
+    assertThat(r.next()).isTrue();
+    assertThat(r.objectKeyMatches(0, PayloadType.INT, 5, 0)).isTrue();
+    assertThatThrownBy(r::next).isInstanceOf(ChangesetFormatException.class);
+    assertThat(r.objectKeyMatches(0, PayloadType.INT, 5, 0)).isFalse();
+    assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class);
+    assertThat(r.objectKeyMatches(0, PayloadType.INT, 5, 0)).isFalse();
+  }
+
+  @Test
+  void objectCodesMatchTheInstructionTypes() {
+    for (int code = -1; code < 70; code++) {
+      InstructionType t = InstructionType.ofCode(code);
+      boolean addresses = t != null && (t.isPathInstruction()
+          || t == InstructionType.CREATE_OBJECT || t == InstructionType.ERASE_OBJECT);
+      assertThat(ChangesetReader.addressesObject(code)).as("code %d", code).isEqualTo(addresses);
+    }
+  }
+
   @Test
   void readsEveryInstructionAndPayloadKindTheWriterWrites() {
     ArrayByteSink sink = new ArrayByteSink();

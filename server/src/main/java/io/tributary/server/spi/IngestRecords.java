@@ -29,6 +29,20 @@ public final class IngestRecords {
   /** Arrays larger than this are dropped by {@link #clear()}, not kept for reuse. */
   private static final int KEEP_BYTES = 16 << 20;
 
+  /**
+   * Thrown by {@link #reserve} when the records would pass their byte limit: an {@link
+   * IllegalArgumentException} with a type of its own, so that the ingest answers it with a typed
+   * error naming the limit instead of failing the round.
+   */
+  public static final class LimitExceededException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    LimitExceededException(String message) {
+      super(message);
+    }
+  }
+
+  private final int maxBytes;
   private byte[] data;
   private int end;
   private int count;
@@ -52,6 +66,21 @@ public final class IngestRecords {
    * @param bytes initial room for serialised bytes
    */
   public IngestRecords(int objects, int bytes) {
+    this(objects, bytes, MAX_BYTES);
+  }
+
+  /**
+   * An empty list holding at most {@code maxBytes} serialised bytes in all.
+   *
+   * @param objects initial room for objects
+   * @param bytes initial room for serialised bytes
+   * @param maxBytes the limit, 1 to about 2 GiB (larger values are capped there)
+   */
+  public IngestRecords(int objects, int bytes, int maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes " + maxBytes + " (expected: at least 1)");
+    }
+    this.maxBytes = Math.min(maxBytes, MAX_BYTES);
     int n = Math.max(1, objects);
     data = new byte[Math.max(16, bytes)];
     ends = new int[n];
@@ -200,15 +229,20 @@ public final class IngestRecords {
    *
    * @param n bytes the next object needs
    * @return the array (valid until the next call of this method)
-   * @throws IllegalArgumentException if the total would pass about 2 GiB
+   * @throws IllegalArgumentException if {@code n} is negative
+   * @throws LimitExceededException if the total would pass the limit (about 2 GiB unless the
+   *     constructor set a lower one)
    */
   public byte[] reserve(int n) {
-    if (n < 0 || (long) end + n > MAX_BYTES) {
-      throw new IllegalArgumentException(
-          "ingest records: " + end + " + " + n + " bytes (expected: at most " + MAX_BYTES + " in all)");
+    if (n < 0) {
+      throw new IllegalArgumentException("ingest records: reserve " + n + " bytes (expected: >= 0)");
+    }
+    if ((long) end + n > maxBytes) {
+      throw new LimitExceededException(
+          "ingest records: " + end + " + " + n + " bytes (expected: at most " + maxBytes + " in all)");
     }
     if (end + n > data.length) {
-      data = Arrays.copyOf(data, (int) Math.min(MAX_BYTES, Math.max((long) data.length * 2, (long) end + n)));
+      data = Arrays.copyOf(data, (int) Math.min(maxBytes, Math.max((long) data.length * 2, (long) end + n)));
     }
     return data;
   }

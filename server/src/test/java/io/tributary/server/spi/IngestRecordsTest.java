@@ -99,11 +99,25 @@ class IngestRecordsTest {
     assertThatThrownBy(() -> r.addIntKey("A", 1, 17))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("17 bytes");
     assertThatThrownBy(() -> r.addIntKey("A", 1, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> r.reserve(-1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> r.reserve(Integer.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("at most");
+    assertThatThrownBy(() -> r.reserve(-1)).isInstanceOf(IllegalArgumentException.class)
+        .isNotInstanceOf(IngestRecords.LimitExceededException.class);
+    assertThatThrownBy(() -> r.reserve(Integer.MAX_VALUE))
+        .isInstanceOf(IngestRecords.LimitExceededException.class).hasMessageContaining("at most");
     assertThatThrownBy(() -> r.className(0)).isInstanceOf(IndexOutOfBoundsException.class);
     assertThat(r.size()).isZero();
+  }
+
+  @Test
+  void aLimitSetByTheConstructorStopsReserveAtItsEdge() {
+    IngestRecords r = new IngestRecords(1, 16, 40);
+    byte[] a = r.reserve(40); // exactly the limit fits
+    a[r.end()] = 1;
+    r.addIntKey("A", 1, 30);
+    assertThat(r.reserve(10)).hasSizeGreaterThanOrEqualTo(40);
+    assertThatThrownBy(() -> r.reserve(11)).isInstanceOf(IngestRecords.LimitExceededException.class)
+        .hasMessage("ingest records: 30 + 11 bytes (expected: at most 40 in all)");
+    assertThat(r.size()).isEqualTo(1);
+    assertThatThrownBy(() -> new IngestRecords(1, 16, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -207,7 +207,8 @@ public final class ChangesetIngestor {
    * @param changeset the changeset bytes, position to limit; borrowed for the call
    * @param origin copied into each object
    * @param out receives the objects; on failure, nothing is appended
-   * @throws IngestException 212 or 225 with what was wrong and at which byte
+   * @throws IngestException 212 or 225 with what was wrong and at which byte; 212 naming the limit
+   *     if the objects would pass {@code out}'s byte limit
    */
   public void ingest(ByteBuffer changeset, Origin origin, IngestRecords out) throws IngestException {
     int mark = out.size();
@@ -215,6 +216,9 @@ public final class ChangesetIngestor {
     try {
       ingestInto(changeset, origin, out);
       done = true;
+    } catch (IngestRecords.LimitExceededException e) { // unreachable under the round caps today
+      throw new IngestException(ProtocolError.BAD_CHANGESET,
+          "changeset " + origin.clientVersion() + ": its objects do not fit: " + e.getMessage());
     } finally {
       if (!done) {
         out.truncate(mark); // nothing of a failed changeset (nor of a bug's exception)

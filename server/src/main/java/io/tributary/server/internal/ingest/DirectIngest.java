@@ -263,7 +263,7 @@ public final class DirectIngest {
         objHash[s] = o + 1;
         break;
       }
-      if (sameKey(other, table, kt)) {
+      if (sameKey(other)) {
         return false; // created twice: the general path reports it
       }
     }
@@ -282,19 +282,9 @@ public final class DirectIngest {
     return true;
   }
 
-  /** Whether object {@code o} has the current instruction's table {@code table} and key. */
-  private boolean sameKey(int o, int table, PayloadType kt) {
-    if (objTables[o] != table || objKeyTypes[o] != kt) {
-      return false;
-    }
-    switch (kt) {
-      case INT:
-        return objKeyA[o] == reader.objectKeyInt();
-      case STRING:
-        return objKeyA[o] == reader.objectKeyString();
-      default: // OBJECT_ID, UUID: their bits as two longs, as createObject stored them
-        return objKeyA[o] == reader.objectKeyHigh() && objKeyB[o] == reader.objectKeyLow();
-    }
+  /** Whether object {@code o} has the current instruction's table and key: one reader call. */
+  private boolean sameKey(int o) {
+    return reader.objectKeyMatches(objTables[o], objKeyTypes[o], objKeyA[o], objKeyB[o]);
   }
 
   private int keyHash(int o) {
@@ -309,7 +299,7 @@ public final class DirectIngest {
     }
     int last = objCount - 1;
     // only the object created last: anything else (or an unknown object) takes the general path
-    if (reader.table() != objTables[last] || !sameKey(last, objTables[last], reader.objectKeyType())) {
+    if (!sameKey(last)) {
       return false;
     }
     int n = reader.pathLength();

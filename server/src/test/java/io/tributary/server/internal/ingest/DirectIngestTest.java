@@ -16,6 +16,7 @@ import io.tributary.server.AppSchema.ObjectClass;
 import io.tributary.server.AppSchema.Property;
 import io.tributary.server.AppSchema.PropertyType;
 import io.tributary.server.spi.IngestRecord;
+import io.tributary.server.spi.IngestRecords;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -78,6 +79,32 @@ class DirectIngestTest {
     ingestor.ingest(ByteBuffer.wrap(c.changeset), origin(), out);
     assertThat(ingestor.directChangesets()).isEqualTo(1);
     assertThat(out).hasSize(c.objects);
+  }
+
+  /** A round's records past their byte limit: a typed 212 naming the limit, nothing half kept. */
+  @Test
+  void objectsPastTheRecordsLimitAreATypedErrorOnBothPaths() throws Exception {
+    Case c = new Case(new Random(1), false);
+    for (boolean useDirect : new boolean[] {false, true}) {
+      ChangesetIngestor ingestor = new ChangesetIngestor(useDirect);
+      ingestor.begin(c.schema, false);
+      IngestRecords unlimited = new IngestRecords();
+      ingestor.ingest(ByteBuffer.wrap(c.changeset), origin(), unlimited);
+      int bytes = unlimited.end();
+      assertThat(bytes).isGreaterThan(1);
+      // room for the changeset's objects once, not twice
+      IngestRecords out = new IngestRecords(1, 16, 2 * bytes - 1);
+      ingestor.ingest(ByteBuffer.wrap(c.changeset), origin(), out);
+      assertThat(out.size()).isEqualTo(c.objects);
+      IngestException e = org.junit.jupiter.api.Assertions.assertThrows(IngestException.class,
+          () -> ingestor.ingest(ByteBuffer.wrap(c.changeset), origin(), out));
+      assertThat(e.error()).isEqualTo(io.tributary.protocol.ProtocolError.BAD_CHANGESET);
+      assertThat(e.getMessage()).as("direct %s", useDirect).startsWith("changeset 3: its objects do not fit")
+          .contains("(expected: at most " + (2 * bytes - 1) + " in all)");
+      assertThat(out.size()).as("the failed changeset's objects are taken back").isEqualTo(c.objects);
+      assertThat(out.end()).isEqualTo(bytes);
+      assertThat(ingestor.directChangesets()).isEqualTo(useDirect ? 2 : 0);
+    }
   }
 
   @Test
