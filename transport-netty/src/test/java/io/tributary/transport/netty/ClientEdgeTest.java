@@ -122,6 +122,28 @@ class ClientEdgeTest {
   }
 
   @Test
+  void whatTheServerSentBeforeClosingTheEdgeArrivesEvenIfItsEventLoopWasBusy() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    SyncConnection c = connect(request("my-app", "good-token").build(), listener);
+    RecordingEdgeHandler h = server.nextHandler();
+    EdgeConnection e = h.awaitOpen();
+    // hold the edge's only event loop inside a read, queue a goodbye behind it, then close the edge
+    c.send(ByteBuffer.wrap("block".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+    assertThat(h.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    e.send(ByteBuffer.wrap("goodbye".getBytes(StandardCharsets.UTF_8)));
+    Thread closer = new Thread(server.edge::close);
+    closer.start();
+    closer.join(300); // the edge has asked its event loops to stop by now (before the fix)
+    h.unblock.countDown();
+    closer.join(10_000);
+    assertThat(closer.isAlive()).isFalse();
+    // a loop that stops closes its channels before it runs its queued tasks: the edge must wait
+    // for the connections to close (behind the goodbye) before it stops the loops
+    assertThat(listener.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("goodbye".getBytes(StandardCharsets.UTF_8));
+    assertThat(listener.closed.get(10, TimeUnit.SECONDS)).isNotNull();
+  }
+
+  @Test
   void theCallerMayReuseItsBufferAsSoonAsSendReturns() throws Exception {
     RecordingListener listener = new RecordingListener();
     SyncConnection c = connect(request("my-app", "good-token").build(), listener);

@@ -17,6 +17,8 @@ import io.tributary.transport.netty.internal.EdgeInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -150,7 +152,7 @@ public final class SyncServerEdge implements AutoCloseable {
   /**
    * Stops accepting, closes every connection (TCP; handlers get {@link EdgeHandler#onClose}), and
    * stops the event loops. Send goodbyes (e.g. protocol error 100, "server shutting down") before
-   * calling this. Idempotent; must not be called from an edge event loop thread.
+   * calling this: what was sent before it is written before the connection closes. Idempotent; must not be called from an edge event loop thread.
    *
    * @param timeout how long to wait for the threads to stop
    * @return whether everything stopped within the timeout
@@ -161,8 +163,16 @@ public final class SyncServerEdge implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     serverChannel.close().awaitUninterruptibly(timeout.toMillis());
+    // Close every connection and wait for it before stopping the event loops: a loop that shuts
+    // down closes its channels before it runs its queued tasks, so goodbyes queued just before
+    // (a drain of the connection's outbound queue) would be written to a closed channel and lost.
+    // Each close is queued behind them on the connection's loop, so once it completed they left.
+    List<ChannelFuture> closing = new ArrayList<>();
     for (Channel c : connections) {
-      c.close();
+      closing.add(c.close());
+    }
+    for (ChannelFuture f : closing) {
+      f.awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime())));
     }
     Future<?> w = workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     Future<?> b = boss.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);

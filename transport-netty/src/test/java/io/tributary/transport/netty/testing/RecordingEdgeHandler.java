@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +28,10 @@ public final class RecordingEdgeHandler implements EdgeHandler {
   public volatile boolean echo = true;
   public volatile boolean commands = true;
   public volatile Consumer<EdgeConnection> onOpen = c -> {};
+  /** Counted down when a {@code block} message holds the event loop in {@link #onMessage}. */
+  public final CountDownLatch blocked = new CountDownLatch(1);
+  /** What a {@code block} message waits for (at most 30 s) before {@link #onMessage} returns. */
+  public final CountDownLatch unblock = new CountDownLatch(1);
   /** Sent by {@link #onMessageTooLarge} before the edge closes, if not null. */
   public volatile byte[] tooLargeReply;
   private final AtomicInteger inCall = new AtomicInteger();
@@ -60,6 +65,13 @@ public final class RecordingEdgeHandler implements EdgeHandler {
         connection.close(Integer.parseInt(parts[1]), parts[2]);
       } else if (commands && text.equals("abort")) {
         connection.abort();
+      } else if (commands && text.equals("block")) {
+        blocked.countDown();
+        try {
+          unblock.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       } else if (commands && text.equals("throw")) {
         throw new IllegalStateException("handler bug");
       } else if (commands && text.startsWith("send:")) {
