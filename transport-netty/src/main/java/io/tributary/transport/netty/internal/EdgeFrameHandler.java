@@ -42,6 +42,12 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
   /** How long a close frame may take to be written before the TCP connection is cut anyway. */
   static final long CLOSE_FLUSH_TIMEOUT_MILLIS = 10_000;
 
+  /**
+   * How long the connection stays half-closed after our close frame, reading and discarding, for
+   * the peer to close first (see {@link #endAfterCloseFrame}).
+   */
+  static final long CLOSE_LINGER_MILLIS = 1_000;
+
   private final EdgeConfig config;
   private final EdgeHandler handler;
   private final String appId;
@@ -162,10 +168,34 @@ public final class EdgeFrameHandler extends ChannelInboundHandlerAdapter impleme
     }
     outbound
         .send(Frames.close(channel.alloc(), code, reason, false), 0)
-        .whenComplete((v, e) -> channel.close());
+        .whenComplete((v, e) -> endAfterCloseFrame(e == null));
     ScheduledFuture<?> cut =
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(f -> cut.cancel(false));
+  }
+
+  /**
+   * After our close frame was written: half-closes (a FIN after the frame) and keeps reading,
+   * discarding, until the peer closes too or {@link #CLOSE_LINGER_MILLIS} passed. Closing at
+   * once while the peer is still sending (the rest of a too-large message, say) makes the kernel
+   * reset the connection: the peer's write then fails, or the reset overtakes the close frame, and
+   * the peer sees a lost connection instead of the code (a realm-core client would retry the same
+   * message instead of reporting 1008).
+   */
+  private void endAfterCloseFrame(boolean written) {
+    if (written && channel instanceof io.netty.channel.socket.SocketChannel socket && socket.isActive()) {
+      channel.config().setAutoRead(true); // also when paused: the peer's close must be seen
+      socket.shutdownOutput().addListener(f -> {
+        if (!f.isSuccess()) {
+          channel.close();
+        }
+      });
+      ScheduledFuture<?> linger =
+          channel.eventLoop().schedule(() -> channel.close(), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      channel.closeFuture().addListener(f -> linger.cancel(false));
+    } else {
+      channel.close();
+    }
   }
 
   @Override
