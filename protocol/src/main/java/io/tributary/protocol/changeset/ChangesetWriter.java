@@ -2221,17 +2221,15 @@ public final class ChangesetWriter {
       e = path.embeddedClass.hint;
     }
     int max = FieldPath.MAX_CACHED_INDEX;
-    if (f <= max && k <= max && e <= max) {
-      long word = path.word(f, k, e);
-      if (path.matches(word, internByIndex)) {
-        long[] t = pathWords;
-        if (t == NO_PATHS) {
-          t = pathWords = new long[2 * PATH_SLOTS];
-        }
-        int s = (id & (PATH_SLOTS - 1)) << 1;
-        t[s] = (long) pathStamp << 32 | id;
-        t[s + 1] = word & 0xFFFF_FFFFL;
+    if ((f | k | e) >= 0 && f <= max && k <= max && e <= max
+        && path.internedAt(f, k, e, internByIndex)) {
+      long[] t = pathWords;
+      if (t == NO_PATHS) {
+        t = pathWords = new long[2 * PATH_SLOTS];
       }
+      int s = (id & (PATH_SLOTS - 1)) << 1;
+      t[s] = (long) pathStamp << 32 | id;
+      t[s + 1] = path.word(f, k);
     }
     return this;
   }

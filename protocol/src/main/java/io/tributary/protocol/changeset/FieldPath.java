@@ -156,29 +156,26 @@ public final class FieldPath {
   }
 
   /**
-   * The cached word for intern indices below 64: {@code field 00} or {@code field 01 40 key},
-   * then the class index.
+   * The encoded path for intern indices below 64, little-endian in the low {@link #pathBytes}
+   * bytes: {@code field 00} or {@code field 01 40 key}.
    */
-  long word(int fieldIndex, int keyIndex, int classIndex) {
+  int word(int fieldIndex, int keyIndex) {
     if (key == null) {
       return fieldIndex;
     }
-    return fieldIndex | 1L << 8 | 0x40L << 16 | (long) keyIndex << 24 | (long) classIndex << 32;
+    return fieldIndex | 1 << 8 | 0x40 << 16 | keyIndex << 24;
   }
 
   /**
-   * Whether {@code c} (a value of {@link #word}) holds this path's intern indices in the table
-   * {@code byIndex} (a writer's strings by intern index, {@code null} past its count).
+   * Whether the strings at intern indices {@code f}, {@code k} and {@code e} (field, key,
+   * embedded class; {@code k} and {@code e} ignored for a top-level path) of {@code byIndex} (a
+   * writer's strings by intern index, {@code null} past its count) are this path's, by identity.
    */
-  boolean matches(long c, String[] byIndex) {
-    if (key == null) {
-      int f = (int) c & MAX_CACHED_INDEX;
-      return f < byIndex.length && byIndex[f] == fieldValue;
-    }
-    int f = (int) c & MAX_CACHED_INDEX;
-    int k = (int) (c >>> 24) & MAX_CACHED_INDEX;
-    int e = (int) (c >>> 32) & MAX_CACHED_INDEX;
+  boolean internedAt(int f, int k, int e, String[] byIndex) {
     String[] b = byIndex;
+    if (key == null) {
+      return f < b.length && b[f] == fieldValue;
+    }
     return f < b.length && k < b.length && e < b.length
         && b[f] == fieldValue && b[k] == keyValue && b[e] == classValue;
   }
