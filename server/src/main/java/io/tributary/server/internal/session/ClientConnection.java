@@ -118,9 +118,10 @@ final class ClientConnection implements EdgeHandler {
         return;
       }
       if (type == MessageType.UPLOAD) {
-        byte[] copy = new byte[length]; // the message is borrowed; the ingest thread reads it later
-        message.duplicate().get(copy);
-        hand(new Inbound.Upload(this, copy));
+        // the message is borrowed; the ingest thread reads it later (and gives the array back)
+        byte[] copy = engine.uploadBuffers().take(length);
+        message.duplicate().get(copy, 0, length);
+        hand(new Inbound.Upload(this, copy, length));
       } else {
         ClientMessage decoded = decoder.decodeClientMessage(message);
         hand(new Inbound.Message(this, decoded, length));

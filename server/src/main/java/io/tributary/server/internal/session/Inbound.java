@@ -18,11 +18,15 @@ sealed interface Inbound {
   /** A decoded message other than UPLOAD and PING. */
   record Message(ClientConnection connection, ClientMessage message, int bytes) implements Inbound {}
 
-  /** An UPLOAD: a copy of the raw message, decoded (inflated, parsed) on the ingest thread. */
-  record Upload(ClientConnection connection, byte[] message) implements Inbound {
+  /**
+   * An UPLOAD: a copy of the raw message in the first {@code length} bytes of {@code message} (an
+   * array of {@link UploadBuffers}, given back once handled), decoded (inflated, parsed) on the
+   * ingest thread.
+   */
+  record Upload(ClientConnection connection, byte[] message, int length) implements Inbound {
     @Override
     public int bytes() {
-      return message.length;
+      return length;
     }
   }
 

@@ -102,6 +102,8 @@ public final class IngestEngine implements AutoCloseable {
   private final IngestSink sink;
   private final Metrics metrics;
   private final ConcurrentLinkedQueue<Inbound> queue = new ConcurrentLinkedQueue<>();
+  /** The arrays UPLOADs are copied into: taken by the event loops, given back here once handled. */
+  private final UploadBuffers uploadBuffers = new UploadBuffers(UploadBuffers.defaultMaxPooledBytes());
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
   /** The "tributary-commit" thread: runs {@link IngestSink#commit}, one round at a time. */
@@ -277,6 +279,11 @@ public final class IngestEngine implements AutoCloseable {
     return new ClientConnection(this, settings, connectionIds.incrementAndGet());
   }
 
+  /** The arrays UPLOADs are copied into (any thread). */
+  UploadBuffers uploadBuffers() {
+    return uploadBuffers;
+  }
+
   /** Whether the ingest thread runs. */
   public boolean isRunning() {
     return running && thread.isAlive();
@@ -419,6 +426,9 @@ public final class IngestEngine implements AutoCloseable {
     } finally {
       if (in instanceof Inbound.Message || in instanceof Inbound.Upload || in instanceof Inbound.Malformed) {
         in.connection().processed(in);
+      }
+      if (in instanceof Inbound.Upload u) {
+        uploadBuffers.give(u.message()); // nothing refers to it any more: the round holds copies
       }
     }
   }
@@ -636,7 +646,7 @@ public final class IngestEngine implements AutoCloseable {
     if (in instanceof Inbound.Malformed m) {
       malformed(c, m.error());
     } else if (in instanceof Inbound.Upload u) {
-      upload(c, u.message());
+      upload(c, u.message(), u.length());
     } else {
       message(c, ((Inbound.Message) in).message());
     }
@@ -975,11 +985,11 @@ public final class IngestEngine implements AutoCloseable {
 
   // --- UPLOAD (spec protocol.md §5.5, changeset.md §11) ---
 
-  private void upload(ClientConnection c, byte[] bytes) {
+  private void upload(ClientConnection c, byte[] bytes, int length) {
     metrics.uploads.increment();
-    metrics.uploadBytes.add(bytes.length);
+    metrics.uploadBytes.add(length);
     try {
-      cursor.wrap(ByteBuffer.wrap(bytes));
+      cursor.wrap(ByteBuffer.wrap(bytes, 0, length));
     } catch (ProtocolException e) {
       malformed(c, e);
       return;
