@@ -1552,8 +1552,9 @@ public final class ChangesetWriter {
    */
   private static int writeTimestampData(byte[] b, int p, long seconds, int nanos) {
     if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
       Varint.writeFive(b, p, seconds);
-      return Varint.writeWord(b, p + 5, nanos);
+      return Varint.writeNonNegativeInt(b, p + 5, nanos);
     }
     return Varint.writeWord(b, Varint.writeWord(b, p, seconds), nanos);
   }

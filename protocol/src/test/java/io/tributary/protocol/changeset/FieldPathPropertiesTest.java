@@ -196,13 +196,20 @@ class FieldPathPropertiesTest {
         {1_709_296_496L, 0}, {1_709_296_496L, 999_999_999}, {1_709_296_496L, 63},
         {1_709_296_496L, 64}, {(1L << 34) - 1, 999_999_999}, {1L << 34, 0},
         {-(1L << 27), -1}, {-(1L << 34), -999_999_999}, {Long.MAX_VALUE, 999_999_999},
-        {Long.MIN_VALUE, 0}};
+        {Long.MIN_VALUE, 0},
+        // nanoseconds at each varint width boundary after 1974 (5-byte seconds)
+        {1_709_296_496L, 1}, {1_709_296_496L, 8191}, {1_709_296_496L, 8192},
+        {1_709_296_496L, (1 << 20) - 1}, {1_709_296_496L, 1 << 20},
+        {1_709_296_496L, (1 << 27) - 1}, {1_709_296_496L, 1 << 27}};
     Instant[] instants = {
         Instant.EPOCH, Instant.ofEpochSecond(0, 999_999_999), Instant.ofEpochSecond(-1, 1),
         Instant.ofEpochSecond(-1, 999_999_999), Instant.ofEpochSecond(-(1L << 27), 5),
         Instant.ofEpochSecond(1_709_296_496L, 0), Instant.ofEpochSecond(1_709_296_496L, 999_999_999),
         Instant.ofEpochSecond((1L << 34) - 1, 1), Instant.ofEpochSecond(1L << 34, 1),
-        Instant.MIN, Instant.MAX};
+        Instant.MIN, Instant.MAX, Instant.ofEpochSecond(1_709_296_496L, 64),
+        Instant.ofEpochSecond(1_709_296_496L, 8192), Instant.ofEpochSecond(1_709_296_496L, 1 << 20),
+        Instant.ofEpochSecond(1_709_296_496L, (1 << 27) - 1),
+        Instant.ofEpochSecond(1L << 27, 1 << 27), Instant.ofEpochSecond(-1_709_296_496L, 1 << 27)};
     FieldPath ts = FieldPath.of(Name.of("ts"));
     Name tsName = Name.of("ts");
     for (boolean direct : new boolean[] {false, true}) {
