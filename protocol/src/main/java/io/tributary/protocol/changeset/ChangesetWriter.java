@@ -219,6 +219,10 @@ public final class ChangesetWriter {
   private long key2;
   private long key3;
   private int objectKeyLength = -1;
+  // ... and, for keys of fewer than 16 bytes, an Update's code and the key as two words (the key
+  // words shifted by one byte), built once per selected object rather than once per Update
+  private long head0;
+  private long head1;
 
   // The pending path instruction.
   private int pending = CLOSED;
@@ -263,8 +267,19 @@ public final class ChangesetWriter {
    * another path's. Only this writer reads or writes it: nothing shared across threads is trusted.
    */
   private long[] pathWords = NO_PATHS;
-  /** The changeset's generation for {@link #pathWords}: never 0, so a 0 tag never matches. */
+  /**
+   * The changeset's generation for {@link #pathWords}: 1 … 2^31 − 1, so no tag has its top bit
+   * set and a 0 tag (an empty slot) never matches.
+   */
   private int pathStamp = 1;
+  /** {@code (long) pathStamp << 32}: the high half of this changeset's tags. */
+  private long stampTag = 1L << 32;
+  /**
+   * {@link #stampTag} while the writer is idle (changeset open, no instruction pending), else
+   * {@link Long#MIN_VALUE}, which no tag equals: the prepared routes check the path and the idle
+   * state with one compare ({@code t[s] == (idleTag | id)}). Kept in step with {@link #pending}.
+   */
+  private long idleTag = Long.MIN_VALUE;
 
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
   public ChangesetWriter() {
@@ -320,12 +335,13 @@ public final class ChangesetWriter {
       throw new IllegalStateException("reset: no sink (expected: reset(ByteSink) first)");
     }
     interns.clear();
-    if (++pathStamp == 0) { // after 2^32 changesets: forget every entry rather than reuse a stamp
+    if (++pathStamp < 0) { // after 2^31 changesets: forget every entry rather than reuse a stamp
       if (pathWords != NO_PATHS) {
         Arrays.fill(pathWords, 0);
       }
       pathStamp = 1;
     }
+    stampTag = (long) pathStamp << 32;
     buf = EMPTY;
     pos = limit = windowStart = 0;
     windowIsSinkArray = false;
@@ -394,6 +410,7 @@ public final class ChangesetWriter {
     }
     state = FINISHED;
     pending = CLOSED;
+    idleTag = Long.MIN_VALUE;
     return sink.position() - sinkStart;
   }
 
@@ -605,7 +622,7 @@ public final class ChangesetWriter {
           | (Integer.reverseBytes(id.high()) & 0xFFFF_FFFFL) << 16 | low << 48;
       key1 = low >>> 16;
       objectKeyLength = 2 + ObjectId.BYTES;
-      return this;
+      return selectedHead();
     }
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
@@ -925,9 +942,8 @@ public final class ChangesetWriter {
   private int updateHead(byte[] b, int p) {
     int n = objectKeyLength;
     if (n < 16) { // ObjectId keys, small Int keys: the code and the key words shifted by one byte
-      long k0 = key0;
-      LONG_LE.set(b, p, UPDATE | k0 << 8);
-      LONG_LE.set(b, p + 8, k0 >>> 56 | key1 << 8);
+      LONG_LE.set(b, p, head0);
+      LONG_LE.set(b, p + 8, head1);
       return p + 1 + n;
     }
     b[p] = UPDATE;
@@ -942,6 +958,14 @@ public final class ChangesetWriter {
     key2 = (long) LONG_LE.get(k, 16);
     key3 = (long) LONG_LE.get(k, 24);
     objectKeyLength = length;
+    return selectedHead();
+  }
+
+  /** Builds {@link #head0} and {@link #head1} from the key words (used for keys below 16 bytes). */
+  private ChangesetWriter selectedHead() {
+    long k0 = key0;
+    head0 = UPDATE | k0 << 8;
+    head1 = k0 >>> 56 | key1 << 8;
     return this;
   }
 
@@ -1094,6 +1118,7 @@ public final class ChangesetWriter {
               + ")");
     }
     pending = kind;
+    idleTag = Long.MIN_VALUE;
     pendingField = field;
     pendingName = null;
     return this;
@@ -1108,6 +1133,7 @@ public final class ChangesetWriter {
         fieldIndex = h;
         shape = S_FIELD;
         pending = UPDATE;
+        idleTag = Long.MIN_VALUE;
         return this;
       }
     }
@@ -2142,7 +2168,7 @@ public final class ChangesetWriter {
     int id = path.id;
     long[] t = pathWords;
     int s = (id & (PATH_SLOTS - 1)) << 1;
-    if (t[s] != ((long) pathStamp << 32 | id) || pending != NONE) {
+    if (t[s] != (idleTag | id)) { // not remembered in this changeset, or not idle
       return -1;
     }
     long c = t[s + 1];
@@ -2229,7 +2255,7 @@ public final class ChangesetWriter {
         t = pathWords = new long[2 * PATH_SLOTS];
       }
       int s = (id & (PATH_SLOTS - 1)) << 1;
-      t[s] = (long) pathStamp << 32 | id;
+      t[s] = stampTag | id;
       t[s + 1] = path.word(f, k);
     }
     return this;
@@ -2238,6 +2264,10 @@ public final class ChangesetWriter {
   /** Sets the changeset generation of the remembered paths (tests: its wrap-around). */
   void pathStamp(int stamp) {
     pathStamp = stamp;
+    stampTag = (long) stamp << 32;
+    if (pending == NONE) {
+      idleTag = stampTag;
+    }
   }
 
   /** The word remembered for {@code path} in this changeset, or 0 (for tests). */
@@ -2577,6 +2607,7 @@ public final class ChangesetWriter {
   private ChangesetWriter fastEnd(int p) {
     pos = p;
     pending = NONE;
+    idleTag = stampTag;
     shape = S_GENERAL;
     return this;
   }
@@ -2616,6 +2647,7 @@ public final class ChangesetWriter {
   private void clearPending() {
     // path keys stay referenced until overwritten or reset: no per-instruction loop
     pending = NONE;
+    idleTag = stampTag;
     shape = S_GENERAL;
     ownerClass = null;
     ownerName = null;

@@ -165,12 +165,14 @@ class FieldPathPropertiesTest {
     w.reset();
     assertThat(w.rememberedPath(value)).isZero();
 
-    // the generation wraps around after 2^32 changesets: the table is cleared, not trusted
+    // the generation wraps around after 2^31 changesets: the table is cleared, not trusted
     w.createObject(Name.of("Reading"), 1L);
     w.pathStamp(1); // the first generation after a wrap-around
     w.doubleValue(value, 1.5); // remembered with it
     assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
-    w.pathStamp(-1); // the last generation before the wrap-around
+    w.pathStamp(Integer.MAX_VALUE); // the last generation before the wrap-around
+    w.doubleValue(value, 1.5); // remembered with it (its tag's top bit still clear)
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
     sink.clear();
     w.reset(); // generation 1 again
     assertThat(w.rememberedPath(value)).isZero();
@@ -338,9 +340,34 @@ class FieldPathPropertiesTest {
     assertThatThrownBy(() -> w.doubleValue(value, 3))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
     w.doubleValue(4);
+    w.doubleValue(value, 4.5); // idle again: the fast route
+    w.update("other"); // the general (String) opener
+    assertThatThrownBy(() -> w.stringValue(value, "x"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    assertThatThrownBy(() -> w.timestampValue(value, Instant.EPOCH))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    w.doubleValue(6);
+    w.update(Name.of("other")).key(Name.of("k")); // a fast shape with a key
+    assertThatThrownBy(() -> w.objectValue(value))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    w.doubleValue(7);
     w.finish();
     assertThatThrownBy(() -> w.doubleValue(value, 5))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+    assertThatThrownBy(() -> w.stringValue(value, "x"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+
+    // after a reset the path is forgotten, then remembered again: the bytes are the fluent ones
+    ArrayByteSink sink = new ArrayByteSink();
+    w.reset(sink);
+    w.createObject(Name.of("T"), 2L);
+    w.doubleValue(value, 8);
+    w.doubleValue(value, 9);
+    w.finish();
+    ArrayByteSink fluent = new ArrayByteSink();
+    new ChangesetWriter(fluent).createObject("T", 2L).update("value").doubleValue(8)
+        .update("value").doubleValue(9).finish();
+    assertThat(sink.toByteArray()).isEqualTo(fluent.toByteArray());
   }
 
   @Test
