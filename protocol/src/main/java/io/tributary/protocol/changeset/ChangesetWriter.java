@@ -267,19 +267,10 @@ public final class ChangesetWriter {
    * another path's. Only this writer reads or writes it: nothing shared across threads is trusted.
    */
   private long[] pathWords = NO_PATHS;
-  /**
-   * The changeset's generation for {@link #pathWords}: 1 … 2^31 − 1, so no tag has its top bit
-   * set and a 0 tag (an empty slot) never matches.
-   */
+  /** The changeset's generation for {@link #pathWords}: never 0, so a 0 tag never matches. */
   private int pathStamp = 1;
   /** {@code (long) pathStamp << 32}: the high half of this changeset's tags. */
   private long stampTag = 1L << 32;
-  /**
-   * {@link #stampTag} while the writer is idle (changeset open, no instruction pending), else
-   * {@link Long#MIN_VALUE}, which no tag equals: the prepared routes check the path and the idle
-   * state with one compare ({@code t[s] == (idleTag | id)}). Kept in step with {@link #pending}.
-   */
-  private long idleTag = Long.MIN_VALUE;
 
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
   public ChangesetWriter() {
@@ -335,7 +326,7 @@ public final class ChangesetWriter {
       throw new IllegalStateException("reset: no sink (expected: reset(ByteSink) first)");
     }
     interns.clear();
-    if (++pathStamp < 0) { // after 2^31 changesets: forget every entry rather than reuse a stamp
+    if (++pathStamp == 0) { // after 2^32 changesets: forget every entry rather than reuse a stamp
       if (pathWords != NO_PATHS) {
         Arrays.fill(pathWords, 0);
       }
@@ -410,7 +401,6 @@ public final class ChangesetWriter {
     }
     state = FINISHED;
     pending = CLOSED;
-    idleTag = Long.MIN_VALUE;
     return sink.position() - sinkStart;
   }
 
@@ -1118,7 +1108,6 @@ public final class ChangesetWriter {
               + ")");
     }
     pending = kind;
-    idleTag = Long.MIN_VALUE;
     pendingField = field;
     pendingName = null;
     return this;
@@ -1133,7 +1122,6 @@ public final class ChangesetWriter {
         fieldIndex = h;
         shape = S_FIELD;
         pending = UPDATE;
-        idleTag = Long.MIN_VALUE;
         return this;
       }
     }
@@ -2168,7 +2156,8 @@ public final class ChangesetWriter {
     int id = path.id;
     long[] t = pathWords;
     int s = (id & (PATH_SLOTS - 1)) << 1;
-    if (t[s] != (idleTag | id)) { // not remembered in this changeset, or not idle
+    // not remembered in this changeset, or not idle (pending != NONE): one test and branch
+    if (((t[s] ^ (stampTag | id)) | (pending - NONE)) != 0) {
       return -1;
     }
     long c = t[s + 1];
@@ -2265,9 +2254,6 @@ public final class ChangesetWriter {
   void pathStamp(int stamp) {
     pathStamp = stamp;
     stampTag = (long) stamp << 32;
-    if (pending == NONE) {
-      idleTag = stampTag;
-    }
   }
 
   /** The word remembered for {@code path} in this changeset, or 0 (for tests). */
@@ -2607,7 +2593,6 @@ public final class ChangesetWriter {
   private ChangesetWriter fastEnd(int p) {
     pos = p;
     pending = NONE;
-    idleTag = stampTag;
     shape = S_GENERAL;
     return this;
   }
@@ -2647,7 +2632,6 @@ public final class ChangesetWriter {
   private void clearPending() {
     // path keys stay referenced until overwritten or reset: no per-instruction loop
     pending = NONE;
-    idleTag = stampTag;
     shape = S_GENERAL;
     ownerClass = null;
     ownerName = null;

@@ -165,13 +165,13 @@ class FieldPathPropertiesTest {
     w.reset();
     assertThat(w.rememberedPath(value)).isZero();
 
-    // the generation wraps around after 2^31 changesets: the table is cleared, not trusted
+    // the generation wraps around after 2^32 changesets: the table is cleared, not trusted
     w.createObject(Name.of("Reading"), 1L);
     w.pathStamp(1); // the first generation after a wrap-around
     w.doubleValue(value, 1.5); // remembered with it
     assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
-    w.pathStamp(Integer.MAX_VALUE); // the last generation before the wrap-around
-    w.doubleValue(value, 1.5); // remembered with it (its tag's top bit still clear)
+    w.pathStamp(-1); // the last generation before the wrap-around
+    w.doubleValue(value, 1.5); // remembered with it
     assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
     sink.clear();
     w.reset(); // generation 1 again
