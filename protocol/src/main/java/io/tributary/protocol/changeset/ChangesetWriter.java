@@ -219,6 +219,10 @@ public final class ChangesetWriter {
   private long key2;
   private long key3;
   private int objectKeyLength = -1;
+  // ... and, for keys of fewer than 16 bytes, an Update's code and the key as two words (the key
+  // words shifted by one byte), built once per selected object rather than once per Update
+  private long head0;
+  private long head1;
 
   // The pending path instruction.
   private int pending = CLOSED;
@@ -265,6 +269,8 @@ public final class ChangesetWriter {
   private long[] pathWords = NO_PATHS;
   /** The changeset's generation for {@link #pathWords}: never 0, so a 0 tag never matches. */
   private int pathStamp = 1;
+  /** {@code (long) pathStamp << 32}: the high half of this changeset's tags. */
+  private long stampTag = 1L << 32;
 
   /** A detached writer in {@link Layout#INTERLEAVED} layout; call {@link #reset(ByteSink)}. */
   public ChangesetWriter() {
@@ -326,6 +332,7 @@ public final class ChangesetWriter {
       }
       pathStamp = 1;
     }
+    stampTag = (long) pathStamp << 32;
     buf = EMPTY;
     pos = limit = windowStart = 0;
     windowIsSinkArray = false;
@@ -605,7 +612,7 @@ public final class ChangesetWriter {
           | (Integer.reverseBytes(id.high()) & 0xFFFF_FFFFL) << 16 | low << 48;
       key1 = low >>> 16;
       objectKeyLength = 2 + ObjectId.BYTES;
-      return this;
+      return selectedHead();
     }
     int p = Varint.write(objectKey, 0, t);
     objectKey[p++] = (byte) PayloadType.OBJECT_ID.code();
@@ -925,9 +932,8 @@ public final class ChangesetWriter {
   private int updateHead(byte[] b, int p) {
     int n = objectKeyLength;
     if (n < 16) { // ObjectId keys, small Int keys: the code and the key words shifted by one byte
-      long k0 = key0;
-      LONG_LE.set(b, p, UPDATE | k0 << 8);
-      LONG_LE.set(b, p + 8, k0 >>> 56 | key1 << 8);
+      LONG_LE.set(b, p, head0);
+      LONG_LE.set(b, p + 8, head1);
       return p + 1 + n;
     }
     b[p] = UPDATE;
@@ -942,6 +948,14 @@ public final class ChangesetWriter {
     key2 = (long) LONG_LE.get(k, 16);
     key3 = (long) LONG_LE.get(k, 24);
     objectKeyLength = length;
+    return selectedHead();
+  }
+
+  /** Builds {@link #head0} and {@link #head1} from the key words (used for keys below 16 bytes). */
+  private ChangesetWriter selectedHead() {
+    long k0 = key0;
+    head0 = UPDATE | k0 << 8;
+    head1 = k0 >>> 56 | key1 << 8;
     return this;
   }
 
@@ -1552,8 +1566,9 @@ public final class ChangesetWriter {
    */
   private static int writeTimestampData(byte[] b, int p, long seconds, int nanos) {
     if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
       Varint.writeFive(b, p, seconds);
-      return Varint.writeWord(b, p + 5, nanos);
+      return Varint.writeNonNegativeInt(b, p + 5, nanos);
     }
     return Varint.writeWord(b, Varint.writeWord(b, p, seconds), nanos);
   }
@@ -2141,7 +2156,8 @@ public final class ChangesetWriter {
     int id = path.id;
     long[] t = pathWords;
     int s = (id & (PATH_SLOTS - 1)) << 1;
-    if (t[s] != ((long) pathStamp << 32 | id) || pending != NONE) {
+    // not remembered in this changeset, or not idle (pending != NONE): one test and branch
+    if (((t[s] ^ (stampTag | id)) | (pending - NONE)) != 0) {
       return -1;
     }
     long c = t[s + 1];
@@ -2228,7 +2244,7 @@ public final class ChangesetWriter {
         t = pathWords = new long[2 * PATH_SLOTS];
       }
       int s = (id & (PATH_SLOTS - 1)) << 1;
-      t[s] = (long) pathStamp << 32 | id;
+      t[s] = stampTag | id;
       t[s + 1] = path.word(f, k);
     }
     return this;
@@ -2237,6 +2253,7 @@ public final class ChangesetWriter {
   /** Sets the changeset generation of the remembered paths (tests: its wrap-around). */
   void pathStamp(int stamp) {
     pathStamp = stamp;
+    stampTag = (long) stamp << 32;
   }
 
   /** The word remembered for {@code path} in this changeset, or 0 (for tests). */

@@ -106,6 +106,28 @@ public final class Varint {
     LONG_LE.set(dst, index, w | 0x8080_8080L); // continuation bits in the first four bytes
   }
 
+  /**
+   * Writes a non-negative int ({@code 0 ≤ value}, at most 5 encoded bytes) like {@link #write},
+   * as one 8-byte store built without a loop or data-dependent branch; the bytes after the
+   * encoding, up to 8 in all, are garbage. No sign to handle, so cheaper than {@link #writeWord}:
+   * for a timestamp's nanoseconds after 1970. The caller checks the sign.
+   *
+   * @param dst destination; needs 8 bytes at index
+   * @param index where the encoding starts
+   * @param value 0 … 2^31 − 1
+   * @return the index after the encoding
+   */
+  static int writeNonNegativeInt(byte[] dst, int index, int value) {
+    long v = value;
+    long w = v & 0x7F | (v & 0x3F80) << 1 | (v & 0x1F_C000) << 2 | (v & 0xFE0_0000) << 3
+        | (v & 0x7000_0000L) << 4;
+    // bytes = bit length / 7 + 1, as in writeWord
+    int k = ((32 - Integer.numberOfLeadingZeros(value)) * 37 >>> 8) + 1;
+    w |= 0x8080_8080L & ((1L << 8 * (k - 1)) - 1); // continuation bits before the final byte
+    LONG_LE.set(dst, index, w);
+    return index + k;
+  }
+
   private static int writeLong(byte[] dst, int index, long value) {
     long n = value;
     int sign = 0;

@@ -171,6 +171,8 @@ class FieldPathPropertiesTest {
     w.doubleValue(value, 1.5); // remembered with it
     assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
     w.pathStamp(-1); // the last generation before the wrap-around
+    w.doubleValue(value, 1.5); // remembered with it
+    assertThat(w.rememberedPath(value)).isEqualTo(0x01L);
     sink.clear();
     w.reset(); // generation 1 again
     assertThat(w.rememberedPath(value)).isZero();
@@ -196,13 +198,20 @@ class FieldPathPropertiesTest {
         {1_709_296_496L, 0}, {1_709_296_496L, 999_999_999}, {1_709_296_496L, 63},
         {1_709_296_496L, 64}, {(1L << 34) - 1, 999_999_999}, {1L << 34, 0},
         {-(1L << 27), -1}, {-(1L << 34), -999_999_999}, {Long.MAX_VALUE, 999_999_999},
-        {Long.MIN_VALUE, 0}};
+        {Long.MIN_VALUE, 0},
+        // nanoseconds at each varint width boundary after 1974 (5-byte seconds)
+        {1_709_296_496L, 1}, {1_709_296_496L, 8191}, {1_709_296_496L, 8192},
+        {1_709_296_496L, (1 << 20) - 1}, {1_709_296_496L, 1 << 20},
+        {1_709_296_496L, (1 << 27) - 1}, {1_709_296_496L, 1 << 27}};
     Instant[] instants = {
         Instant.EPOCH, Instant.ofEpochSecond(0, 999_999_999), Instant.ofEpochSecond(-1, 1),
         Instant.ofEpochSecond(-1, 999_999_999), Instant.ofEpochSecond(-(1L << 27), 5),
         Instant.ofEpochSecond(1_709_296_496L, 0), Instant.ofEpochSecond(1_709_296_496L, 999_999_999),
         Instant.ofEpochSecond((1L << 34) - 1, 1), Instant.ofEpochSecond(1L << 34, 1),
-        Instant.MIN, Instant.MAX};
+        Instant.MIN, Instant.MAX, Instant.ofEpochSecond(1_709_296_496L, 64),
+        Instant.ofEpochSecond(1_709_296_496L, 8192), Instant.ofEpochSecond(1_709_296_496L, 1 << 20),
+        Instant.ofEpochSecond(1_709_296_496L, (1 << 27) - 1),
+        Instant.ofEpochSecond(1L << 27, 1 << 27), Instant.ofEpochSecond(-1_709_296_496L, 1 << 27)};
     FieldPath ts = FieldPath.of(Name.of("ts"));
     Name tsName = Name.of("ts");
     for (boolean direct : new boolean[] {false, true}) {
@@ -331,9 +340,34 @@ class FieldPathPropertiesTest {
     assertThatThrownBy(() -> w.doubleValue(value, 3))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
     w.doubleValue(4);
+    w.doubleValue(value, 4.5); // idle again: the fast route
+    w.update("other"); // the general (String) opener
+    assertThatThrownBy(() -> w.stringValue(value, "x"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    assertThatThrownBy(() -> w.timestampValue(value, Instant.EPOCH))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    w.doubleValue(6);
+    w.update(Name.of("other")).key(Name.of("k")); // a fast shape with a key
+    assertThatThrownBy(() -> w.objectValue(value))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened but not written");
+    w.doubleValue(7);
     w.finish();
     assertThatThrownBy(() -> w.doubleValue(value, 5))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+    assertThatThrownBy(() -> w.stringValue(value, "x"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+
+    // after a reset the path is forgotten, then remembered again: the bytes are the fluent ones
+    ArrayByteSink sink = new ArrayByteSink();
+    w.reset(sink);
+    w.createObject(Name.of("T"), 2L);
+    w.doubleValue(value, 8);
+    w.doubleValue(value, 9);
+    w.finish();
+    ArrayByteSink fluent = new ArrayByteSink();
+    new ChangesetWriter(fluent).createObject("T", 2L).update("value").doubleValue(8)
+        .update("value").doubleValue(9).finish();
+    assertThat(sink.toByteArray()).isEqualTo(fluent.toByteArray());
   }
 
   @Test

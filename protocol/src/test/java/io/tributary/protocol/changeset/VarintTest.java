@@ -129,6 +129,46 @@ class VarintTest {
     assertThat(actual[9]).isEqualTo((byte) 0x55); // nothing past 8 bytes
   }
 
+  @Property(tries = 3000)
+  void nonNegativeIntWriteTakesTheBytesOfTheLoop(
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = Integer.MAX_VALUE) int value) {
+    assertNonNegativeIntWriteMatches(value, (byte) 0x55);
+  }
+
+  /** Every bit length of a non-negative int, at the edges of each encoded size (6 + 7k bits). */
+  @Test
+  void nonNegativeIntWriteMatchesAtEverySizeBoundary() {
+    for (int bits = 0; bits < 31; bits++) {
+      int p = 1 << bits;
+      for (int v : new int[] {p - 1, p, p + 1}) {
+        assertNonNegativeIntWriteMatches(v, (byte) 0x55);
+        assertNonNegativeIntWriteMatches(v, (byte) -1);
+      }
+    }
+    for (int v : new int[] {0, 63, 64, 8191, 8192, (1 << 20) - 1, 1 << 20, (1 << 27) - 1, 1 << 27,
+        999_999_999, Integer.MAX_VALUE}) {
+      assertNonNegativeIntWriteMatches(v, (byte) 0);
+    }
+    assertThat(Varint.writeNonNegativeInt(new byte[8], 0, 999_999_999)).isEqualTo(5);
+    assertThat(Varint.writeNonNegativeInt(new byte[8], 0, 63)).isEqualTo(1);
+  }
+
+  /** writeNonNegativeInt writes write()'s bytes at an offset, nothing before it or past 8 bytes. */
+  private static void assertNonNegativeIntWriteMatches(int value, byte filler) {
+    byte[] expected = new byte[3 + 8 + 1];
+    java.util.Arrays.fill(expected, filler);
+    int expectedEnd = Varint.write(expected, 3, value);
+    byte[] actual = new byte[3 + 8 + 1];
+    java.util.Arrays.fill(actual, filler);
+
+    int end = Varint.writeNonNegativeInt(actual, 3, value);
+
+    assertThat(end).isEqualTo(expectedEnd);
+    assertThat(java.util.Arrays.copyOfRange(actual, 0, end))
+        .isEqualTo(java.util.Arrays.copyOfRange(expected, 0, expectedEnd));
+    assertThat(actual[11]).isEqualTo(filler); // nothing past 8 bytes
+  }
+
   /** Every bit length and sign, at the edges of each encoded size (6 + 7k bits). */
   @Test
   void wordWriteMatchesAtEverySizeBoundary() {
