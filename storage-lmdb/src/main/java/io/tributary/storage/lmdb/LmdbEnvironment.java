@@ -323,6 +323,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
     op.failure = null;
     op.waiter = Thread.currentThread();
+    op.detached = false;
     if (!push(op)) {
       op.waiter = null;
       op.state = Operation.IDLE;
@@ -337,6 +338,44 @@ public final class LmdbEnvironment implements AutoCloseable {
     if (failure != null) {
       throwUnchecked(failure);
     }
+  }
+
+  /**
+   * Submits {@code op} and returns at once: the storage thread runs it as {@link #execute} would
+   * (in submission order with every other operation, a write committed per {@link #durability()})
+   * and then calls its {@link Operation#completed}. Operations submitted later, by any thread, run
+   * after it (a write in the same transaction or a later one); {@link #close()} runs it before
+   * closing. No timeout applies: it completes when the storage thread gets to it, or with {@link
+   * LogClosedException} if the environment closes first. Allocates nothing.
+   *
+   * @throws LogClosedException if the environment is closed ({@code completed} is not called)
+   * @throws StorageFailureException if the environment failed for good (not called either)
+   * @throws IllegalStateException if called on the storage thread, or if {@code op} is in flight
+   *     or was abandoned
+   */
+  public void submit(Operation op) {
+    Objects.requireNonNull(op, "op");
+    if (Thread.currentThread() == thread) {
+      throw new IllegalStateException(
+          "storage operation submitted from the storage thread itself (called back from inside an"
+              + " operation or visitor)");
+    }
+    Throwable broken = fatal;
+    if (broken != null) {
+      throw new StorageFailureException("LMDB environment at " + directory + " failed", broken);
+    }
+    if (!STATE.compareAndSet(op, Operation.IDLE, Operation.QUEUED)) {
+      throw new IllegalStateException("operation is in flight or was abandoned: " + op);
+    }
+    op.failure = null;
+    op.waiter = null;
+    op.detached = true;
+    if (!push(op)) {
+      op.detached = false;
+      op.state = Operation.IDLE;
+      throw closedException();
+    }
+    LockSupport.unpark(thread);
   }
 
   private boolean push(Operation op) {
@@ -852,8 +891,27 @@ public final class LmdbEnvironment implements AutoCloseable {
       if (STATE.compareAndSet(op, s, Operation.DONE)) {
         if (waiter != null) {
           LockSupport.unpark(waiter);
+        } else if (op.detached) {
+          completeDetached(op);
         }
         return;
+      }
+    }
+  }
+
+  /** Hands a {@link #submit submitted} operation's outcome to it; it may be submitted again. */
+  private static void completeDetached(Operation op) {
+    Throwable failure = op.failure;
+    op.failure = null;
+    op.detached = false;
+    op.state = Operation.IDLE;
+    try {
+      op.completed(failure);
+    } catch (Throwable t) {
+      Thread current = Thread.currentThread();
+      Thread.UncaughtExceptionHandler handler = current.getUncaughtExceptionHandler();
+      if (handler != null) {
+        handler.uncaughtException(current, t); // a bug in the callback: the loop goes on
       }
     }
   }
@@ -895,6 +953,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     final Kind kind;
     volatile int state;
     volatile Thread waiter;
+    /** Submitted with {@link LmdbEnvironment#submit}: nobody waits, {@link #completed} is told. */
+    volatile boolean detached;
     Operation next;
     Throwable failure;
 
@@ -919,6 +979,18 @@ public final class LmdbEnvironment implements AutoCloseable {
      * @param txn the transaction; owned by the environment, never commit, abort or close it
      */
     protected abstract void run(Txn<ByteBuffer> txn);
+
+    /**
+     * Called on the storage thread once an operation submitted with {@link LmdbEnvironment#submit}
+     * completed (a write: committed, or rolled back if it failed), with its failure or {@code
+     * null}. The operation may be submitted again from here on. Must be quick and must not wait for
+     * the storage thread; what it throws is reported to the thread's handler and otherwise ignored.
+     * Not called for operations run with {@link LmdbEnvironment#execute}. The default does
+     * nothing.
+     *
+     * @param failure what {@link LmdbEnvironment#execute} would have thrown, or {@code null}
+     */
+    protected void completed(Throwable failure) {}
   }
 
   /** A read in a read transaction on the storage thread. */

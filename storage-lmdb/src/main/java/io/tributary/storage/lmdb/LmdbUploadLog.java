@@ -12,6 +12,7 @@ import io.tributary.core.spi.UploadLog;
 import io.tributary.core.spi.UploadLogException.LogClosedException;
 import io.tributary.core.spi.UploadLogException.LogCorruptException;
 import io.tributary.core.spi.UploadLogException.LogFullException;
+import io.tributary.core.spi.UploadLogException.StorageFailureException;
 import io.tributary.core.spi.UploadLogException.StorageTimeoutException;
 import io.tributary.core.spi.UploadLogOptions;
 import io.tributary.storage.lmdb.LmdbEnvironment.Operation;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.lmdbjava.Cursor;
@@ -198,6 +200,26 @@ final class LmdbUploadLog implements UploadLog {
               + " (expected: <= last assigned version "
               + op.rejectedLastAssigned
               + ")");
+    }
+  }
+
+  /**
+   * Submits the acknowledgement to the storage thread without waiting ({@link
+   * LmdbEnvironment#submit}): it commits with whatever writes the storage thread drains with it
+   * (group commit), as durably as the log's {@link io.tributary.core.spi.Durability}, and {@code
+   * whenDone} runs on the storage thread after that commit.
+   */
+  @Override
+  public void acknowledgeAsync(SyncProgress progress, Consumer<RuntimeException> whenDone) {
+    Objects.requireNonNull(progress, "progress");
+    Objects.requireNonNull(whenDone, "whenDone");
+    AcknowledgeOp op = new AcknowledgeOp(core, progress);
+    op.whenDone = whenDone;
+    try {
+      core.checkUsable();
+      core.env.submit(op);
+    } catch (RuntimeException e) {
+      whenDone.accept(e);
     }
   }
 
@@ -864,6 +886,8 @@ final class LmdbUploadLog implements UploadLog {
     private final Core core;
     private final SyncProgress progress;
     long rejectedLastAssigned = -1;
+    /** For {@link LmdbUploadLog#acknowledgeAsync}: told the outcome; else null. */
+    Consumer<RuntimeException> whenDone;
 
     AcknowledgeOp(Core core, SyncProgress progress) {
       super(Kind.WRITE);
@@ -885,6 +909,24 @@ final class LmdbUploadLog implements UploadLog {
       if (w.entryCount > 0 && w.firstVersion <= through) {
         core.deleteOldest(txn, through, 0, false);
       }
+    }
+
+    @Override
+    protected void completed(Throwable failure) {
+      RuntimeException outcome;
+      if (failure == null && rejectedLastAssigned >= 0) {
+        outcome = new IllegalArgumentException(
+            "uploadClientVersion: "
+                + progress.uploadClientVersion()
+                + " (expected: <= last assigned version "
+                + rejectedLastAssigned
+                + ")");
+      } else if (failure == null || failure instanceof RuntimeException) {
+        outcome = (RuntimeException) failure;
+      } else {
+        outcome = new StorageFailureException("acknowledgement failed: " + failure, failure);
+      }
+      whenDone.accept(outcome);
     }
   }
 
