@@ -244,6 +244,21 @@ public final class SyncSession {
   private long undeletedBytes;
   private long undeletedObjects;
   /**
+   * A delete handed to the log with {@link UploadLog#acknowledgeAsync} is not yet reported done (at
+   * most one at a time; acknowledgements meanwhile gather in {@link #pendingDelete}).
+   */
+  private boolean deleteInFlight;
+  /** The in-flight delete's version, stats before it, and its entries, bytes and objects. */
+  private long inFlightThrough;
+  private LogStats inFlightBefore;
+  private int inFlightEntries;
+  private long inFlightBytes;
+  private long inFlightObjects;
+  /** Set on this thread while it submits a delete: an outcome told at once is handled inline. */
+  private boolean submittingDelete;
+  private boolean deleteDoneInline;
+  private RuntimeException inlineDeleteFailure;
+  /**
    * A client reset happened and the server has not yet accepted the new client file with a
    * DOWNLOAD: another reset-requiring error now stops the session instead of looping.
    */
@@ -579,8 +594,8 @@ public final class SyncSession {
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
       worked |= guardedStep(this::pumpUploads);
     }
-    if (pendingDelete != null && events.isEmpty()) {
-      worked |= guardedStep(this::deletePending);
+    if (pendingDelete != null && !deleteInFlight && events.isEmpty()) {
+      worked |= guardedStep(this::startDelete);
     }
     if (progressDirty || publishedCommitted != knownNewest) {
       publishProgress();
@@ -689,6 +704,9 @@ public final class SyncSession {
 
   private record Closed(int attempt, int code, String reason, Throwable cause) {}
 
+  /** The log reported the outcome of the in-flight delete (null: committed). */
+  private record Deleted(RuntimeException failure) {}
+
   private void dispatch(Object e) {
     if (e instanceof Received r) {
       if (r.attempt == attempt && phase == Phase.CONNECTING) {
@@ -724,6 +742,8 @@ public final class SyncSession {
       onCloseRequested();
     } else if (e == ReportProgress.INSTANCE) {
       progressDirty = true;
+    } else if (e instanceof Deleted d) {
+      onDeleted(d.failure);
     }
   }
 
@@ -1341,10 +1361,12 @@ public final class SyncSession {
    * need not wait for the local delete (a synced storage commit): when every acknowledged entry
    * was sent on this binding and the log's per-entry overhead is known, they are told first, with
    * the log's figures minus the acknowledged entries (what the log holds once the delete
-   * committed), and the delete follows once nothing else is queued ({@link #deletePending}: after
+   * committed), and the delete follows once nothing else is queued ({@link #startDelete}: after
    * the uploads a commit made possible, and one delete for a burst of acknowledgements; before any
-   * other acknowledgement and before the session ends). A crash in between loses nothing: the
-   * entries are sent again and the server discards them as already integrated.
+   * other acknowledgement and before the session ends). The delete runs off this thread ({@link
+   * UploadLog#acknowledgeAsync}: the log's synced commit no longer holds up the next UPLOAD or
+   * DOWNLOAD), one at a time, in order with every later call on the log. A crash in between loses
+   * nothing: the entries are sent again and the server discards them as already integrated.
    */
   private void acknowledge(SyncProgress p) {
     long previous = progress.uploadClientVersion();
@@ -1373,7 +1395,7 @@ public final class SyncSession {
           return;
         }
       }
-      deletePending(); // in order
+      deletePending(); // in order (after an in-flight one: the log keeps the order)
       LogStats before = acked > previous && entryOverhead == OVERHEAD_UNKNOWN ? statsOrNull() : null;
       if (acked > previous) {
         long o = 0;
@@ -1672,7 +1694,11 @@ public final class SyncSession {
     }
     closeRequested = true;
     try {
-      deletePending();
+      if (pendingDelete != null) {
+        deletePending(); // after an in-flight one: the log keeps the order
+      } else if (deleteInFlight) {
+        log.acknowledge(progress); // the newest progress again: returns once the delete committed
+      }
     } catch (UploadLogException e) {
       // the acknowledged entries stay; a later run re-sends them and the server discards them
     }
@@ -1726,9 +1752,90 @@ public final class SyncSession {
   }
 
   /**
-   * Deletes the entries acknowledged since the last delete, in one storage transaction; reports
-   * again if the log's figures differ from the last report. Called when the session has nothing
-   * queued, so that a burst of acknowledgements costs one delete and uploads go out first.
+   * Hands the entries acknowledged since the last delete to the log as one delete that runs off
+   * this thread ({@link UploadLog#acknowledgeAsync}; {@link #onDeleted} follows), unless one is in
+   * flight (then they wait for it, and the next delete takes them all). Called when the session
+   * has nothing queued, so that a burst of acknowledgements costs one delete and uploads go out
+   * first. A delete that changes the persisted download server version runs on this thread
+   * ({@link #deletePending}), since the hand-over must learn at once what the log stamps.
+   *
+   * @return whether a delete was started
+   */
+  private boolean startDelete() {
+    SyncProgress p = pendingDelete;
+    if (p == null || deleteInFlight) {
+      return false;
+    }
+    if (p.downloadServerVersion() != logServerVersion) {
+      return deletePending();
+    }
+    pendingDelete = null;
+    deleteInFlight = true;
+    inFlightThrough = p.uploadClientVersion();
+    inFlightBefore = deleteBefore;
+    inFlightEntries = undeletedEntries;
+    inFlightBytes = undeletedBytes;
+    inFlightObjects = undeletedObjects;
+    deleteBefore = null;
+    undeletedEntries = 0;
+    undeletedBytes = 0;
+    undeletedObjects = 0;
+    Thread me = Thread.currentThread();
+    submittingDelete = true;
+    try {
+      log.acknowledgeAsync(p, failure -> {
+        if (Thread.currentThread() == me && submittingDelete) {
+          deleteDoneInline = true; // told before acknowledgeAsync returned (a synchronous log)
+          inlineDeleteFailure = failure;
+        } else {
+          post(new Deleted(failure));
+        }
+      });
+    } finally {
+      submittingDelete = false;
+    }
+    if (deleteDoneInline) {
+      RuntimeException failure = inlineDeleteFailure;
+      deleteDoneInline = false;
+      inlineDeleteFailure = null;
+      onDeleted(failure);
+    }
+    return true;
+  }
+
+  /**
+   * The in-flight delete committed (or failed: the session stops, as when a synchronous delete
+   * fails); reports again if the log's figures differ from the last report.
+   */
+  private void onDeleted(RuntimeException failure) {
+    if (!deleteInFlight) {
+      return; // closed meanwhile
+    }
+    deleteInFlight = false;
+    LogStats before = inFlightBefore;
+    int entries = inFlightEntries;
+    long bytes = inFlightBytes;
+    inFlightBefore = null;
+    inFlightEntries = 0;
+    inFlightBytes = 0;
+    inFlightObjects = 0;
+    if (failure instanceof UploadLogException e) {
+      storageFailure(e);
+      return;
+    } else if (failure != null) {
+      throw failure; // a bug: the session stops with an internal error
+    }
+    LogStats after = statsOrNull();
+    if (after != null && !figures(after).equals(lastProgress)) {
+      learnOverhead(before, after, entries, bytes);
+      progressDirty = true; // appends meanwhile, or the overhead was off: report again
+    }
+  }
+
+  /**
+   * Deletes the entries acknowledged since the last delete on this thread, in one storage
+   * transaction (after an in-flight delete: the log keeps the order); reports again if the log's
+   * figures differ from the last report. For steps that must follow the delete.
    *
    * @return whether there was anything to delete
    */
@@ -1749,7 +1856,7 @@ public final class SyncSession {
     if (after == null) {
       after = statsOrNull();
     }
-    if (after != null && !progressOf(after, 0, 0, 0).equals(lastProgress)) {
+    if (after != null && !figures(after).equals(lastProgress)) {
       learnOverhead(before, after, entries, bytes);
       progressDirty = true; // appends meanwhile, or the overhead was off: report again
     }
@@ -1822,6 +1929,24 @@ public final class SyncSession {
   }
 
   /**
+   * The log's figures {@code s} minus the entries acknowledged and not yet deleted: those waiting
+   * for a delete, and those of the in-flight delete unless {@code s} shows it committed (its first
+   * entry is past them).
+   */
+  private UploadProgress figures(LogStats s) {
+    long entries = undeletedEntries;
+    long bytes = undeletedBytes;
+    long objects = undeletedObjects;
+    if (deleteInFlight && s.entryCount() > 0 && s.firstVersion() <= inFlightThrough) {
+      entries += inFlightEntries;
+      bytes += inFlightBytes;
+      objects += inFlightObjects;
+    }
+    return entries == 0 ? progressOf(s, 0, 0, 0)
+        : progressOf(s, entries, bytes + entries * Math.max(0, entryOverhead), objects);
+  }
+
+  /**
    * Reports the log's figures minus the entries acknowledged and not yet deleted (a concurrent
    * {@link io.tributary.core.spi.OverflowPolicy#DROP_OLDEST} drop of those may make one report
    * low, never negative; the report after the delete is exact).
@@ -1829,9 +1954,7 @@ public final class SyncSession {
   private void publishProgress(LogStats s) {
     progressDirty = false;
     publishedCommitted = knownNewest;
-    UploadProgress p = undeletedEntries == 0 ? progressOf(s, 0, 0, 0)
-        : progressOf(s, undeletedEntries, undeletedBytes + undeletedEntries * entryOverhead,
-            undeletedObjects);
+    UploadProgress p = figures(s);
     lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {
