@@ -2,7 +2,6 @@ package io.tributary.core.spi;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * The durable local log of changesets waiting for upload: append, read from a version,
@@ -108,7 +107,7 @@ public interface UploadLog extends AutoCloseable {
    * longer visits the entries and a later {@link #acknowledge} or {@link #append} commits after
    * it. {@link #close()} completes it before closing.
    *
-   * <p>{@code whenDone} is called exactly once: with {@code null} once the step is as durable as
+   * <p>{@code whenDone} is called exactly once: without a failure once the step is as durable as
    * {@link #acknowledge}'s return makes it (from then on the entries never reappear, also not
    * after a crash, and {@link #stats()} no longer counts them), or with the exception {@link
    * #acknowledge} would have thrown (then nothing changed, except after a {@link
@@ -116,6 +115,8 @@ public interface UploadLog extends AutoCloseable {
    * the log or on the caller's thread, possibly before this method returns; it must be quick and
    * must not call the log. Until it ran, a crash may leave the entries in the log (a session sends
    * them again and the server discards them as already integrated; nothing acknowledged is lost).
+   * An implementation may hold the step back for a short while to commit it together with later
+   * writes (one sync for both).
    *
    * <p>A storage whose acknowledgement blocks for a synced commit implements this to take that
    * wait off the caller's thread (the sync session's owner thread). The default runs {@link
@@ -126,16 +127,32 @@ public interface UploadLog extends AutoCloseable {
    * @throws NullPointerException if an argument is null (nothing else is thrown: every failure goes
    *     to {@code whenDone})
    */
-  default void acknowledgeAsync(SyncProgress progress, Consumer<RuntimeException> whenDone) {
+  default void acknowledgeAsync(SyncProgress progress, AcknowledgeCallback whenDone) {
     Objects.requireNonNull(progress, "progress");
     Objects.requireNonNull(whenDone, "whenDone");
-    RuntimeException failure = null;
+    long appendedBefore;
     try {
       acknowledge(progress);
+      appendedBefore = stats().lastAssignedVersion(); // read after: at least the exact one
     } catch (RuntimeException e) {
-      failure = e;
+      whenDone.acknowledged(-1, e);
+      return;
     }
-    whenDone.accept(failure);
+    whenDone.acknowledged(appendedBefore, null);
+  }
+
+  /** Told the outcome of an {@link #acknowledgeAsync}. */
+  @FunctionalInterface
+  interface AcknowledgeCallback {
+    /**
+     * @param appendedBefore on success, a version such that every entry with a greater version was
+     *     appended after the acknowledgement took effect (and so carries its download server
+     *     version as {@link LogEntry#lastIntegratedServerVersion()}): the log's last assigned
+     *     version when the step ran, or, from an implementation that cannot tell, a greater one;
+     *     -1 on failure
+     * @param failure {@code null} on success, else what {@link #acknowledge} would have thrown
+     */
+    void acknowledged(long appendedBefore, RuntimeException failure);
   }
 
   /**

@@ -749,8 +749,11 @@ public abstract class UploadLogContractTest {
       SyncProgress progress) {
     CompletableFuture<RuntimeException> done = new CompletableFuture<>();
     AtomicInteger calls = new AtomicInteger();
-    log.acknowledgeAsync(progress, failure -> {
-      if (calls.incrementAndGet() == 1) {
+    log.acknowledgeAsync(progress, (appendedBefore, failure) -> {
+      if (failure == null && appendedBefore < 0 || failure != null && appendedBefore != -1) {
+        done.obtrudeException(new AssertionError("appendedBefore " + appendedBefore
+            + " with failure " + failure));
+      } else if (calls.incrementAndGet() == 1) {
         done.complete(failure);
       } else {
         done.obtrudeException(new AssertionError("whenDone called " + calls.get() + " times"));
@@ -799,6 +802,25 @@ public abstract class UploadLogContractTest {
     assertThat(log.metadata().progress()).isEqualTo(newer);
     assertThat(versions(readAll(log, 0))).containsExactly(5L);
     assertThat(log.append(wrap(payload(6, 20)), 1, 6)).isEqualTo(6);
+  }
+
+  @Test
+  void acknowledgeAsyncTellsWhichEntriesCarryItsDownloadServerVersion() throws Exception {
+    UploadLog log = open();
+    for (int i = 1; i <= 3; i++) {
+      log.append(wrap(payload(i, 20)), 1, i);
+    }
+    CompletableFuture<Long> told = new CompletableFuture<>();
+
+    log.acknowledgeAsync(new SyncProgress(7, 0, 7, 1, 2, 0),
+        (appendedBefore, failure) -> told.complete(failure == null ? appendedBefore : -2));
+    long appended = log.append(wrap(payload(4, 20)), 1, 4); // after: carries 7
+
+    assertThat(told.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+    List<Seen> seen = readAll(log, 0);
+    assertThat(versions(seen)).containsExactly(3L, appended);
+    assertThat(seen.get(0).lastIntegratedServerVersion()).isZero();
+    assertThat(seen.get(1).lastIntegratedServerVersion()).isEqualTo(7);
   }
 
   @Test

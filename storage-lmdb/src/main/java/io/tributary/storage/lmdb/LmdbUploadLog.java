@@ -9,6 +9,7 @@ import io.tributary.core.spi.LogStats;
 import io.tributary.core.spi.OverflowPolicy;
 import io.tributary.core.spi.SyncProgress;
 import io.tributary.core.spi.UploadLog;
+import io.tributary.core.spi.UploadLog.AcknowledgeCallback;
 import io.tributary.core.spi.UploadLogException.LogClosedException;
 import io.tributary.core.spi.UploadLogException.LogCorruptException;
 import io.tributary.core.spi.UploadLogException.LogFullException;
@@ -26,7 +27,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.lmdbjava.Cursor;
@@ -204,22 +204,25 @@ final class LmdbUploadLog implements UploadLog {
   }
 
   /**
-   * Submits the acknowledgement to the storage thread without waiting ({@link
-   * LmdbEnvironment#submit}): it commits with whatever writes the storage thread drains with it
-   * (group commit), as durably as the log's {@link io.tributary.core.spi.Durability}, and {@code
-   * whenDone} runs on the storage thread after that commit.
+   * Submits the acknowledgement to the storage thread without waiting, deferred ({@link
+   * LmdbEnvironment#submitDeferred}): it rides, first, in the transaction of the next operation
+   * any thread submits (typically the next append: one sync for both), or commits alone after the
+   * environment's {@link LmdbEnvironment.Builder#maxDeferral} (100 ms) if none comes, or at {@link
+   * #close()}; as durably as the log's {@link io.tributary.core.spi.Durability}. {@code whenDone}
+   * runs on the storage thread after that commit. A crash before it loses nothing: the entries
+   * are still in the log, with the progress stored before.
    */
   @Override
-  public void acknowledgeAsync(SyncProgress progress, Consumer<RuntimeException> whenDone) {
+  public void acknowledgeAsync(SyncProgress progress, AcknowledgeCallback whenDone) {
     Objects.requireNonNull(progress, "progress");
     Objects.requireNonNull(whenDone, "whenDone");
     AcknowledgeOp op = new AcknowledgeOp(core, progress);
     op.whenDone = whenDone;
     try {
       core.checkUsable();
-      core.env.submit(op);
+      core.env.submitDeferred(op);
     } catch (RuntimeException e) {
-      whenDone.accept(e);
+      whenDone.acknowledged(-1, e);
     }
   }
 
@@ -887,7 +890,9 @@ final class LmdbUploadLog implements UploadLog {
     private final SyncProgress progress;
     long rejectedLastAssigned = -1;
     /** For {@link LmdbUploadLog#acknowledgeAsync}: told the outcome; else null. */
-    Consumer<RuntimeException> whenDone;
+    AcknowledgeCallback whenDone;
+    /** The last assigned version when the step ran (entries after it carry its stamp). */
+    long appendedBefore;
 
     AcknowledgeOp(Core core, SyncProgress progress) {
       super(Kind.WRITE);
@@ -904,6 +909,7 @@ final class LmdbUploadLog implements UploadLog {
         return;
       }
       rejectedLastAssigned = -1;
+      appendedBefore = w.lastAssignedVersion;
       w.progress = progress;
       core.dirty = true;
       if (w.entryCount > 0 && w.firstVersion <= through) {
@@ -926,7 +932,7 @@ final class LmdbUploadLog implements UploadLog {
       } else {
         outcome = new StorageFailureException("acknowledgement failed: " + failure, failure);
       }
-      whenDone.accept(outcome);
+      whenDone.acknowledged(outcome == null ? appendedBefore : -1, outcome);
     }
   }
 

@@ -473,6 +473,75 @@ class LmdbEnvironmentTest {
   }
 
   @Test
+  void aDeferredWriteWaitsForTheNextOperationAndSharesItsCommit() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    long commits = env.commits();
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+    Thread.sleep(200);
+    assertThat(deferred.outcome).isNotDone(); // alone: held back
+    assertThat(env.commits()).isEqualTo(commits);
+    env.write(txn -> db.put(txn, direct("k"), direct("later"))); // runs after it, same commit
+
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+    assertThat(env.commits()).isEqualTo(commits + 1);
+    String value = env.read(txn -> string(db.get(txn, direct("k"))));
+    assertThat(value).isEqualTo("later");
+  }
+
+  @Test
+  void aDeferredWriteIsVisibleToALaterRead() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+    String value = env.read(txn -> string(db.get(txn, direct("k"))));
+
+    assertThat(value).isEqualTo("deferred");
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void aDeferredWriteAloneCommitsAfterTheLongestDeferral() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofMillis(50)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+    assertThatThrownBy(() -> env.submitDeferred(new LmdbEnvironment.Operation(
+        LmdbEnvironment.Operation.Kind.READ) {
+          @Override
+          protected void run(Txn<ByteBuffer> txn) {}
+        })).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void closeCommitsADeferredWrite() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+    env.submitDeferred(deferred);
+
+    env.close();
+
+    assertThat(deferred.outcome).isDone();
+    assertThat(deferred.outcome.get()).isNull();
+    LmdbEnvironment again = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> reopened = database(again);
+    String value = again.read(txn -> string(reopened.get(txn, direct("k"))));
+    assertThat(value).isEqualTo("deferred");
+  }
+
+  @Test
   void aDirectoryIsOpenAtMostOncePerProcess() {
     open(LmdbEnvironment.newBuilder(directory));
 

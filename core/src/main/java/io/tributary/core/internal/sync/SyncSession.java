@@ -248,6 +248,13 @@ public final class SyncSession {
    * most one at a time; acknowledgements meanwhile gather in {@link #pendingDelete}).
    */
   private boolean deleteInFlight;
+  /**
+   * The in-flight delete changes the download server version the log stamps on new entries: until
+   * it is reported done the session does not know which stamp entries appended meanwhile carry, so
+   * it reads them from the log instead of taking them from the hand-over.
+   */
+  private boolean stampInFlight;
+  private long inFlightServerVersion;
   /** The in-flight delete's version, stats before it, and its entries, bytes and objects. */
   private long inFlightThrough;
   private LogStats inFlightBefore;
@@ -257,6 +264,7 @@ public final class SyncSession {
   /** Set on this thread while it submits a delete: an outcome told at once is handled inline. */
   private boolean submittingDelete;
   private boolean deleteDoneInline;
+  private long inlineAppendedBefore;
   private RuntimeException inlineDeleteFailure;
   /**
    * A client reset happened and the server has not yet accepted the new client file with a
@@ -704,8 +712,8 @@ public final class SyncSession {
 
   private record Closed(int attempt, int code, String reason, Throwable cause) {}
 
-  /** The log reported the outcome of the in-flight delete (null: committed). */
-  private record Deleted(RuntimeException failure) {}
+  /** The log reported the outcome of the in-flight delete (failure null: committed). */
+  private record Deleted(long appendedBefore, RuntimeException failure) {}
 
   private void dispatch(Object e) {
     if (e instanceof Received r) {
@@ -743,7 +751,7 @@ public final class SyncSession {
     } else if (e == ReportProgress.INSTANCE) {
       progressDirty = true;
     } else if (e instanceof Deleted d) {
-      onDeleted(d.failure);
+      onDeleted(d.appendedBefore, d.failure);
     }
   }
 
@@ -1061,7 +1069,7 @@ public final class SyncSession {
       uploads.begin(uploadOut);
       collector.reset();
       // caught up: the next entries were handed over at commit time; else read the log
-      if (handover.take(lastSentVersion, options.uploadBatchBytes(), logServerVersion, uploads,
+      if (!stampInFlight && handover.take(lastSentVersion, options.uploadBatchBytes(), logServerVersion, uploads,
           ring) > 0) {
         collector.count = handover.takenEntries;
         collector.lastVersion = handover.takenLastVersion;
@@ -1756,8 +1764,8 @@ public final class SyncSession {
    * this thread ({@link UploadLog#acknowledgeAsync}; {@link #onDeleted} follows), unless one is in
    * flight (then they wait for it, and the next delete takes them all). Called when the session
    * has nothing queued, so that a burst of acknowledgements costs one delete and uploads go out
-   * first. A delete that changes the persisted download server version runs on this thread
-   * ({@link #deletePending}), since the hand-over must learn at once what the log stamps.
+   * first. While a delete that changes the persisted download server version is in flight, the
+   * entries appended meanwhile are read from the log ({@link #stampInFlight}).
    *
    * @return whether a delete was started
    */
@@ -1766,11 +1774,10 @@ public final class SyncSession {
     if (p == null || deleteInFlight) {
       return false;
     }
-    if (p.downloadServerVersion() != logServerVersion) {
-      return deletePending();
-    }
     pendingDelete = null;
     deleteInFlight = true;
+    stampInFlight = p.downloadServerVersion() != logServerVersion;
+    inFlightServerVersion = p.downloadServerVersion();
     inFlightThrough = p.uploadClientVersion();
     inFlightBefore = deleteBefore;
     inFlightEntries = undeletedEntries;
@@ -1783,12 +1790,13 @@ public final class SyncSession {
     Thread me = Thread.currentThread();
     submittingDelete = true;
     try {
-      log.acknowledgeAsync(p, failure -> {
+      log.acknowledgeAsync(p, (appendedBefore, failure) -> {
         if (Thread.currentThread() == me && submittingDelete) {
           deleteDoneInline = true; // told before acknowledgeAsync returned (a synchronous log)
+          inlineAppendedBefore = appendedBefore;
           inlineDeleteFailure = failure;
         } else {
-          post(new Deleted(failure));
+          post(new Deleted(appendedBefore, failure));
         }
       });
     } finally {
@@ -1798,20 +1806,30 @@ public final class SyncSession {
       RuntimeException failure = inlineDeleteFailure;
       deleteDoneInline = false;
       inlineDeleteFailure = null;
-      onDeleted(failure);
+      onDeleted(inlineAppendedBefore, failure);
     }
     return true;
   }
 
   /**
    * The in-flight delete committed (or failed: the session stops, as when a synchronous delete
-   * fails); reports again if the log's figures differ from the last report.
+   * fails); reports again if the log's figures differ from the last report. If it changed the
+   * stamp, entries after {@code appendedBefore} carry the new one: the hand-over serves those.
    */
-  private void onDeleted(RuntimeException failure) {
+  private void onDeleted(long appendedBefore, RuntimeException failure) {
     if (!deleteInFlight) {
       return; // closed meanwhile
     }
     deleteInFlight = false;
+    if (stampInFlight) {
+      stampInFlight = false;
+      if (failure == null) {
+        logServerVersion = inFlightServerVersion;
+        handover.raiseFloor(appendedBefore); // those before carry the old stamp: log reads
+      } else {
+        handover.raiseFloor(Long.MAX_VALUE); // unknown what the log stamps now: log reads only
+      }
+    }
     LogStats before = inFlightBefore;
     int entries = inFlightEntries;
     long bytes = inFlightBytes;
@@ -1871,10 +1889,11 @@ public final class SyncSession {
    * @return the log's stats read after the acknowledgement if they were needed, else null
    */
   private LogStats acknowledgeLog(SyncProgress p) {
-    if (p.downloadServerVersion() == logServerVersion) {
+    if (p.downloadServerVersion() == logServerVersion && !stampInFlight) {
       log.acknowledge(p);
       return null;
     }
+    stampInFlight = false; // committed before p (the log keeps the order); p's stamp decides now
     boolean done = false;
     try {
       log.acknowledge(p);
