@@ -586,7 +586,7 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   private static boolean allDeferred(Operation list) {
     for (Operation op = list; op != null; op = op.next) {
-      if (!op.deferrable) {
+      if (!op.deferrable || !op.mayWait()) {
         return false;
       }
     }
@@ -1086,6 +1086,15 @@ public final class LmdbEnvironment implements AutoCloseable {
      * @param failure what {@link LmdbEnvironment#execute} would have thrown, or {@code null}
      */
     protected void completed(Throwable failure) {}
+
+    /**
+     * For a {@link LmdbEnvironment#submitDeferred deferred} write: whether it may still wait for
+     * company, asked on the storage thread whenever it would be held back (e.g. not while others
+     * wait for the space it frees). The default: yes.
+     */
+    protected boolean mayWait() {
+      return true;
+    }
   }
 
   /** A read in a read transaction on the storage thread. */

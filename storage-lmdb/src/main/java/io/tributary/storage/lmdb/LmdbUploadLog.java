@@ -917,6 +917,12 @@ final class LmdbUploadLog implements UploadLog {
       }
     }
 
+    /** Not held back while appends wait for space (under BLOCK): the delete may free it. */
+    @Override
+    protected boolean mayWait() {
+      return core.waiters.isEmpty();
+    }
+
     @Override
     protected void completed(Throwable failure) {
       RuntimeException outcome;
