@@ -109,8 +109,9 @@ import java.util.random.RandomGenerator;
  * not held there (backlog, reconnect, restart, over budget) is read from the log. Header progress = (last entry's client version, its
  * last_integrated_server_version), locked_server_version = the persisted download server version
  * (§8.7). Uploads start right after IDENT and restart after the acknowledged version on every
- * (re)bind. A DOWNLOAD is checked (§5.6), its progress persisted with {@link
- * UploadLog#acknowledge} (which deletes the acknowledged entries) and the waiters woken.
+ * (re)bind. A DOWNLOAD is checked (§5.6), the waiters woken, and its progress persisted with
+ * {@link UploadLog#acknowledgeAsync} (which deletes the acknowledged entries without this thread
+ * waiting for the storage's commit; steps that must follow it use {@link UploadLog#acknowledge}).
  */
 public final class SyncSession {
   private static final System.Logger LOG = System.getLogger(SyncSession.class.getName());
@@ -261,6 +262,13 @@ public final class SyncSession {
   private int inFlightEntries;
   private long inFlightBytes;
   private long inFlightObjects;
+  /**
+   * Whether the in-flight delete's report must wake this thread: only when acknowledgements wait
+   * for it. Otherwise the report waits in the queue for the next wake-up (the commit that takes the
+   * delete into its transaction signals right after it), so that it costs no extra wake-up of
+   * this thread on the way to the next UPLOAD.
+   */
+  private volatile boolean wakeOnDeleted;
   /** Set on this thread while it submits a delete: an outcome told at once is handled inline. */
   private boolean submittingDelete;
   private boolean deleteDoneInline;
@@ -1396,6 +1404,9 @@ public final class SyncSession {
             deleteBefore = before;
           }
           pendingDelete = p;
+          if (deleteInFlight && !wakeOnDeleted) {
+            wakeOnDeleted = true; // this one waits for the in-flight delete's report
+          }
           undeletedEntries += ring.poppedEntries;
           undeletedBytes += ring.poppedBytes;
           undeletedObjects += ring.poppedObjects;
@@ -1796,7 +1807,10 @@ public final class SyncSession {
           inlineAppendedBefore = appendedBefore;
           inlineDeleteFailure = failure;
         } else {
-          post(new Deleted(appendedBefore, failure));
+          events.add(new Deleted(appendedBefore, failure));
+          if (failure != null || wakeOnDeleted) {
+            signal();
+          }
         }
       });
     } finally {
@@ -1821,6 +1835,7 @@ public final class SyncSession {
       return; // closed meanwhile
     }
     deleteInFlight = false;
+    wakeOnDeleted = false;
     if (stampInFlight) {
       stampInFlight = false;
       if (failure == null) {
