@@ -1,6 +1,7 @@
 package io.tributary.core.spi;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The durable local log of changesets waiting for upload: append, read from a version,
@@ -21,6 +22,9 @@ import java.nio.ByteBuffer;
  *       whose version is at most {@link SyncProgress#uploadClientVersion()}, in one atomic step.
  *       Acknowledged entries never reappear, also not after a crash. Nothing else ever deletes an
  *       entry, except the opt-in {@link OverflowPolicy#DROP_OLDEST}, which counts what it drops.
+ *       {@link #acknowledgeAsync} is the same step without waiting for it: its entries may reappear
+ *       after a crash until its completion was reported (never after), and it takes effect before
+ *       every later call, also one of another thread, and before {@link #close()} returns.
  *   <li><b>Bound.</b> {@link LogStats#sizeBytes()} never exceeds {@link UploadLogOptions#maxBytes()}
  *       because of an append; on reaching it the {@link UploadLogOptions#overflowPolicy()} applies.
  *       An entry larger than the whole bound fails with {@link
@@ -96,6 +100,60 @@ public interface UploadLog extends AutoCloseable {
    * @throws UploadLogException.StorageTimeoutException if the storage did not answer in time
    */
   void acknowledge(SyncProgress progress);
+
+  /**
+   * {@link #acknowledge} without waiting for it: the same atomic step, ordered before every call
+   * made on this log after this method returned (from any thread), so a later {@link #read} no
+   * longer visits the entries and a later {@link #acknowledge} or {@link #append} commits after
+   * it. {@link #close()} completes it before closing.
+   *
+   * <p>{@code whenDone} is called exactly once: without a failure once the step is as durable as
+   * {@link #acknowledge}'s return makes it (from then on the entries never reappear, also not
+   * after a crash, and {@link #stats()} no longer counts them), or with the exception {@link
+   * #acknowledge} would have thrown (then nothing changed, except after a {@link
+   * UploadLogException.StorageTimeoutException}, whose outcome is unknown). It runs on a thread of
+   * the log or on the caller's thread, possibly before this method returns; it must be quick and
+   * must not call the log. Until it ran, a crash may leave the entries in the log (a session sends
+   * them again and the server discards them as already integrated; nothing acknowledged is lost).
+   * An implementation may hold the step back for a short while to commit it together with later
+   * writes (one sync for both).
+   *
+   * <p>A storage whose acknowledgement blocks for a synced commit implements this to take that
+   * wait off the caller's thread (the sync session's owner thread). The default runs {@link
+   * #acknowledge} on the caller's thread, then {@code whenDone}.
+   *
+   * @param progress as for {@link #acknowledge}
+   * @param whenDone told the outcome, exactly once
+   * @throws NullPointerException if an argument is null (nothing else is thrown: every failure goes
+   *     to {@code whenDone})
+   */
+  default void acknowledgeAsync(SyncProgress progress, AcknowledgeCallback whenDone) {
+    Objects.requireNonNull(progress, "progress");
+    Objects.requireNonNull(whenDone, "whenDone");
+    long appendedBefore;
+    try {
+      acknowledge(progress);
+      appendedBefore = stats().lastAssignedVersion(); // read after: at least the exact one
+    } catch (RuntimeException e) {
+      whenDone.acknowledged(-1, e);
+      return;
+    }
+    whenDone.acknowledged(appendedBefore, null);
+  }
+
+  /** Told the outcome of an {@link #acknowledgeAsync}. */
+  @FunctionalInterface
+  interface AcknowledgeCallback {
+    /**
+     * @param appendedBefore on success, a version such that every entry with a greater version was
+     *     appended after the acknowledgement took effect (and so carries its download server
+     *     version as {@link LogEntry#lastIntegratedServerVersion()}): the log's last assigned
+     *     version when the step ran, or, from an implementation that cannot tell, a greater one;
+     *     -1 on failure
+     * @param failure {@code null} on success, else what {@link #acknowledge} would have thrown
+     */
+    void acknowledged(long appendedBefore, RuntimeException failure);
+  }
 
   /**
    * Durably stores the client file ident and salt the server assigned (spec protocol.md §5.2). Must

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -741,6 +742,124 @@ public abstract class UploadLogContractTest {
 
     assertThat(versions(readAll(log, 0))).containsExactly(1L, 2L);
     assertThat(log.metadata().progress()).isEqualTo(SyncProgress.NONE);
+  }
+
+  /** Calls {@link UploadLog#acknowledgeAsync}; the future completes with what whenDone was told. */
+  private static CompletableFuture<RuntimeException> acknowledgeAsync(UploadLog log,
+      SyncProgress progress) {
+    CompletableFuture<RuntimeException> done = new CompletableFuture<>();
+    AtomicInteger calls = new AtomicInteger();
+    log.acknowledgeAsync(progress, (appendedBefore, failure) -> {
+      if (failure == null && appendedBefore < 0 || failure != null && appendedBefore != -1) {
+        done.obtrudeException(new AssertionError("appendedBefore " + appendedBefore
+            + " with failure " + failure));
+      } else if (calls.incrementAndGet() == 1) {
+        done.complete(failure);
+      } else {
+        done.obtrudeException(new AssertionError("whenDone called " + calls.get() + " times"));
+      }
+    });
+    return done;
+  }
+
+  private static RuntimeException outcome(CompletableFuture<RuntimeException> done)
+      throws Exception {
+    return done.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void acknowledgeAsyncDeletesStoresAndReportsSuccess() throws Exception {
+    UploadLog log = open();
+    for (int i = 1; i <= 5; i++) {
+      log.append(wrap(payload(i, 20)), i, i);
+    }
+    SyncProgress progress = new SyncProgress(7, 0, 7, 3, 3, 6);
+
+    assertThat(outcome(acknowledgeAsync(log, progress))).isNull();
+
+    assertThat(versions(readAll(log, 0))).containsExactly(4L, 5L);
+    assertThat(log.stats().entryCount()).isEqualTo(2);
+    assertThat(log.stats().pendingObjects()).isEqualTo(9);
+    assertThat(log.stats().firstVersion()).isEqualTo(4);
+    assertThat(log.metadata().progress()).isEqualTo(progress);
+  }
+
+  @Test
+  void acknowledgeAsyncTakesEffectBeforeLaterCalls() throws Exception {
+    UploadLog log = open();
+    for (int i = 1; i <= 5; i++) {
+      log.append(wrap(payload(i, 20)), 1, i);
+    }
+    SyncProgress newer = new SyncProgress(9, 0, 9, 1, 4, 0);
+
+    CompletableFuture<RuntimeException> first =
+        acknowledgeAsync(log, new SyncProgress(8, 0, 8, 1, 2, 0));
+    List<Long> seen = versions(readAll(log, 0)); // no waiting: ordered after the delete
+    log.acknowledge(newer); // must not be overwritten by the older, asynchronous one
+
+    assertThat(seen).containsExactly(3L, 4L, 5L);
+    assertThat(outcome(first)).isNull();
+    assertThat(log.metadata().progress()).isEqualTo(newer);
+    assertThat(versions(readAll(log, 0))).containsExactly(5L);
+    assertThat(log.append(wrap(payload(6, 20)), 1, 6)).isEqualTo(6);
+  }
+
+  @Test
+  void acknowledgeAsyncTellsWhichEntriesCarryItsDownloadServerVersion() throws Exception {
+    UploadLog log = open();
+    for (int i = 1; i <= 3; i++) {
+      log.append(wrap(payload(i, 20)), 1, i);
+    }
+    CompletableFuture<Long> told = new CompletableFuture<>();
+
+    log.acknowledgeAsync(new SyncProgress(7, 0, 7, 1, 2, 0),
+        (appendedBefore, failure) -> told.complete(failure == null ? appendedBefore : -2));
+    long appended = log.append(wrap(payload(4, 20)), 1, 4); // after: carries 7
+
+    assertThat(told.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+    List<Seen> seen = readAll(log, 0);
+    assertThat(versions(seen)).containsExactly(3L, appended);
+    assertThat(seen.get(0).lastIntegratedServerVersion()).isZero();
+    assertThat(seen.get(1).lastIntegratedServerVersion()).isEqualTo(7);
+  }
+
+  @Test
+  void acknowledgeAsyncBeyondTheLastAssignedVersionReportsTheRejection() throws Exception {
+    UploadLog log = open();
+    log.append(wrap(payload(1, 10)), 1, 0);
+
+    RuntimeException failure = outcome(acknowledgeAsync(log, acked(2)));
+
+    assertThat(failure).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("uploadClientVersion: 2");
+    assertThat(versions(readAll(log, 0))).containsExactly(1L);
+    assertThat(log.metadata().progress()).isEqualTo(SyncProgress.NONE);
+  }
+
+  @Test
+  void acknowledgeAsyncOnAClosedLogReportsItClosedInsteadOfThrowing() throws Exception {
+    UploadLog log = open();
+    log.append(wrap(payload(1, 10)), 1, 0);
+    log.close();
+
+    assertThat(outcome(acknowledgeAsync(log, acked(1)))).isInstanceOf(LogClosedException.class);
+  }
+
+  @Test
+  void closeCompletesAnAcknowledgeAsyncAndItSurvivesReopen() throws Exception {
+    Assumptions.assumeTrue(supportsReopen(), "not durable");
+    UploadLog log = open();
+    for (int i = 1; i <= 5; i++) {
+      log.append(wrap(payload(i, 20)), 1, i);
+    }
+
+    CompletableFuture<RuntimeException> done = acknowledgeAsync(log, acked(3));
+    log = reopen(log, UploadLogOptions.DEFAULT);
+
+    assertThat(done).isDone();
+    assertThat(outcome(done)).isNull();
+    assertThat(versions(readAll(log, 0))).containsExactly(4L, 5L);
+    assertThat(log.metadata().progress().uploadClientVersion()).isEqualTo(3);
   }
 
   @Test

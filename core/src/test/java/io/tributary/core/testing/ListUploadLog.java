@@ -160,6 +160,52 @@ public final class ListUploadLog implements UploadLog {
     return n;
   }
 
+  private boolean holdAsync;
+  private final java.util.ArrayDeque<Runnable> heldAsync = new java.util.ArrayDeque<>();
+
+  /**
+   * From now on {@link #acknowledgeAsync} applies the step at once but holds back telling the
+   * caller until {@link #releaseAsyncAcknowledgement()} (a storage whose commit is still syncing).
+   */
+  public synchronized void holdAsyncAcknowledgements() {
+    holdAsync = true;
+  }
+
+  /** Asynchronous acknowledgements applied and not yet told. */
+  public synchronized int heldAsyncAcknowledgements() {
+    return heldAsync.size();
+  }
+
+  /** Tells the oldest held acknowledgement its outcome (on the calling thread). */
+  public void releaseAsyncAcknowledgement() {
+    Runnable r;
+    synchronized (this) {
+      r = heldAsync.poll();
+    }
+    if (r == null) {
+      throw new IllegalStateException("no asynchronous acknowledgement held");
+    }
+    r.run();
+  }
+
+  @Override
+  public void acknowledgeAsync(SyncProgress progress, AcknowledgeCallback whenDone) {
+    synchronized (this) {
+      if (holdAsync) {
+        long appendedBefore = lastVersion;
+        try {
+          acknowledge(progress);
+        } catch (RuntimeException e) {
+          heldAsync.add(() -> whenDone.acknowledged(-1, e));
+          return;
+        }
+        heldAsync.add(() -> whenDone.acknowledged(appendedBefore, null));
+        return;
+      }
+    }
+    UploadLog.super.acknowledgeAsync(progress, whenDone);
+  }
+
   @Override
   public synchronized void acknowledge(SyncProgress progress) {
     checkOpen();

@@ -45,7 +45,9 @@ import org.lmdbjava.Txn;
  * transaction), commits it (one sync, per {@link Durability}), and only then completes them. Writes
  * that arrive while a commit is syncing wait in the queue and share the next one, so N concurrent
  * writers cost about one sync per round instead of N. Read operations of the same drain then run,
- * each in its own read transaction. Operations run in submission order within a drain.
+ * each in its own read transaction. Operations run in submission order within a drain. A write
+ * {@link #submitDeferred submitted deferred} waits (up to {@link Builder#maxDeferral}) for the next
+ * drain that holds anything else and runs first in it, so it costs no sync of its own.
  *
  * <h2>Failure isolation and retries</h2>
  *
@@ -94,6 +96,9 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   /** Default largest number of write operations per transaction: 1024. */
   public static final int MAX_BATCH_OPERATIONS_DEFAULT = 1024;
+
+  /** Default longest time a {@link #submitDeferred deferred} write waits for company: 100 ms. */
+  public static final Duration MAX_DEFERRAL_DEFAULT = Duration.ofMillis(100);
 
   /** Default time a caller waits for its operation: 30 s. */
   public static final Duration TIMEOUT_DEFAULT = Duration.ofSeconds(30);
@@ -150,6 +155,10 @@ public final class LmdbEnvironment implements AutoCloseable {
   private Operation[] group = new Operation[64];
   private Operation[] reads = new Operation[64];
   private volatile long commits;
+  /** Deferred writes waiting for company, newest first (storage thread only), and their deadline. */
+  private Operation deferred;
+  private long deferredDeadline;
+  private final long maxDeferralNs;
 
   private LmdbEnvironment(Builder b, Path directory) {
     this.directory = directory;
@@ -161,6 +170,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     this.timeout = b.timeout;
     this.timeoutNs = b.timeout.toNanos();
     this.nanoClock = b.nanoClock;
+    this.maxDeferralNs = b.maxDeferral.toNanos();
     this.thread = new Thread(this::runLoop, b.threadName + " " + directory);
     this.thread.setDaemon(true);
   }
@@ -323,6 +333,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
     op.failure = null;
     op.waiter = Thread.currentThread();
+    op.detached = false;
+    op.deferrable = false;
     if (!push(op)) {
       op.waiter = null;
       op.state = Operation.IDLE;
@@ -337,6 +349,72 @@ public final class LmdbEnvironment implements AutoCloseable {
     if (failure != null) {
       throwUnchecked(failure);
     }
+  }
+
+  /**
+   * Submits {@code op} and returns at once: the storage thread runs it as {@link #execute} would
+   * (in submission order with every other operation, a write committed per {@link #durability()})
+   * and then calls its {@link Operation#completed}. Operations submitted later, by any thread, run
+   * after it (a write in the same transaction or a later one); {@link #close()} runs it before
+   * closing. No timeout applies: it completes when the storage thread gets to it, or with {@link
+   * LogClosedException} if the environment closes first. Allocates nothing.
+   *
+   * @throws LogClosedException if the environment is closed ({@code completed} is not called)
+   * @throws StorageFailureException if the environment failed for good (not called either)
+   * @throws IllegalStateException if called on the storage thread, or if {@code op} is in flight
+   *     or was abandoned
+   */
+  public void submit(Operation op) {
+    submit(op, false);
+  }
+
+  /**
+   * Like {@link #submit}, but a write that may wait for company: while nothing else is submitted,
+   * the storage thread holds it up to {@link Builder#maxDeferral}; the first other operation
+   * submitted meanwhile takes it into its drain, where it runs first, in that drain's write
+   * transaction (one commit, one sync for both). Only then does it commit alone. {@link #close()}
+   * commits it at once. For writes whose durability may lag, such as the deletion of acknowledged
+   * entries: it costs no sync of its own while other writes keep coming.
+   *
+   * @throws IllegalArgumentException if {@code op} is not a {@link Operation.Kind#WRITE}
+   * @throws LogClosedException if the environment is closed ({@code completed} is not called)
+   * @throws StorageFailureException if the environment failed for good (not called either)
+   * @throws IllegalStateException as for {@link #submit}
+   */
+  public void submitDeferred(Operation op) {
+    Objects.requireNonNull(op, "op");
+    if (op.kind != Operation.Kind.WRITE) {
+      throw new IllegalArgumentException("deferred operation of kind " + op.kind
+          + " (expected: WRITE)");
+    }
+    submit(op, true);
+  }
+
+  private void submit(Operation op, boolean deferrable) {
+    Objects.requireNonNull(op, "op");
+    if (Thread.currentThread() == thread) {
+      throw new IllegalStateException(
+          "storage operation submitted from the storage thread itself (called back from inside an"
+              + " operation or visitor)");
+    }
+    Throwable broken = fatal;
+    if (broken != null) {
+      throw new StorageFailureException("LMDB environment at " + directory + " failed", broken);
+    }
+    if (!STATE.compareAndSet(op, Operation.IDLE, Operation.QUEUED)) {
+      throw new IllegalStateException("operation is in flight or was abandoned: " + op);
+    }
+    op.failure = null;
+    op.waiter = null;
+    op.detached = true;
+    op.deferrable = deferrable;
+    if (!push(op)) {
+      op.detached = false;
+      op.deferrable = false;
+      op.state = Operation.IDLE;
+      throw closedException();
+    }
+    LockSupport.unpark(thread);
   }
 
   private boolean push(Operation op) {
@@ -462,11 +540,24 @@ public final class LmdbEnvironment implements AutoCloseable {
       while (true) {
         Operation list = (Operation) PENDING.getAndSet(this, null);
         if (list == null) {
-          if (closeRequested) {
+          if (deferred != null
+              && (closeRequested || nanoClock.getAsLong() - deferredDeadline >= 0)) {
+            list = takeDeferred(null); // nothing came along in time: commit them alone
+          } else if (closeRequested) {
             break;
+          } else {
+            if (deferred != null) {
+              LockSupport.parkNanos(this, deferredDeadline - nanoClock.getAsLong());
+            } else {
+              LockSupport.park(this);
+            }
+            continue;
           }
-          LockSupport.park(this);
+        } else if (!closeRequested && allDeferred(list)) {
+          deferMore(list);
           continue;
+        } else if (deferred != null) {
+          list = takeDeferred(list); // they ride in this drain's transaction, first
         }
         try {
           process(list);
@@ -476,6 +567,9 @@ public final class LmdbEnvironment implements AutoCloseable {
       }
     } finally {
       Operation rest = (Operation) PENDING.getAndSet(this, CLOSED);
+      if (deferred != null) {
+        rest = rest == null ? takeDeferred(null) : takeDeferred(rest);
+      }
       for (Operation op = rest; op != null; ) {
         Operation next = op.next;
         op.next = null;
@@ -489,6 +583,44 @@ public final class LmdbEnvironment implements AutoCloseable {
   }
 
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
+
+  private static boolean allDeferred(Operation list) {
+    for (Operation op = list; op != null; op = op.next) {
+      if (!op.deferrable || !op.mayWait()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Adds {@code list} (newest first, submitted after the deferred ones) to the deferred writes. */
+  private void deferMore(Operation list) {
+    if (deferred == null) {
+      deferredDeadline = nanoClock.getAsLong() + maxDeferralNs;
+    } else {
+      tail(list).next = deferred;
+    }
+    deferred = list;
+  }
+
+  /** {@code list} (newest first) followed by the older deferred writes; none are deferred now. */
+  private Operation takeDeferred(Operation list) {
+    Operation older = deferred;
+    deferred = null;
+    if (list == null) {
+      return older;
+    }
+    tail(list).next = older;
+    return list;
+  }
+
+  private static Operation tail(Operation list) {
+    Operation op = list;
+    while (op.next != null) {
+      op = op.next;
+    }
+    return op;
+  }
 
   private void openEnv() {
     EnvFlags[] flags;
@@ -852,8 +984,27 @@ public final class LmdbEnvironment implements AutoCloseable {
       if (STATE.compareAndSet(op, s, Operation.DONE)) {
         if (waiter != null) {
           LockSupport.unpark(waiter);
+        } else if (op.detached) {
+          completeDetached(op);
         }
         return;
+      }
+    }
+  }
+
+  /** Hands a {@link #submit submitted} operation's outcome to it; it may be submitted again. */
+  private static void completeDetached(Operation op) {
+    Throwable failure = op.failure;
+    op.failure = null;
+    op.detached = false;
+    op.state = Operation.IDLE;
+    try {
+      op.completed(failure);
+    } catch (Throwable t) {
+      Thread current = Thread.currentThread();
+      Thread.UncaughtExceptionHandler handler = current.getUncaughtExceptionHandler();
+      if (handler != null) {
+        handler.uncaughtException(current, t); // a bug in the callback: the loop goes on
       }
     }
   }
@@ -895,6 +1046,10 @@ public final class LmdbEnvironment implements AutoCloseable {
     final Kind kind;
     volatile int state;
     volatile Thread waiter;
+    /** Submitted with {@link LmdbEnvironment#submit}: nobody waits, {@link #completed} is told. */
+    volatile boolean detached;
+    /** Submitted with {@link LmdbEnvironment#submitDeferred}. */
+    volatile boolean deferrable;
     Operation next;
     Throwable failure;
 
@@ -919,6 +1074,27 @@ public final class LmdbEnvironment implements AutoCloseable {
      * @param txn the transaction; owned by the environment, never commit, abort or close it
      */
     protected abstract void run(Txn<ByteBuffer> txn);
+
+    /**
+     * Called on the storage thread once an operation submitted with {@link LmdbEnvironment#submit}
+     * completed (a write: committed, or rolled back if it failed), with its failure or {@code
+     * null}. The operation may be submitted again from here on. Must be quick and must not wait for
+     * the storage thread; what it throws is reported to the thread's handler and otherwise ignored.
+     * Not called for operations run with {@link LmdbEnvironment#execute}. The default does
+     * nothing.
+     *
+     * @param failure what {@link LmdbEnvironment#execute} would have thrown, or {@code null}
+     */
+    protected void completed(Throwable failure) {}
+
+    /**
+     * For a {@link LmdbEnvironment#submitDeferred deferred} write: whether it may still wait for
+     * company, asked on the storage thread whenever it would be held back (e.g. not while others
+     * wait for the space it frees). The default: yes.
+     */
+    protected boolean mayWait() {
+      return true;
+    }
   }
 
   /** A read in a read transaction on the storage thread. */
@@ -986,6 +1162,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     private Duration timeout = TIMEOUT_DEFAULT;
     private String threadName = "tributary-lmdb";
     private LongSupplier nanoClock = System::nanoTime;
+    private Duration maxDeferral = MAX_DEFERRAL_DEFAULT;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -1063,6 +1240,21 @@ public final class LmdbEnvironment implements AutoCloseable {
         throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Longest time a {@link LmdbEnvironment#submitDeferred deferred} write waits for other
+     * operations to share a transaction with; default 100 ms.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder maxDeferral(Duration maxDeferral) {
+      Objects.requireNonNull(maxDeferral, "maxDeferral");
+      if (maxDeferral.isNegative()) {
+        throw new IllegalArgumentException("maxDeferral: " + maxDeferral + " (expected: >= 0)");
+      }
+      this.maxDeferral = maxDeferral;
       return this;
     }
 

@@ -9,9 +9,11 @@ import io.tributary.core.spi.LogStats;
 import io.tributary.core.spi.OverflowPolicy;
 import io.tributary.core.spi.SyncProgress;
 import io.tributary.core.spi.UploadLog;
+import io.tributary.core.spi.UploadLog.AcknowledgeCallback;
 import io.tributary.core.spi.UploadLogException.LogClosedException;
 import io.tributary.core.spi.UploadLogException.LogCorruptException;
 import io.tributary.core.spi.UploadLogException.LogFullException;
+import io.tributary.core.spi.UploadLogException.StorageFailureException;
 import io.tributary.core.spi.UploadLogException.StorageTimeoutException;
 import io.tributary.core.spi.UploadLogOptions;
 import io.tributary.storage.lmdb.LmdbEnvironment.Operation;
@@ -198,6 +200,29 @@ final class LmdbUploadLog implements UploadLog {
               + " (expected: <= last assigned version "
               + op.rejectedLastAssigned
               + ")");
+    }
+  }
+
+  /**
+   * Submits the acknowledgement to the storage thread without waiting, deferred ({@link
+   * LmdbEnvironment#submitDeferred}): it rides, first, in the transaction of the next operation
+   * any thread submits (typically the next append: one sync for both), or commits alone after the
+   * environment's {@link LmdbEnvironment.Builder#maxDeferral} (100 ms) if none comes, or at {@link
+   * #close()}; as durably as the log's {@link io.tributary.core.spi.Durability}. {@code whenDone}
+   * runs on the storage thread after that commit. A crash before it loses nothing: the entries
+   * are still in the log, with the progress stored before.
+   */
+  @Override
+  public void acknowledgeAsync(SyncProgress progress, AcknowledgeCallback whenDone) {
+    Objects.requireNonNull(progress, "progress");
+    Objects.requireNonNull(whenDone, "whenDone");
+    AcknowledgeOp op = new AcknowledgeOp(core, progress);
+    op.whenDone = whenDone;
+    try {
+      core.checkUsable();
+      core.env.submitDeferred(op);
+    } catch (RuntimeException e) {
+      whenDone.acknowledged(-1, e);
     }
   }
 
@@ -864,6 +889,10 @@ final class LmdbUploadLog implements UploadLog {
     private final Core core;
     private final SyncProgress progress;
     long rejectedLastAssigned = -1;
+    /** For {@link LmdbUploadLog#acknowledgeAsync}: told the outcome; else null. */
+    AcknowledgeCallback whenDone;
+    /** The last assigned version when the step ran (entries after it carry its stamp). */
+    long appendedBefore;
 
     AcknowledgeOp(Core core, SyncProgress progress) {
       super(Kind.WRITE);
@@ -880,11 +909,36 @@ final class LmdbUploadLog implements UploadLog {
         return;
       }
       rejectedLastAssigned = -1;
+      appendedBefore = w.lastAssignedVersion;
       w.progress = progress;
       core.dirty = true;
       if (w.entryCount > 0 && w.firstVersion <= through) {
         core.deleteOldest(txn, through, 0, false);
       }
+    }
+
+    /** Not held back while appends wait for space (under BLOCK): the delete may free it. */
+    @Override
+    protected boolean mayWait() {
+      return core.waiters.isEmpty();
+    }
+
+    @Override
+    protected void completed(Throwable failure) {
+      RuntimeException outcome;
+      if (failure == null && rejectedLastAssigned >= 0) {
+        outcome = new IllegalArgumentException(
+            "uploadClientVersion: "
+                + progress.uploadClientVersion()
+                + " (expected: <= last assigned version "
+                + rejectedLastAssigned
+                + ")");
+      } else if (failure == null || failure instanceof RuntimeException) {
+        outcome = (RuntimeException) failure;
+      } else {
+        outcome = new StorageFailureException("acknowledgement failed: " + failure, failure);
+      }
+      whenDone.acknowledged(outcome == null ? appendedBefore : -1, outcome);
     }
   }
 

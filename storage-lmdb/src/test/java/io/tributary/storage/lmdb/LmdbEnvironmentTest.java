@@ -374,6 +374,173 @@ class LmdbEnvironmentTest {
     assertThat(found).isNotNull();
   }
 
+  /** A write submitted without waiting; records where and how it completed. */
+  private static final class Detached extends LmdbEnvironment.Operation {
+    private final java.util.function.Consumer<Txn<ByteBuffer>> work;
+    final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    volatile String completedOn;
+
+    Detached(java.util.function.Consumer<Txn<ByteBuffer>> work) {
+      super(Kind.WRITE);
+      this.work = work;
+    }
+
+    @Override
+    protected void run(Txn<ByteBuffer> txn) {
+      work.accept(txn);
+    }
+
+    @Override
+    protected void completed(Throwable failure) {
+      completedOn = Thread.currentThread().getName();
+      outcome.complete(failure);
+    }
+  }
+
+  @Test
+  void aSubmittedWriteReturnsAtOnceCommitsInOrderAndIsToldOnTheStorageThread() throws Exception {
+    LmdbEnvironment env = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> db = database(env);
+    CountDownLatch release = blockStorageThread(env);
+    Detached first = new Detached(txn -> db.put(txn, direct("k"), direct("first")));
+
+    env.submit(first); // returns although the storage thread is busy
+    assertThat(first.outcome).isNotDone();
+    release.countDown();
+    env.write(txn -> db.put(txn, direct("k"), direct("second"))); // submitted later: runs later
+
+    assertThat(first.outcome.get(20, TimeUnit.SECONDS)).isNull();
+    assertThat(first.completedOn).isEqualTo(env.storageThreadName());
+    String value = env.read(txn -> string(db.get(txn, direct("k"))));
+    assertThat(value).isEqualTo("second");
+    env.submit(first); // reusable once told
+    assertThat(first.outcome.get(20, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void aSubmittedWriteThatFailsIsToldItsFailureAndChangesNothing() throws Exception {
+    LmdbEnvironment env = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> db = database(env);
+    Detached failing = new Detached(txn -> {
+      db.put(txn, direct("k"), direct("v"));
+      throw new IllegalStateException("boom");
+    });
+
+    env.submit(failing);
+
+    assertThat(failing.outcome.get(20, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class).hasMessage("boom");
+    Boolean absent = env.read(txn -> db.get(txn, direct("k")) == null);
+    assertThat(absent).isTrue();
+  }
+
+  @Test
+  void closeRunsSubmittedWritesThenSubmitIsRefused() throws Exception {
+    LmdbEnvironment env = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> db = database(env);
+    CountDownLatch release = blockStorageThread(env);
+    Detached queued = new Detached(txn -> db.put(txn, direct("queued"), direct("v")));
+    env.submit(queued);
+    Thread closer = new Thread(env::close);
+    closer.start();
+    while (!env.isClosed()) {
+      Thread.onSpinWait();
+    }
+
+    release.countDown();
+    closer.join(20_000);
+
+    assertThat(queued.outcome).isDone();
+    assertThat(queued.outcome.get()).isNull();
+    assertThatThrownBy(() -> env.submit(new Detached(txn -> { })))
+        .isInstanceOf(LogClosedException.class);
+    LmdbEnvironment again = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> reopened = database(again);
+    Boolean present = again.read(txn -> reopened.get(txn, direct("queued")) != null);
+    assertThat(present).isTrue();
+  }
+
+  @Test
+  void submittingAnOperationInFlightIsRejected() throws Exception {
+    LmdbEnvironment env = open(LmdbEnvironment.newBuilder(directory));
+    CountDownLatch release = blockStorageThread(env);
+    Detached op = new Detached(txn -> { });
+    env.submit(op);
+
+    assertThatThrownBy(() -> env.submit(op)).isInstanceOf(IllegalStateException.class);
+    release.countDown();
+    assertThat(op.outcome.get(20, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void aDeferredWriteWaitsForTheNextOperationAndSharesItsCommit() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    long commits = env.commits();
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+    Thread.sleep(200);
+    assertThat(deferred.outcome).isNotDone(); // alone: held back
+    assertThat(env.commits()).isEqualTo(commits);
+    env.write(txn -> db.put(txn, direct("k"), direct("later"))); // runs after it, same commit
+
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+    assertThat(env.commits()).isEqualTo(commits + 1);
+    String value = env.read(txn -> string(db.get(txn, direct("k"))));
+    assertThat(value).isEqualTo("later");
+  }
+
+  @Test
+  void aDeferredWriteIsVisibleToALaterRead() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+    String value = env.read(txn -> string(db.get(txn, direct("k"))));
+
+    assertThat(value).isEqualTo("deferred");
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void aDeferredWriteAloneCommitsAfterTheLongestDeferral() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofMillis(50)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+
+    env.submitDeferred(deferred);
+
+    assertThat(deferred.outcome.get(20, TimeUnit.SECONDS)).isNull();
+    assertThatThrownBy(() -> env.submitDeferred(new LmdbEnvironment.Operation(
+        LmdbEnvironment.Operation.Kind.READ) {
+          @Override
+          protected void run(Txn<ByteBuffer> txn) {}
+        })).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void closeCommitsADeferredWrite() throws Exception {
+    LmdbEnvironment env =
+        open(LmdbEnvironment.newBuilder(directory).maxDeferral(Duration.ofHours(1)));
+    Dbi<ByteBuffer> db = database(env);
+    Detached deferred = new Detached(txn -> db.put(txn, direct("k"), direct("deferred")));
+    env.submitDeferred(deferred);
+
+    env.close();
+
+    assertThat(deferred.outcome).isDone();
+    assertThat(deferred.outcome.get()).isNull();
+    LmdbEnvironment again = open(LmdbEnvironment.newBuilder(directory));
+    Dbi<ByteBuffer> reopened = database(again);
+    String value = again.read(txn -> string(reopened.get(txn, direct("k"))));
+    assertThat(value).isEqualTo("deferred");
+  }
+
   @Test
   void aDirectoryIsOpenAtMostOncePerProcess() {
     open(LmdbEnvironment.newBuilder(directory));

@@ -109,8 +109,9 @@ import java.util.random.RandomGenerator;
  * not held there (backlog, reconnect, restart, over budget) is read from the log. Header progress = (last entry's client version, its
  * last_integrated_server_version), locked_server_version = the persisted download server version
  * (§8.7). Uploads start right after IDENT and restart after the acknowledged version on every
- * (re)bind. A DOWNLOAD is checked (§5.6), its progress persisted with {@link
- * UploadLog#acknowledge} (which deletes the acknowledged entries) and the waiters woken.
+ * (re)bind. A DOWNLOAD is checked (§5.6), the waiters woken, and its progress persisted with
+ * {@link UploadLog#acknowledgeAsync} (which deletes the acknowledged entries without this thread
+ * waiting for the storage's commit; steps that must follow it use {@link UploadLog#acknowledge}).
  */
 public final class SyncSession {
   private static final System.Logger LOG = System.getLogger(SyncSession.class.getName());
@@ -243,6 +244,36 @@ public final class SyncSession {
   private int undeletedEntries;
   private long undeletedBytes;
   private long undeletedObjects;
+  /**
+   * A delete handed to the log with {@link UploadLog#acknowledgeAsync} is not yet reported done (at
+   * most one at a time; acknowledgements meanwhile gather in {@link #pendingDelete}).
+   */
+  private boolean deleteInFlight;
+  /**
+   * The in-flight delete changes the download server version the log stamps on new entries: until
+   * it is reported done the session does not know which stamp entries appended meanwhile carry, so
+   * it reads them from the log instead of taking them from the hand-over.
+   */
+  private boolean stampInFlight;
+  private long inFlightServerVersion;
+  /** The in-flight delete's version, stats before it, and its entries, bytes and objects. */
+  private long inFlightThrough;
+  private LogStats inFlightBefore;
+  private int inFlightEntries;
+  private long inFlightBytes;
+  private long inFlightObjects;
+  /**
+   * Whether the in-flight delete's report must wake this thread: only when acknowledgements wait
+   * for it. Otherwise the report waits in the queue for the next wake-up (the commit that takes the
+   * delete into its transaction signals right after it), so that it costs no extra wake-up of
+   * this thread on the way to the next UPLOAD.
+   */
+  private volatile boolean wakeOnDeleted;
+  /** Set on this thread while it submits a delete: an outcome told at once is handled inline. */
+  private boolean submittingDelete;
+  private boolean deleteDoneInline;
+  private long inlineAppendedBefore;
+  private RuntimeException inlineDeleteFailure;
   /**
    * A client reset happened and the server has not yet accepted the new client file with a
    * DOWNLOAD: another reset-requiring error now stops the session instead of looping.
@@ -579,8 +610,8 @@ public final class SyncSession {
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
       worked |= guardedStep(this::pumpUploads);
     }
-    if (pendingDelete != null && events.isEmpty()) {
-      worked |= guardedStep(this::deletePending);
+    if (pendingDelete != null && !deleteInFlight && events.isEmpty()) {
+      worked |= guardedStep(this::startDelete);
     }
     if (progressDirty || publishedCommitted != knownNewest) {
       publishProgress();
@@ -689,6 +720,9 @@ public final class SyncSession {
 
   private record Closed(int attempt, int code, String reason, Throwable cause) {}
 
+  /** The log reported the outcome of the in-flight delete (failure null: committed). */
+  private record Deleted(long appendedBefore, RuntimeException failure) {}
+
   private void dispatch(Object e) {
     if (e instanceof Received r) {
       if (r.attempt == attempt && phase == Phase.CONNECTING) {
@@ -724,6 +758,8 @@ public final class SyncSession {
       onCloseRequested();
     } else if (e == ReportProgress.INSTANCE) {
       progressDirty = true;
+    } else if (e instanceof Deleted d) {
+      onDeleted(d.appendedBefore, d.failure);
     }
   }
 
@@ -1041,7 +1077,7 @@ public final class SyncSession {
       uploads.begin(uploadOut);
       collector.reset();
       // caught up: the next entries were handed over at commit time; else read the log
-      if (handover.take(lastSentVersion, options.uploadBatchBytes(), logServerVersion, uploads,
+      if (!stampInFlight && handover.take(lastSentVersion, options.uploadBatchBytes(), logServerVersion, uploads,
           ring) > 0) {
         collector.count = handover.takenEntries;
         collector.lastVersion = handover.takenLastVersion;
@@ -1341,10 +1377,12 @@ public final class SyncSession {
    * need not wait for the local delete (a synced storage commit): when every acknowledged entry
    * was sent on this binding and the log's per-entry overhead is known, they are told first, with
    * the log's figures minus the acknowledged entries (what the log holds once the delete
-   * committed), and the delete follows once nothing else is queued ({@link #deletePending}: after
+   * committed), and the delete follows once nothing else is queued ({@link #startDelete}: after
    * the uploads a commit made possible, and one delete for a burst of acknowledgements; before any
-   * other acknowledgement and before the session ends). A crash in between loses nothing: the
-   * entries are sent again and the server discards them as already integrated.
+   * other acknowledgement and before the session ends). The delete runs off this thread ({@link
+   * UploadLog#acknowledgeAsync}: the log's synced commit no longer holds up the next UPLOAD or
+   * DOWNLOAD), one at a time, in order with every later call on the log. A crash in between loses
+   * nothing: the entries are sent again and the server discards them as already integrated.
    */
   private void acknowledge(SyncProgress p) {
     long previous = progress.uploadClientVersion();
@@ -1366,6 +1404,9 @@ public final class SyncSession {
             deleteBefore = before;
           }
           pendingDelete = p;
+          if (deleteInFlight && !wakeOnDeleted) {
+            wakeOnDeleted = true; // this one waits for the in-flight delete's report
+          }
           undeletedEntries += ring.poppedEntries;
           undeletedBytes += ring.poppedBytes;
           undeletedObjects += ring.poppedObjects;
@@ -1373,7 +1414,7 @@ public final class SyncSession {
           return;
         }
       }
-      deletePending(); // in order
+      deletePending(); // in order (after an in-flight one: the log keeps the order)
       LogStats before = acked > previous && entryOverhead == OVERHEAD_UNKNOWN ? statsOrNull() : null;
       if (acked > previous) {
         long o = 0;
@@ -1672,7 +1713,11 @@ public final class SyncSession {
     }
     closeRequested = true;
     try {
-      deletePending();
+      if (pendingDelete != null) {
+        deletePending(); // after an in-flight one: the log keeps the order
+      } else if (deleteInFlight) {
+        log.acknowledge(progress); // the newest progress again: returns once the delete committed
+      }
     } catch (UploadLogException e) {
       // the acknowledged entries stay; a later run re-sends them and the server discards them
     }
@@ -1726,9 +1771,104 @@ public final class SyncSession {
   }
 
   /**
-   * Deletes the entries acknowledged since the last delete, in one storage transaction; reports
-   * again if the log's figures differ from the last report. Called when the session has nothing
-   * queued, so that a burst of acknowledgements costs one delete and uploads go out first.
+   * Hands the entries acknowledged since the last delete to the log as one delete that runs off
+   * this thread ({@link UploadLog#acknowledgeAsync}; {@link #onDeleted} follows), unless one is in
+   * flight (then they wait for it, and the next delete takes them all). Called when the session
+   * has nothing queued, so that a burst of acknowledgements costs one delete and uploads go out
+   * first. While a delete that changes the persisted download server version is in flight, the
+   * entries appended meanwhile are read from the log ({@link #stampInFlight}).
+   *
+   * @return whether a delete was started
+   */
+  private boolean startDelete() {
+    SyncProgress p = pendingDelete;
+    if (p == null || deleteInFlight) {
+      return false;
+    }
+    pendingDelete = null;
+    deleteInFlight = true;
+    stampInFlight = p.downloadServerVersion() != logServerVersion;
+    inFlightServerVersion = p.downloadServerVersion();
+    inFlightThrough = p.uploadClientVersion();
+    inFlightBefore = deleteBefore;
+    inFlightEntries = undeletedEntries;
+    inFlightBytes = undeletedBytes;
+    inFlightObjects = undeletedObjects;
+    deleteBefore = null;
+    undeletedEntries = 0;
+    undeletedBytes = 0;
+    undeletedObjects = 0;
+    Thread me = Thread.currentThread();
+    submittingDelete = true;
+    try {
+      log.acknowledgeAsync(p, (appendedBefore, failure) -> {
+        if (Thread.currentThread() == me && submittingDelete) {
+          deleteDoneInline = true; // told before acknowledgeAsync returned (a synchronous log)
+          inlineAppendedBefore = appendedBefore;
+          inlineDeleteFailure = failure;
+        } else {
+          events.add(new Deleted(appendedBefore, failure));
+          if (failure != null || wakeOnDeleted) {
+            signal();
+          }
+        }
+      });
+    } finally {
+      submittingDelete = false;
+    }
+    if (deleteDoneInline) {
+      RuntimeException failure = inlineDeleteFailure;
+      deleteDoneInline = false;
+      inlineDeleteFailure = null;
+      onDeleted(inlineAppendedBefore, failure);
+    }
+    return true;
+  }
+
+  /**
+   * The in-flight delete committed (or failed: the session stops, as when a synchronous delete
+   * fails); reports again if the log's figures differ from the last report. If it changed the
+   * stamp, entries after {@code appendedBefore} carry the new one: the hand-over serves those.
+   */
+  private void onDeleted(long appendedBefore, RuntimeException failure) {
+    if (!deleteInFlight) {
+      return; // closed meanwhile
+    }
+    deleteInFlight = false;
+    wakeOnDeleted = false;
+    if (stampInFlight) {
+      stampInFlight = false;
+      if (failure == null) {
+        logServerVersion = inFlightServerVersion;
+        handover.raiseFloor(appendedBefore); // those before carry the old stamp: log reads
+      } else {
+        handover.raiseFloor(Long.MAX_VALUE); // unknown what the log stamps now: log reads only
+      }
+    }
+    LogStats before = inFlightBefore;
+    int entries = inFlightEntries;
+    long bytes = inFlightBytes;
+    inFlightBefore = null;
+    inFlightEntries = 0;
+    inFlightBytes = 0;
+    inFlightObjects = 0;
+    if (failure instanceof UploadLogException e) {
+      storageFailure(e);
+      return;
+    } else if (failure != null) {
+      throw failure; // a bug: the session stops with an internal error
+    }
+    LogStats after = statsOrNull();
+    if (after != null && !figures(after).equals(lastProgress)) {
+      learnOverhead(before, after, entries, bytes);
+      progressDirty = true; // appends meanwhile, or the overhead was off: report again
+    }
+  }
+
+  /**
+   * Deletes the entries acknowledged since the last delete on this thread, in one storage
+   * transaction (after an in-flight delete: the log keeps the order); reports again if the log's
+   * figures differ from the last report. For steps that must follow the delete.
    *
    * @return whether there was anything to delete
    */
@@ -1749,7 +1889,7 @@ public final class SyncSession {
     if (after == null) {
       after = statsOrNull();
     }
-    if (after != null && !progressOf(after, 0, 0, 0).equals(lastProgress)) {
+    if (after != null && !figures(after).equals(lastProgress)) {
       learnOverhead(before, after, entries, bytes);
       progressDirty = true; // appends meanwhile, or the overhead was off: report again
     }
@@ -1764,10 +1904,11 @@ public final class SyncSession {
    * @return the log's stats read after the acknowledgement if they were needed, else null
    */
   private LogStats acknowledgeLog(SyncProgress p) {
-    if (p.downloadServerVersion() == logServerVersion) {
+    if (p.downloadServerVersion() == logServerVersion && !stampInFlight) {
       log.acknowledge(p);
       return null;
     }
+    stampInFlight = false; // committed before p (the log keeps the order); p's stamp decides now
     boolean done = false;
     try {
       log.acknowledge(p);
@@ -1822,6 +1963,24 @@ public final class SyncSession {
   }
 
   /**
+   * The log's figures {@code s} minus the entries acknowledged and not yet deleted: those waiting
+   * for a delete, and those of the in-flight delete unless {@code s} shows it committed (its first
+   * entry is past them).
+   */
+  private UploadProgress figures(LogStats s) {
+    long entries = undeletedEntries;
+    long bytes = undeletedBytes;
+    long objects = undeletedObjects;
+    if (deleteInFlight && s.entryCount() > 0 && s.firstVersion() <= inFlightThrough) {
+      entries += inFlightEntries;
+      bytes += inFlightBytes;
+      objects += inFlightObjects;
+    }
+    return entries == 0 ? progressOf(s, 0, 0, 0)
+        : progressOf(s, entries, bytes + entries * Math.max(0, entryOverhead), objects);
+  }
+
+  /**
    * Reports the log's figures minus the entries acknowledged and not yet deleted (a concurrent
    * {@link io.tributary.core.spi.OverflowPolicy#DROP_OLDEST} drop of those may make one report
    * low, never negative; the report after the delete is exact).
@@ -1829,9 +1988,7 @@ public final class SyncSession {
   private void publishProgress(LogStats s) {
     progressDirty = false;
     publishedCommitted = knownNewest;
-    UploadProgress p = undeletedEntries == 0 ? progressOf(s, 0, 0, 0)
-        : progressOf(s, undeletedEntries, undeletedBytes + undeletedEntries * entryOverhead,
-            undeletedObjects);
+    UploadProgress p = figures(s);
     lastProgress = p;
     for (UploadProgressListener l : progressListeners) {
       try {

@@ -320,6 +320,75 @@ class SessionFlowTest {
     assertThat(last).isEqualTo(new UploadProgress(1, 100 + io.tributary.core.testing.ListUploadLog.ENTRY_OVERHEAD, 1, 400, 4, 4));
   }
 
+  /** Appends one entry and hands its bytes over to the session, as the committer does. */
+  private long commitWithHandOver(int size) {
+    byte[] b = new byte[size];
+    java.util.Arrays.fill(b, (byte) 'x');
+    long v = h.log.append(java.nio.ByteBuffer.wrap(b), 1, 1000);
+    h.session.onCommit(v, 1, 1000, java.nio.ByteBuffer.wrap(b), 0, size);
+    return v;
+  }
+
+  @Test
+  void theDeleteRunsOffTheOwnerThreadAndUploadsGoOnWhileItIsInFlight() {
+    h.append(3, 100, 1);
+    h.list.holdAsyncAcknowledgements();
+    h.start();
+    FakeTransport.Connection c = h.connectNewFile(2, 3);
+    h.deliver(h.download(1, 1, 1, 1, 1, 0)); // the first one on this thread (learns the overhead)
+    assertThat(h.list.acknowledgements()).hasSize(1);
+    assertThat(h.list.heldAsyncAcknowledgements()).isZero();
+
+    h.deliver(h.download(3, 3, 3, 1, 3, 0)); // reported at once, deleted off the thread
+    assertThat(h.session.acknowledgedVersion()).isEqualTo(3);
+    assertThat(h.list.heldAsyncAcknowledgements()).isEqualTo(1);
+    assertThat(h.progress.get(h.progress.size() - 1)).isEqualTo(new UploadProgress(0, 0, 0, 300, 3, 3));
+
+    // while it is in flight: a commit is uploaded; it is read from the log, since entries appended
+    // now may carry either download server version (1 or the 3 the delete stores)
+    int reads = h.list.reads();
+    long v4 = commitWithHandOver(50);
+    h.step();
+    UploadMessage u4 = uploads(c).get(uploads(c).size() - 1);
+    assertThat(u4.progressClientVersion()).isEqualTo(v4);
+    assertThat(h.list.reads()).isEqualTo(reads + 1);
+    assertThat(u4.entries().get(0).lastIntegratedServerVersion()).isEqualTo(3); // as stored
+    assertThat(u4.lockedServerVersion()).isEqualTo(1); // what is known to be persisted
+
+    // an acknowledgement meanwhile waits for the delete in flight
+    h.deliver(h.download(4, 4, 4, 1, 4, 0));
+    assertThat(h.list.heldAsyncAcknowledgements()).isEqualTo(1);
+    assertThat(h.list.acknowledgements()).hasSize(2);
+
+    h.list.releaseAsyncAcknowledgement(); // stored 3 before version 4 was appended
+    h.step();
+    assertThat(h.list.acknowledgements()).hasSize(3)
+        .extracting(SyncProgress::uploadClientVersion).containsExactly(1L, 3L, 4L);
+    assertThat(h.list.heldAsyncAcknowledgements()).isEqualTo(1);
+
+    h.list.releaseAsyncAcknowledgement(); // stored 4 before nothing else: 5 carries 4
+    h.step();
+    reads = h.list.reads();
+    long v5 = commitWithHandOver(50);
+    h.step();
+    UploadMessage u5 = uploads(c).get(uploads(c).size() - 1);
+    assertThat(u5.progressClientVersion()).isEqualTo(v5);
+    assertThat(h.list.reads()).isEqualTo(reads); // from the hand-over again
+    assertThat(u5.entries().get(0).lastIntegratedServerVersion()).isEqualTo(4);
+    assertThat(u5.lockedServerVersion()).isEqualTo(4);
+    assertThat(h.errors).isEmpty();
+
+    // close with a delete in flight: it returns with that delete stored
+    h.deliver(h.download(5, 5, 5, 1, 5, 0));
+    assertThat(h.list.heldAsyncAcknowledgements()).isEqualTo(1);
+    h.session.close();
+    h.step();
+    List<SyncProgress> acks = h.list.acknowledgements();
+    assertThat(acks.get(acks.size() - 1).uploadClientVersion()).isEqualTo(5);
+    assertThat(acks.get(acks.size() - 1).downloadServerVersion()).isEqualTo(5);
+    assertThat(h.list.entries()).isEmpty();
+  }
+
   @Test
   void aSecondDownloadWithTheSameProgressWritesNothing() {
     h.append(2, 10, 1);
