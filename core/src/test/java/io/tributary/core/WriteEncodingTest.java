@@ -460,6 +460,68 @@ class WriteEncodingTest {
   }
 
   @Test
+  void objectIdUuidAndStringKeysAreSelectedAgainFromPooledWritersOfAnyKeyKind() {
+    // pooled writers keep ObjectId and UUID keys as longs (no reference stored per object, for
+    // G1's card marks): going back to an earlier object must rebuild exactly its key, also when
+    // the writer at that pool position held another key kind in the previous transaction
+    Schema schema =
+        Schema.of(
+            ObjectSchema.asymmetric("O")
+                .primaryKey("_id", PropertyType.OBJECT_ID)
+                .property("x", PropertyType.INT),
+            ObjectSchema.asymmetric("U")
+                .primaryKey("_id", PropertyType.UUID)
+                .property("x", PropertyType.INT),
+            ObjectSchema.asymmetric("S")
+                .primaryKey("_id", PropertyType.STRING)
+                .property("x", PropertyType.INT));
+    ObjectId oid = ObjectId.fromHex("f5f1a2b3c4d5e6f708192a3b");
+    UUID uuid = UUID.fromString("f3241101-e2bb-4255-8caf-4136c566a962");
+    List<String> described = new ArrayList<>();
+    try (IngestRealm realm = open(schema)) {
+      realm.write(
+          tx -> {
+            ObjectWriter o = tx.create("O", oid).set("x", 1);
+            ObjectWriter u = tx.create("U", uuid).set("x", 2);
+            o.set("x", 3);
+            u.set("x", 4);
+            described.add(o.toString());
+            described.add(u.toString());
+          });
+      realm.write(
+          tx -> {
+            ObjectWriter u = tx.create("U", uuid).set("x", 5);
+            ObjectWriter s = tx.create("S", "k").set("x", 6);
+            ObjectWriter o = tx.create("O", oid).set("x", 7);
+            u.set("x", 8);
+            s.set("x", 9);
+            o.set("x", 10);
+            described.add(u.toString());
+            described.add(o.toString());
+          });
+    }
+    assertThat(described)
+        .containsExactly(
+            "ObjectWriter{O[f5f1a2b3c4d5e6f708192a3b]}",
+            "ObjectWriter{U[f3241101-e2bb-4255-8caf-4136c566a962]}",
+            "ObjectWriter{U[f3241101-e2bb-4255-8caf-4136c566a962]}",
+            "ObjectWriter{O[f5f1a2b3c4d5e6f708192a3b]}");
+    List<String> first = dump(1);
+    List<String> second = dump(2);
+    String o = "table=\"O\" pk=ObjectId(f5f1a2b3c4d5e6f708192a3b)";
+    assertThat(first.get(4)).startsWith("Update " + o + " field=\"x\"").contains("Int(3)");
+    assertThat(first.get(5)).startsWith("Update table=\"U\" pk=").contains("Int(4)")
+        .isEqualTo(first.get(3).replace("Int(2)", "Int(4)"));
+    assertThat(second.get(6)).startsWith("Update table=\"U\" pk=").contains("Int(8)")
+        .isEqualTo(second.get(1).replace("Int(5)", "Int(8)"));
+    assertThat(second.get(7))
+        .isEqualTo("Update table=\"S\" pk=String(\"k\") field=\"x\" path=[] value=Int(9)"
+            + " is_default=false");
+    assertThat(second.get(8)).isEqualTo("Update " + o + " field=\"x\" path=[] value=Int(10)"
+        + " is_default=false");
+  }
+
+  @Test
   void collectionsInsideEmbeddedObjectsAddressThemThroughThePath() {
     Schema schema =
         Schema.of(

@@ -58,10 +58,18 @@ final class ObjectWriterImpl implements ObjectWriter {
    */
   private int cursor;
 
-  // the root's primary key, to select it again after another object was written
+  // the root's primary key, to select it again after another object was written: ObjectId (high,
+  // low) and UUID (msb, lsb) as longs, int as keyLong, only a String in keyRef (see assignRoot)
   int keyKind;
   long keyLong;
+  /** An ObjectId's high int, or a UUID's most significant bits. */
+  long keyMsb;
   Object keyRef;
+
+  /** An ObjectId key's high int. */
+  int keyHigh() {
+    return (int) keyMsb;
+  }
 
   // an embedded object's place below the root: field, then depth path elements
   private Name field;
@@ -118,19 +126,41 @@ final class ObjectWriterImpl implements ObjectWriter {
     this.tx = tx;
   }
 
-  void assignRoot(ClassModel cls, int keyKind, long keyLong, Object keyRef) {
+  /**
+   * Makes this pooled writer the writer of a new root object. Pooled writers outlive young
+   * collections (old generation), so this stores a reference only where it changes (the class of
+   * the object at this position is usually the same in every transaction) and keeps the key in
+   * longs: G1 dirties a card for every reference stored into an old object that points to another
+   * region or to a young object (each new key), and its refinement threads must rescan each such
+   * card; with several devices writing at full speed that cost more CPU than the writes (issue
+   * 10). Only a String key is kept as a reference.
+   */
+  void assignRoot(ClassModel cls, int keyKind, long keyMsb, long keyLong, Object keyRef) {
     this.gen = tx.gen;
     this.stamp = ++tx.stampCounter;
-    this.cls = cls;
-    this.root = this;
-    this.parent = null;
+    if (this.cls != cls) {
+      this.cls = cls;
+    }
+    if (this.root != this) {
+      this.root = this;
+    }
+    if (this.parent != null) {
+      this.parent = null;
+    }
     this.cursor = 0;
-    this.field = null;
+    if (this.field != null) {
+      this.field = null;
+    }
     this.depth = 0;
-    this.embeddedPaths = null;
+    if (this.embeddedPaths != null) {
+      this.embeddedPaths = null;
+    }
     this.keyKind = keyKind;
+    this.keyMsb = keyMsb;
     this.keyLong = keyLong;
-    this.keyRef = keyRef;
+    if (this.keyRef != keyRef) {
+      this.keyRef = keyRef;
+    }
   }
 
   /**
@@ -141,13 +171,24 @@ final class ObjectWriterImpl implements ObjectWriter {
   void assignEmbedded(ObjectWriterImpl parent, PropertyModel p, long index, String key) {
     this.gen = tx.gen;
     this.stamp = ++tx.stampCounter;
-    this.cls = p.target;
-    this.root = parent.root;
-    this.parent = parent;
+    // references stored only where they change: see assignRoot
+    if (this.cls != p.target) {
+      this.cls = p.target;
+    }
+    if (this.root != parent.root) {
+      this.root = parent.root;
+    }
+    if (this.parent != parent) {
+      this.parent = parent;
+    }
     this.cursor = 0;
-    this.keyRef = null;
+    if (this.keyRef != null) {
+      this.keyRef = null;
+    }
     if (parent.field == null) {
-      this.field = p.preparedName;
+      if (this.field != p.preparedName) {
+        this.field = p.preparedName;
+      }
       this.depth = 0;
     } else {
       this.field = parent.field;
@@ -172,7 +213,10 @@ final class ObjectWriterImpl implements ObjectWriter {
       pathKey[depth] = key;
       depth++;
     }
-    this.embeddedPaths = parent.field == null && depth == 0 ? p.embeddedPaths : null;
+    FieldPath[] paths = parent.field == null && depth == 0 ? p.embeddedPaths : null;
+    if (this.embeddedPaths != paths) {
+      this.embeddedPaths = paths;
+    }
   }
 
   private void appendName(Name n) {
@@ -233,7 +277,7 @@ final class ObjectWriterImpl implements ObjectWriter {
   ChangesetWriter open(int op, PropertyModel p) {
     TransactionImpl t = tx;
     ChangesetWriter w = t.writer;
-    if (t.selected != root) {
+    if (t.selectedStamp != root.stamp) {
       t.select(root);
     }
     Name top = field == null ? p.preparedName : field;
@@ -275,7 +319,7 @@ final class ObjectWriterImpl implements ObjectWriter {
    */
   FieldPath prepared(PropertyModel p) {
     TransactionImpl t = tx;
-    if (t.selected != root) {
+    if (t.selectedStamp != root.stamp) {
       t.select(root);
     }
     if (field == null) {
@@ -324,6 +368,10 @@ final class ObjectWriterImpl implements ObjectWriter {
         return "\"" + keyRef + "\"";
       case KEY_NULL:
         return "null";
+      case KEY_OBJECT_ID:
+        return ObjectId.of(keyHigh(), keyLong).toHexString();
+      case KEY_UUID:
+        return new UUID(keyMsb, keyLong).toString();
       default:
         return String.valueOf(keyRef);
     }

@@ -43,8 +43,13 @@ final class TransactionImpl implements Transaction {
   /** The thread running the current transaction, or null between transactions. */
   Thread thread;
   long stampCounter;
-  /** The root object the changeset writer has selected. */
-  ObjectWriterImpl selected;
+  /**
+   * The {@link ObjectWriterImpl#stamp} of the root object the changeset writer has selected; 0 if
+   * none. A stamp rather than the writer itself: this object and the pooled writers live long (old
+   * generation), and a reference stored here per created object would dirty a GC card each time
+   * (G1's refinement threads then rescan it); a long store costs no barrier.
+   */
+  long selectedStamp;
   private boolean active;
   private int objectCount;
   private ObjectWriterImpl[] roots = new ObjectWriterImpl[16];
@@ -81,7 +86,7 @@ final class TransactionImpl implements Transaction {
     active = true;
     thread = Thread.currentThread();
     objectCount = 0;
-    selected = null;
+    selectedStamp = 0;
     keys.clear();
     sink.reset();
     writer.reset(sink);
@@ -94,7 +99,7 @@ final class TransactionImpl implements Transaction {
       active = false;
       thread = null;
       gen++;
-      selected = null;
+      selectedStamp = 0;
       sink.reset();
     }
   }
@@ -142,7 +147,8 @@ final class TransactionImpl implements Transaction {
     ClassModel c = root.cls;
     switch (root.keyKind) {
       case ObjectWriterImpl.KEY_OBJECT_ID:
-        writer.object(c.preparedName, (ObjectId) root.keyRef);
+        // rebuilt only when the app goes back to an earlier object (see assignRoot)
+        writer.object(c.preparedName, ObjectId.of(root.keyHigh(), root.keyLong));
         break;
       case ObjectWriterImpl.KEY_INT:
         writer.object(c.preparedName, root.keyLong);
@@ -151,13 +157,13 @@ final class TransactionImpl implements Transaction {
         writer.object(c.preparedName, (String) root.keyRef);
         break;
       case ObjectWriterImpl.KEY_UUID:
-        writer.object(c.preparedName, (UUID) root.keyRef);
+        writer.object(c.preparedName, new UUID(root.keyMsb, root.keyLong));
         break;
       default:
         writer.objectWithNullKey(c.name);
         break;
     }
-    selected = root;
+    selectedStamp = root.stamp;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -210,9 +216,14 @@ final class TransactionImpl implements Transaction {
   }
 
   private ObjectWriter created(ClassModel c, int kind, long keyLong, Object keyRef) {
+    return created(c, kind, 0, keyLong, keyRef);
+  }
+
+  private ObjectWriter created(
+      ClassModel c, int kind, long keyHighOrMsb, long keyLong, Object keyRef) {
     ObjectWriterImpl w = nextRoot();
-    w.assignRoot(c, kind, keyLong, keyRef);
-    selected = w;
+    w.assignRoot(c, kind, keyHighOrMsb, keyLong, keyRef);
+    selectedStamp = w.stamp;
     objectCount++;
     return w;
   }
@@ -239,7 +250,8 @@ final class TransactionImpl implements Transaction {
       throw duplicate(c, primaryKey.toHexString());
     }
     writer.createObject(c.preparedName, primaryKey);
-    return created(c, ObjectWriterImpl.KEY_OBJECT_ID, 0, primaryKey);
+    return created(
+        c, ObjectWriterImpl.KEY_OBJECT_ID, primaryKey.high(), primaryKey.low(), null);
   }
 
   @Override
@@ -281,7 +293,12 @@ final class TransactionImpl implements Transaction {
       throw duplicate(c, primaryKey.toString());
     }
     writer.createObject(c.preparedName, primaryKey);
-    return created(c, ObjectWriterImpl.KEY_UUID, 0, primaryKey);
+    return created(
+        c,
+        ObjectWriterImpl.KEY_UUID,
+        primaryKey.getMostSignificantBits(),
+        primaryKey.getLeastSignificantBits(),
+        null);
   }
 
   @Override
