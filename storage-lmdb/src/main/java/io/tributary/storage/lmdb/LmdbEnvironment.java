@@ -318,29 +318,7 @@ public final class LmdbEnvironment implements AutoCloseable {
    *     was abandoned
    */
   public void execute(Operation op) {
-    Objects.requireNonNull(op, "op");
-    if (Thread.currentThread() == thread) {
-      throw new IllegalStateException(
-          "storage operation submitted from the storage thread itself (called back from inside an"
-              + " operation or visitor)");
-    }
-    Throwable broken = fatal;
-    if (broken != null) {
-      throw new StorageFailureException("LMDB environment at " + directory + " failed", broken);
-    }
-    if (!STATE.compareAndSet(op, Operation.IDLE, Operation.QUEUED)) {
-      throw new IllegalStateException("operation is in flight or was abandoned: " + op);
-    }
-    op.failure = null;
-    op.waiter = Thread.currentThread();
-    op.detached = false;
-    op.deferrable = false;
-    if (!push(op)) {
-      op.waiter = null;
-      op.state = Operation.IDLE;
-      throw closedException();
-    }
-    LockSupport.unpark(thread);
+    enqueue(op, Thread.currentThread(), false, false);
     await(op);
     op.waiter = null;
     Throwable failure = op.failure;
@@ -391,6 +369,14 @@ public final class LmdbEnvironment implements AutoCloseable {
   }
 
   private void submit(Operation op, boolean deferrable) {
+    enqueue(op, null, true, deferrable);
+  }
+
+  /**
+   * Checks and queues {@code op} for the storage thread, told through {@code waiter} (execute) or
+   * {@link Operation#completed} ({@code detached}).
+   */
+  private void enqueue(Operation op, Thread waiter, boolean detached, boolean deferrable) {
     Objects.requireNonNull(op, "op");
     if (Thread.currentThread() == thread) {
       throw new IllegalStateException(
@@ -405,10 +391,11 @@ public final class LmdbEnvironment implements AutoCloseable {
       throw new IllegalStateException("operation is in flight or was abandoned: " + op);
     }
     op.failure = null;
-    op.waiter = null;
-    op.detached = true;
+    op.waiter = waiter;
+    op.detached = detached;
     op.deferrable = deferrable;
     if (!push(op)) {
+      op.waiter = null;
       op.detached = false;
       op.deferrable = false;
       op.state = Operation.IDLE;
