@@ -1858,7 +1858,14 @@ public final class SyncSession {
     } else if (failure != null) {
       throw failure; // a bug: the session stops with an internal error
     }
-    LogStats after = statsOrNull();
+    reportAgainIfChanged(before, statsOrNull(), entries, bytes);
+  }
+
+  /**
+   * After a delete of {@code entries} ({@code bytes}): if the log's figures {@code after} (null:
+   * unknown) differ from the last report, learns the per-entry overhead and reports again.
+   */
+  private void reportAgainIfChanged(LogStats before, LogStats after, int entries, long bytes) {
     if (after != null && !figures(after).equals(lastProgress)) {
       learnOverhead(before, after, entries, bytes);
       progressDirty = true; // appends meanwhile, or the overhead was off: report again
@@ -1886,13 +1893,7 @@ public final class SyncSession {
     undeletedBytes = 0;
     undeletedObjects = 0;
     LogStats after = acknowledgeLog(p);
-    if (after == null) {
-      after = statsOrNull();
-    }
-    if (after != null && !figures(after).equals(lastProgress)) {
-      learnOverhead(before, after, entries, bytes);
-      progressDirty = true; // appends meanwhile, or the overhead was off: report again
-    }
+    reportAgainIfChanged(before, after != null ? after : statsOrNull(), entries, bytes);
     return true;
   }
 
