@@ -193,13 +193,9 @@ final class LmdbUploadLog implements UploadLog {
     core.checkUsable();
     AcknowledgeOp op = new AcknowledgeOp(core, progress);
     core.env.execute(op);
-    if (op.rejectedLastAssigned >= 0) {
-      throw new IllegalArgumentException(
-          "uploadClientVersion: "
-              + progress.uploadClientVersion()
-              + " (expected: <= last assigned version "
-              + op.rejectedLastAssigned
-              + ")");
+    IllegalArgumentException rejected = op.rejection();
+    if (rejected != null) {
+      throw rejected;
     }
   }
 
@@ -917,6 +913,19 @@ final class LmdbUploadLog implements UploadLog {
       }
     }
 
+    /** The error for a progress beyond the last assigned version, or null if it was accepted. */
+    IllegalArgumentException rejection() {
+      if (rejectedLastAssigned < 0) {
+        return null;
+      }
+      return new IllegalArgumentException(
+          "uploadClientVersion: "
+              + progress.uploadClientVersion()
+              + " (expected: <= last assigned version "
+              + rejectedLastAssigned
+              + ")");
+    }
+
     /** Not held back while appends wait for space (under BLOCK): the delete may free it. */
     @Override
     protected boolean mayWait() {
@@ -927,12 +936,7 @@ final class LmdbUploadLog implements UploadLog {
     protected void completed(Throwable failure) {
       RuntimeException outcome;
       if (failure == null && rejectedLastAssigned >= 0) {
-        outcome = new IllegalArgumentException(
-            "uploadClientVersion: "
-                + progress.uploadClientVersion()
-                + " (expected: <= last assigned version "
-                + rejectedLastAssigned
-                + ")");
+        outcome = rejection();
       } else if (failure == null || failure instanceof RuntimeException) {
         outcome = (RuntimeException) failure;
       } else {
