@@ -87,14 +87,14 @@ public class ServerIngestBenchmark {
   private static final String[] SENSORS = {"sensor-0001", "sensor-0002", "sensor-0003", "sensor-0004"};
   private static final int SECONDS = 1_709_296_496;
   private static final long PROCESS = 0xA1B2C3D4E5L;
-  private static final Name CLASS = Name.of(BenchSchema.READING);
-  private static final Name EMBEDDED = Name.of("Location");
-  private static final Name SENSOR = Name.of("sensor");
-  private static final Name VALUE = Name.of("value");
-  private static final Name TS = Name.of("ts");
-  private static final Name LOCATION = Name.of("location");
-  private static final Name LAT = Name.of("lat");
-  private static final Name LON = Name.of("lon");
+  static final Name CLASS = Name.of(BenchSchema.READING);
+  static final Name EMBEDDED = Name.of("Location");
+  static final Name SENSOR = Name.of("sensor");
+  static final Name VALUE = Name.of("value");
+  static final Name TS = Name.of("ts");
+  static final Name LOCATION = Name.of("location");
+  static final Name LAT = Name.of("lat");
+  static final Name LON = Name.of("lon");
 
   private final ChangesetReader reader = new ChangesetReader();
   private final ChangesetIngestor ingestor = new ChangesetIngestor();

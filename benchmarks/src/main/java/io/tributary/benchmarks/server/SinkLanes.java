@@ -1,11 +1,19 @@
 package io.tributary.benchmarks.server;
 
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.CLASS;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.EMBEDDED;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.LAT;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.LOCATION;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.LON;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.SENSOR;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.TS;
+import static io.tributary.benchmarks.server.ServerIngestBenchmark.VALUE;
+
 import io.tributary.benchmarks.e2e.BenchSchema;
 import io.tributary.core.spi.Durability;
 import io.tributary.protocol.ObjectId;
 import io.tributary.protocol.changeset.ArrayByteSink;
 import io.tributary.protocol.changeset.ChangesetWriter;
-import io.tributary.protocol.changeset.Name;
 import io.tributary.server.LmdbIngestSink;
 import io.tributary.server.internal.ingest.ChangesetIngestor;
 import io.tributary.server.internal.ingest.IngestException;
@@ -50,14 +58,6 @@ import org.lmdbjava.Txn;
  * </pre>
  */
 public final class SinkLanes {
-  private static final Name CLASS = Name.of(BenchSchema.READING);
-  private static final Name EMBEDDED = Name.of("Location");
-  private static final Name SENSOR = Name.of("sensor");
-  private static final Name VALUE = Name.of("value");
-  private static final Name TS = Name.of("ts");
-  private static final Name LOCATION = Name.of("location");
-  private static final Name LAT = Name.of("lat");
-  private static final Name LON = Name.of("lon");
   private static final int PER_UPLOAD = 1000;
 
   /** What one run measured; per object over the commits after the warm-up. */
