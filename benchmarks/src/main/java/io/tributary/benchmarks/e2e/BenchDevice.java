@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One simulated device of {@link EndToEnd}: an {@link IngestRealm} (its own LMDB log and sync
@@ -39,6 +40,7 @@ final class BenchDevice implements AutoCloseable {
   private long[] nanos = new long[1024];
   private int head;
   private int size;
+  private int mostWaiting;
   private long ackedVersion;
   private long ackedAt;
   private final LatencySamples latency = new LatencySamples();
@@ -99,6 +101,7 @@ final class BenchDevice implements AutoCloseable {
     versions[tail] = version;
     nanos[tail] = at;
     size++;
+    mostWaiting = Math.max(mostWaiting, size);
   }
 
   private void onProgress(UploadProgress p) {
@@ -143,6 +146,18 @@ final class BenchDevice implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until fewer than {@code window} of this device's transactions wait for their
+   * acknowledgement, or {@code stop} is set.
+   */
+  void awaitUnacknowledgedBelow(int window, AtomicBoolean stop) throws InterruptedException {
+    synchronized (this) {
+      while (size >= window && !stop.get()) {
+        wait(10); // onProgress notifies; the timeout only re-checks stop
+      }
+    }
+  }
+
   /** Records the latency of the transactions committed from now on, until {@code false}. */
   void recording(boolean on) {
     recording = on;
@@ -168,6 +183,11 @@ final class BenchDevice implements AutoCloseable {
         TimeUnit.NANOSECONDS.timedWait(this, wait);
       }
     }
+  }
+
+  /** The most transactions that waited for their acknowledgement at once, so far. */
+  synchronized int mostUnacknowledged() {
+    return mostWaiting;
   }
 
   long written() {

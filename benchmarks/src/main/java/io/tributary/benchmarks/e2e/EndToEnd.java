@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * threads, whose CPU time is measured apart ({@link ThreadCpu}).
  *
  * <p>One run: start the server, open and connect the devices, write from one thread per device
- * (as fast as possible, or paced to {@code --rate}), warm up, then measure for a fixed duration:
+ * (as fast as possible, or paced to {@code --rate}, or closed-loop with at most {@code --window}
+ * transactions per device waiting for their acknowledgement), warm up, then measure for a fixed duration:
  * objects and changeset bytes the server acknowledged (from the devices' upload progress), the
  * commit-to-acknowledgement latency of every transaction committed in the window, and the server
  * threads' CPU. Then stop writing, wait until everything is acknowledged, close the devices and
@@ -77,6 +78,9 @@ public final class EndToEnd {
    * @param durability of the device logs and of the server's store (the same mode on both ends)
    * @param compression whether the clients compress UPLOAD bodies
    * @param rate offered objects/s over all devices, 0 for as fast as possible
+   * @param window at most this many of a device's transactions wait for their acknowledgement
+   *     before its writer writes the next (a closed loop: the full load the pipeline sustains
+   *     without queueing in the logs), 0 for no bound (the logs' bound applies)
    * @param warmup writing before the measurement window
    * @param duration the measurement window
    * @param logMaxBytes each device log's bound (writers block when it is full)
@@ -84,7 +88,7 @@ public final class EndToEnd {
    * @param directory where the server store and device logs go (deleted afterwards)
    */
   record Options(int devices, int batch, Durability durability, boolean compression, double rate,
-      Duration warmup, Duration duration, long logMaxBytes, int workerThreads, Path directory) {
+      int window, Duration warmup, Duration duration, long logMaxBytes, int workerThreads, Path directory) {
 
     static Options parse(String[] args) {
       int devices = 1;
@@ -92,6 +96,7 @@ public final class EndToEnd {
       Durability durability = Durability.SYNC;
       boolean compression = true;
       double rate = 0;
+      int window = 0;
       Duration warmup = Duration.ofSeconds(5);
       Duration duration = Duration.ofSeconds(10);
       long logMaxBytes = 16L << 20;
@@ -116,6 +121,7 @@ public final class EndToEnd {
             default -> throw new IllegalArgumentException("--compression: " + v + " (expected: on or off)");
           };
           case "--rate" -> rate = Double.parseDouble(v);
+          case "--window" -> window = Integer.parseInt(v);
           case "--warmup" -> warmup = seconds(v);
           case "--duration" -> duration = seconds(v);
           case "--log-max-mib" -> logMaxBytes = Long.parseLong(v) << 20;
@@ -133,7 +139,10 @@ public final class EndToEnd {
       if (!(rate >= 0)) {
         throw new IllegalArgumentException("--rate: " + rate + " (expected: >= 0, 0 for unpaced)");
       }
-      return new Options(devices, batch, durability, compression, rate, warmup, duration, logMaxBytes, workers, dir);
+      if (window < 0) {
+        throw new IllegalArgumentException("--window: " + window + " (expected: >= 0, 0 for no bound)");
+      }
+      return new Options(devices, batch, durability, compression, rate, window, warmup, duration, logMaxBytes, workers, dir);
     }
 
     private static Duration seconds(String v) {
@@ -189,11 +198,16 @@ public final class EndToEnd {
       return nanos < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", nanos / 1e3);
     }
 
+    private static String offered(Options o) {
+      String rate = o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f", o.rate()) : "max";
+      return o.window() > 0 ? rate + ", window " + o.window() : rate;
+    }
+
     String row() {
       Options o = options;
       return String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %,.0f | %.1f | %,.0f | %s | %s | %s | %.2f | %.2f | %.2f | %s / %s / %s | %s |",
           o.devices(), o.batch(), o.durability(), o.compression() ? "on" : "off",
-          o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f", o.rate()) : "max", objectsPerSecond,
+          offered(o), objectsPerSecond,
           megabytesPerSecond, runObjectsPerSecond, millis(p50Nanos), millis(p99Nanos), millis(maxNanos), serverCpuNanosPerObject / 1e3,
           clientCpuNanosPerObject / 1e3, processCpuNanosPerObject / 1e3,
           micros(windowClientCpuNanosPerObject), micros(windowServerCpuNanosPerObject),
@@ -293,7 +307,8 @@ public final class EndToEnd {
         }
         log.printf(Locale.ROOT, "e2e: %d devices connected to %s; %d objects/tx, %s, compression %s, %s%n",
             o.devices(), server.baseUrl(), o.batch(), o.durability(), o.compression() ? "on" : "off",
-            o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f objects/s offered", o.rate()) : "unpaced");
+            (o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f objects/s offered", o.rate()) : "unpaced")
+                + (o.window() > 0 ? ", at most " + o.window() + " transactions per device unacknowledged" : ""));
         long periodNanos = o.rate() > 0 ? (long) (o.batch() * 1e9 * o.devices() / o.rate()) : 0;
         Map<Long, Long> cpu0 = serverCpu.snapshot();
         Map<Long, Long> clientCpu0 = clientCpu.snapshot();
@@ -311,6 +326,9 @@ public final class EndToEnd {
                     LockSupport.parkNanos(wait);
                   }
                   next += periodNanos;
+                }
+                if (o.window() > 0) {
+                  d.awaitUnacknowledgedBelow(o.window(), stop);
                 }
                 if (stop.get() || d.written() > Integer.MAX_VALUE - o.batch()) {
                   break;
@@ -392,11 +410,15 @@ public final class EndToEnd {
         byName.forEach((name, nanos) -> cpuLine.append(' ').append(name).append('=').append(nanos / 1_000_000));
         cpuLine.append(" other(JIT,GC,main)=").append((processNanos - serverNanos - clientNanos) / 1_000_000);
         log.println(cpuLine);
+        int mostUnacknowledged = 0;
         for (BenchDevice d : devices) {
           written += d.written();
           acked += d.acknowledgedObjects();
           latency.addAll(d.latency());
+          mostUnacknowledged = Math.max(mostUnacknowledged, d.mostUnacknowledged());
         }
+        log.printf(Locale.ROOT, "e2e: at most %d transactions of one device waited for their acknowledgement at once%n",
+            mostUnacknowledged);
       } finally {
         stop.set(true);
         for (Thread t : writers) {

@@ -1,6 +1,7 @@
 package io.tributary.benchmarks.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.core.spi.Durability;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +43,32 @@ class EndToEndSmokeTest {
     try (var left = Files.list(dir)) {
       assertThat(left).as("scratch directories deleted").isEmpty();
     }
+  }
+
+  @Test
+  void closedLoopRunKeepsAtMostTheWindowUnacknowledged() throws Exception {
+    EndToEnd.Options o = EndToEnd.Options.parse(new String[] {
+        "--devices", "2", "--batch", "10", "--durability", "OS_FLUSH", "--compression", "off", "--window", "2",
+        "--warmup", "0.2s", "--duration", "0.8s", "--log-max-mib", "8", "--dir", dir.toString()});
+    assertThat(o.window()).isEqualTo(2);
+    assertThat(o.rate()).as("unpaced: only the window holds the writers back").isZero();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    EndToEnd.Result r = EndToEnd.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(r.check().problems()).isEmpty();
+    assertThat(r.check().written()).isGreaterThan(20);
+    assertThat(r.row()).startsWith("| 2 | 10 | OS_FLUSH | off | max, window 2 |");
+    // unbounded writers would have hundreds of 10-object transactions in each log
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .containsPattern("at most [12] transactions of one device waited for their acknowledgement at once");
+  }
+
+  @Test
+  void negativeWindowIsRefused() {
+    assertThatThrownBy(() -> EndToEnd.Options.parse(new String[] {"--window", "-1"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--window: -1 (expected: >= 0, 0 for no bound)");
   }
 
   @Test
