@@ -123,6 +123,9 @@ else
   for rate in 100000 200000; do
     e2e --devices 8 --batch 1000 --durability SYNC --compression on --rate $rate --warmup 10s --duration 10s --log-max-mib 4
   done
+  # full load, closed loop: as fast as acknowledged, each device with at most one 1,000-object
+  # transaction waiting for its acknowledgement (the pipeline's latency at capacity, no log queue)
+  e2e --devices 8 --batch 1000 --durability SYNC --compression on --window 1 --warmup 20s --duration 10s --log-max-mib 4
   e2e_xmx --devices 8 --batch 1000 --durability SYNC --compression on --warmup 5s --duration 10s --log-max-mib 4
 fi
 
