@@ -158,20 +158,21 @@ public final class Frames {
     }
   }
 
-  // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key; the key is
-  // written big-endian, so XORing big-endian longs with the key (repeated) is the same thing.
-  // The loop runs on a ByteBuffer view of the frame: one ByteBuf call per message, not per word.
+  // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key (the key is
+  // written big-endian). The loop runs on a ByteBuffer view of the frame (one ByteBuf call per
+  // message, not per word) in the platform's byte order, with the key's eight bytes arranged for
+  // it ({@link #maskWord}): words in big-endian order cost a byte swap per read and per write.
   private static void writeMasked(ByteBuf out, ByteBuffer payload, int key) {
     int length = payload.remaining();
     int at = out.writerIndex();
     out.ensureWritable(length);
-    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.nativeOrder());
     ByteBuffer src =
-        payload.order() == ByteOrder.BIG_ENDIAN
+        payload.order() == ByteOrder.nativeOrder()
             ? payload
-            : payload.duplicate().order(ByteOrder.BIG_ENDIAN);
+            : payload.duplicate().order(ByteOrder.nativeOrder());
     int pos = payload.position();
-    long key8 = ((long) key << 32) | (key & 0xFFFFFFFFL);
+    long key8 = maskWord(key);
     int i = 0;
     for (; i + 8 <= length; i += 8) {
       dst.putLong(i, src.getLong(pos + i) ^ key8);
@@ -184,5 +185,15 @@ public final class Frames {
       out.setBytes(at, dst.clear());
     }
     out.writerIndex(at + length);
+  }
+
+  /**
+   * The masking key repeated over eight bytes, as a long read in the platform's byte order from
+   * those bytes: XORing it with a word read in that order masks (or unmasks) eight payload octets
+   * that start at a multiple of four.
+   */
+  static long maskWord(int key) {
+    long be = ((long) key << 32) | (key & 0xFFFFFFFFL); // key octets 0..3, 0..3, first most significant
+    return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? be : Long.reverseBytes(be);
   }
 }

@@ -189,4 +189,77 @@ class FrameDecoderTest {
     assertThat(bytes(f.content().retain())).isEqualTo(java.util.Arrays.copyOfRange(payload, 10, 990));
     f.release();
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 4, 7, 8, 9, 15, 16, 17, 125, 1001, 70_003})
+  void theWritersMaskIsTheKeyOctetByOctet(int size) {
+    // an independent check of the word-wise masking: octet i XOR key octet (i mod 4)
+    byte[] payload = random(size);
+    ByteBuf frame = Frames.binary(ByteBufAllocator.DEFAULT, ByteBuffer.wrap(payload), true);
+    byte[] wire = bytes(frame);
+    int header = Frames.headerLength(size, true);
+    byte[] key = java.util.Arrays.copyOfRange(wire, header - 4, header);
+    byte[] unmasked = new byte[size];
+    for (int i = 0; i < size; i++) {
+      unmasked[i] = (byte) (wire[header + i] ^ key[i & 3]);
+    }
+    assertThat(unmasked).isEqualTo(payload);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 5, 8, 13, 126, 1001, 70_003})
+  void framesMaskedOctetByOctetDecode(int size) {
+    byte[] payload = random(size);
+    decoder(true, 1 << 20).writeInbound(Unpooled.wrappedBuffer(RawPeer.frame(true, 2, payload, true)));
+    WebSocketFrame f = channel.readInbound();
+    assertThat(bytes(f.content().retain())).isEqualTo(payload);
+    f.release();
+    assertThat(errors).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"300000,65536", "300000,1000", "180000,7", "70000,65536", "200,150"})
+  void aLargeFrameArrivingInGrowableChunksDecodesWhole(int size, int chunk) {
+    // chunks in buffers that can grow (as a socket read's): the cumulation is grown ahead for the
+    // rest of the frame, at most MAX_GROWTH times what is buffered at a time
+    byte[] payload = random(size);
+    byte[] frame = RawPeer.frame(true, 2, payload, true);
+    byte[] next = RawPeer.frame(true, 2, new byte[] {1, 2, 3}, true); // a second frame right behind
+    byte[] wire = java.util.Arrays.copyOf(frame, frame.length + next.length);
+    System.arraycopy(next, 0, wire, frame.length, next.length);
+    decoder(true, 1 << 20);
+    for (int at = 0; at < wire.length; at += chunk) {
+      int n = Math.min(chunk, wire.length - at);
+      ByteBuf b = ByteBufAllocator.DEFAULT.buffer(n);
+      b.writeBytes(wire, at, n);
+      channel.writeInbound(b);
+    }
+    WebSocketFrame f = channel.readInbound();
+    assertThat(bytes(f.content().retain())).isEqualTo(payload);
+    f.release();
+    WebSocketFrame g = channel.readInbound();
+    assertThat(bytes(g.content().retain())).containsExactly(1, 2, 3);
+    g.release();
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aHeaderDeclaringALargeFrameDoesNotMakeTheDecoderAllocateForIt() {
+    decoder(true, 64 << 20);
+    // 14 bytes: a masked frame of 60 MiB declared, nothing of it sent
+    ByteBuf header = ByteBufAllocator.DEFAULT.buffer(14);
+    header.writeBytes(ByteBufUtil.decodeHexDump("82ff0000000003c0000001020304"));
+    ByteBuf[] cumulation = new ByteBuf[1];
+    channel.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        cumulation[0] = (ByteBuf) msg;
+        ctx.fireChannelRead(msg);
+      }
+    });
+    assertThat(channel.writeInbound(header)).isFalse();
+    assertThat(errors).isEmpty();
+    // the buffer the decoder keeps is this one, grown to at most MAX_GROWTH times 14 bytes
+    assertThat(cumulation[0].capacity()).isLessThanOrEqualTo(Math.max(64, FrameDecoder.MAX_GROWTH * 14));
+  }
 }
