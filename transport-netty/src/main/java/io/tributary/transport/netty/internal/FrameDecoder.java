@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -192,10 +193,23 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
       target.writeBytes(payload);
       payload.release();
     }
+    int n = target.readableBytes();
+    long key8 = Frames.maskWord(key);
+    if (target.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+      // direct memory (the socket's buffers): plain word loads and stores at its address, without
+      // a bounds check per word; n is the payload's own length, so every access stays inside it
+      long address = target.memoryAddress() + target.readerIndex();
+      int i = 0;
+      for (; i + 8 <= n; i += 8) {
+        PlatformDependent.putLong(address + i, PlatformDependent.getLong(address + i) ^ key8);
+      }
+      for (int k = 0; i < n; i++, k++) {
+        PlatformDependent.putByte(address + i, (byte) (PlatformDependent.getByte(address + i) ^ (key >>> (24 - 8 * (k & 3)))));
+      }
+      return target;
+    }
     // words in the platform's byte order (no byte swap per read and write), the key arranged for it
     ByteBuffer v = target.nioBuffer().order(ByteOrder.nativeOrder());
-    int n = v.remaining();
-    long key8 = Frames.maskWord(key);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
       v.putLong(i, v.getLong(i) ^ key8);
