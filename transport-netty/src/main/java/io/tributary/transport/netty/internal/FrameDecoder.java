@@ -195,7 +195,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
     }
     int n = target.readableBytes();
     long key8 = Frames.maskWord(key);
-    if (target.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+    if (target.hasMemoryAddress() && Frames.WORD_ACCESS) {
       // direct memory (the socket's buffers): plain word loads and stores at its address, without
       // a bounds check per word; n is the payload's own length, so every access stays inside it
       long address = target.memoryAddress() + target.readerIndex();

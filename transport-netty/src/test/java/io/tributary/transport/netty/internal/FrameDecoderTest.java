@@ -191,11 +191,27 @@ class FrameDecoderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 3, 4, 7, 8, 9, 15, 16, 17, 125, 1001, 70_003})
-  void theWritersMaskIsTheKeyOctetByOctet(int size) {
-    // an independent check of the word-wise masking: octet i XOR key octet (i mod 4)
+  @CsvSource({"1,heap", "3,direct", "4,heap", "7,direct", "8,heap", "9,direct", "15,heap", "16,direct",
+      "17,heap", "17,direct", "125,heap", "1001,direct", "70003,heap", "70003,direct", "70003,heapOffset",
+      "1001,directOffset", "1001,unpooledHeapOut"})
+  void theWritersMaskIsTheKeyOctetByOctet(int size, String source) {
+    // an independent check of the word-wise masking: octet i XOR key octet (i mod 4), from an
+    // array or direct memory, at position 0 or not, into direct or heap frame buffers
     byte[] payload = random(size);
-    ByteBuf frame = Frames.binary(ByteBufAllocator.DEFAULT, ByteBuffer.wrap(payload), true);
+    ByteBuffer src;
+    switch (source) {
+      case "direct" -> src = ByteBuffer.allocateDirect(size).put(payload).flip();
+      case "heapOffset" -> src = ByteBuffer.wrap(java.util.Arrays.copyOf(new byte[5], size + 5)).position(5).slice().put(payload).flip();
+      case "directOffset" -> {
+        ByteBuffer d = ByteBuffer.allocateDirect(size + 3);
+        d.position(3);
+        d.put(payload);
+        src = d.position(3);
+      }
+      default -> src = ByteBuffer.wrap(payload);
+    }
+    ByteBufAllocator alloc = source.equals("unpooledHeapOut") ? new io.netty.buffer.UnpooledByteBufAllocator(false) : ByteBufAllocator.DEFAULT;
+    ByteBuf frame = Frames.binary(alloc, src, true);
     byte[] wire = bytes(frame);
     int header = Frames.headerLength(size, true);
     byte[] key = java.util.Arrays.copyOfRange(wire, header - 4, header);
