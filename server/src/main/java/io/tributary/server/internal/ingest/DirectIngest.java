@@ -410,6 +410,11 @@ public final class DirectIngest {
       arenaSize = p + plan.headerLengths[prop];
       return arenaSize;
     }
+    return openNewEntry(plan, prop, valueSize);
+  }
+
+  /** {@link #openEntry} for a value size other than the last one: the header written out. */
+  private int openNewEntry(Plan plan, int prop, int valueSize) {
     byte[] key = plan.keys[prop];
     int entry = key.length + 1 + varintSize(valueSize) + valueSize;
     if (!reserve(HEADER_WORDS_BYTES + 1 + 5 + entry)) { // keepHeader reads two words
@@ -469,10 +474,11 @@ public final class DirectIngest {
    * the {@link #scalarSize} bytes {@link #openEntry} made room for.
    */
   private void encodeScalar(PayloadType t) {
+    // one small method per type: this dispatch stays small enough for C2 to inline into
+    // setValue (a single method with every case was "hot method too big": a call per Update)
     switch (t) {
       case INT:
-        arena[arenaSize++] = 0x10;
-        putVarint(reader.intValue());
+        encodeInt();
         return;
       case BOOL:
         arena[arenaSize++] = 0x18;
@@ -480,55 +486,81 @@ public final class DirectIngest {
         return;
       case STRING:
       case BINARY:
-        {
-          int len = reader.valueLength();
-          arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
-          putVarint(len);
-          // the reader checked the UTF-8: its bytes are the String's encoding
-          arenaSize += reader.copyValue(arena, arenaSize);
-          return;
-        }
+        encodeBytes(t);
+        return;
       case TIMESTAMP:
-        {
-          long s = reader.timestampSeconds();
-          long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
-          arena[arenaSize++] = 0x32;
-          arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
-          if (s != 0) {
-            arena[arenaSize++] = 0x08;
-            putVarint(s);
-          }
-          if (ns != 0) {
-            arena[arenaSize++] = 0x10;
-            putVarint(ns);
-          }
-          return;
-        }
+        encodeTimestamp();
+        return;
       case FLOAT:
         arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits
         putFixed(Float.floatToRawIntBits(reader.floatValue()) & 0xFFFFFFFFL, 4);
         return;
       case DOUBLE:
-        arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
-        putFixed(Double.doubleToRawLongBits(reader.doubleValue()), 8);
+        encodeDouble();
         return;
       case OBJECT_ID:
-        arena[arenaSize++] = 0x52;
-        arena[arenaSize++] = 24;
-        putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
-        putHex(reader.objectIdValueLow(), 8);
+        encodeObjectId();
         return;
       case UUID:
-        arena[arenaSize++] = 0x5a;
-        arena[arenaSize++] = 36;
-        putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
+        encodeUuid();
         return;
       default: // DECIMAL, encoded by scalarSize
-        System.arraycopy(decimal, 0, arena, arenaSize, decimal.length);
-        arenaSize += decimal.length;
-        decimal = null;
+        encodeDecimal();
         return;
     }
+  }
+
+  private void encodeInt() {
+    arena[arenaSize++] = 0x10;
+    putVarint(reader.intValue());
+  }
+
+  private void encodeBytes(PayloadType t) {
+    int len = reader.valueLength();
+    arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
+    putVarint(len);
+    // the reader checked the UTF-8: its bytes are the String's encoding
+    arenaSize += reader.copyValue(arena, arenaSize);
+  }
+
+  private void encodeTimestamp() {
+    long s = reader.timestampSeconds();
+    long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+    arena[arenaSize++] = 0x32;
+    arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
+    if (s != 0) {
+      arena[arenaSize++] = 0x08;
+      putVarint(s);
+    }
+    if (ns != 0) {
+      arena[arenaSize++] = 0x10;
+      putVarint(ns);
+    }
+  }
+
+  private void encodeDouble() {
+    arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
+    LONG.set(arena, arenaSize, Double.doubleToRawLongBits(reader.doubleValue()));
+    arenaSize += 8;
+  }
+
+  private void encodeObjectId() {
+    arena[arenaSize++] = 0x52;
+    arena[arenaSize++] = 24;
+    putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
+    putHex(reader.objectIdValueLow(), 8);
+  }
+
+  private void encodeUuid() {
+    arena[arenaSize++] = 0x5a;
+    arena[arenaSize++] = 36;
+    putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
+  }
+
+  private void encodeDecimal() {
+    System.arraycopy(decimal, 0, arena, arenaSize, decimal.length);
+    arenaSize += decimal.length;
+    decimal = null;
   }
 
   // --- finishing: the same bytes as ChangesetIngestor.finish ---
