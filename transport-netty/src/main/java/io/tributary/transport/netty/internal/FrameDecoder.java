@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -198,14 +197,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
     if (target.hasMemoryAddress() && Frames.WORD_ACCESS) {
       // direct memory (the socket's buffers): plain word loads and stores at its address, without
       // a bounds check per word; n is the payload's own length, so every access stays inside it
-      long address = target.memoryAddress() + target.readerIndex();
-      int i = 0;
-      for (; i + 8 <= n; i += 8) {
-        PlatformDependent.putLong(address + i, PlatformDependent.getLong(address + i) ^ key8);
-      }
-      for (int k = 0; i < n; i++, k++) {
-        PlatformDependent.putByte(address + i, (byte) (PlatformDependent.getByte(address + i) ^ (key >>> (24 - 8 * (k & 3)))));
-      }
+      Frames.maskInPlace(target.memoryAddress() + target.readerIndex(), n, key);
       return target;
     }
     // words in the platform's byte order (no byte swap per read and write), the key arranged for it

@@ -167,9 +167,13 @@ public final class Frames {
     int length = payload.remaining();
     int at = out.writerIndex();
     out.ensureWritable(length);
-    if (out.hasMemoryAddress() && WORD_ACCESS
-        && (payload.hasArray() || payload.isDirect())) {
-      writeMaskedUnsafe(out.memoryAddress() + at, payload, length, key);
+    if (out.hasMemoryAddress() && WORD_ACCESS) {
+      if (payload.hasArray() || payload.isDirect()) {
+        writeMaskedUnsafe(out.memoryAddress() + at, payload, length, key);
+      } else { // a read-only heap buffer (the client's messages): bulk copy, then mask in place
+        out.setBytes(at, payload.duplicate());
+        maskInPlace(out.memoryAddress() + at, length, key);
+      }
       out.writerIndex(at + length);
       return;
     }
@@ -226,6 +230,22 @@ public final class Frames {
       for (int k = 0; i < length; i++, k++) {
         PlatformDependent.putByte(dst + i, (byte) (PlatformDependent.getByte(src + i) ^ (key >>> (24 - 8 * (k & 3)))));
       }
+    }
+  }
+
+  /**
+   * XORs the {@code length} bytes of direct memory at {@code address} with the masking key (octet
+   * i with key octet i mod 4): masks or unmasks in place, a word at a time. Only with {@link
+   * #WORD_ACCESS}; the caller owns those bytes.
+   */
+  static void maskInPlace(long address, int length, int key) {
+    long key8 = maskWord(key);
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      PlatformDependent.putLong(address + i, PlatformDependent.getLong(address + i) ^ key8);
+    }
+    for (int k = 0; i < length; i++, k++) {
+      PlatformDependent.putByte(address + i, (byte) (PlatformDependent.getByte(address + i) ^ (key >>> (24 - 8 * (k & 3)))));
     }
   }
 

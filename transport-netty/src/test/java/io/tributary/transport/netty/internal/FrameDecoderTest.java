@@ -193,7 +193,7 @@ class FrameDecoderTest {
   @ParameterizedTest
   @CsvSource({"1,heap", "3,direct", "4,heap", "7,direct", "8,heap", "9,direct", "15,heap", "16,direct",
       "17,heap", "17,direct", "125,heap", "1001,direct", "70003,heap", "70003,direct", "70003,heapOffset",
-      "1001,directOffset", "1001,unpooledHeapOut"})
+      "1001,directOffset", "1001,unpooledHeapOut", "13,readOnlyHeap", "70003,readOnlyHeap"})
   void theWritersMaskIsTheKeyOctetByOctet(int size, String source) {
     // an independent check of the word-wise masking: octet i XOR key octet (i mod 4), from an
     // array or direct memory, at position 0 or not, into direct or heap frame buffers
@@ -208,10 +208,13 @@ class FrameDecoderTest {
         d.put(payload);
         src = d.position(3);
       }
+      case "readOnlyHeap" -> src = ByteBuffer.wrap(java.util.Arrays.copyOf(payload, size + 7)).limit(size).asReadOnlyBuffer();
       default -> src = ByteBuffer.wrap(payload);
     }
+    int position = src.position();
     ByteBufAllocator alloc = source.equals("unpooledHeapOut") ? new io.netty.buffer.UnpooledByteBufAllocator(false) : ByteBufAllocator.DEFAULT;
     ByteBuf frame = Frames.binary(alloc, src, true);
+    assertThat(src.position()).isEqualTo(position); // the caller's buffer is not moved
     byte[] wire = bytes(frame);
     int header = Frames.headerLength(size, true);
     byte[] key = java.util.Arrays.copyOfRange(wire, header - 4, header);
