@@ -150,10 +150,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
    * (each doubling copies everything buffered: a 180 KB frame read 64 KB at a time was copied
    * about twice more). Grows to at most {@link #MAX_GROWTH} times what is buffered: a header
    * declaring a large frame does not make the decoder allocate for bytes the peer has not sent.
+   * Only a cumulation nobody else holds is grown in place (as Netty's own cumulator does): a
+   * retained slice of an earlier frame must keep the memory it points to.
    */
   private static void reserveForFrame(ByteBuf in, long missing, int buffered) {
     long room = Math.min(missing, (long) buffered * (MAX_GROWTH - 1));
-    if (room > in.writableBytes() && room <= in.maxWritableBytes() && !in.isReadOnly()) {
+    if (room > in.writableBytes() && room <= in.maxWritableBytes() && !in.isReadOnly()
+        && in.refCnt() == 1) {
       in.ensureWritable((int) room);
     }
   }

@@ -281,4 +281,38 @@ class FrameDecoderTest {
     // the buffer the decoder keeps is this one, grown to at most MAX_GROWTH times 14 bytes
     assertThat(cumulation[0].capacity()).isLessThanOrEqualTo(Math.max(64, FrameDecoder.MAX_GROWTH * 14));
   }
+
+  @Test
+  void aCumulationWithAFrameStillHeldDownstreamIsNotGrownInPlace() {
+    // frame 1 complete, then the header and the first 1,000 bytes of a 10,000-byte frame 2, in one
+    // buffer; downstream keeps frame 1 (its payload is a retained slice of that buffer)
+    byte[] one = random(100);
+    byte[] two = random(10_000);
+    byte[] f1 = RawPeer.frame(true, 2, one, true);
+    byte[] f2 = RawPeer.frame(true, 2, two, true);
+    ByteBuf in = ByteBufAllocator.DEFAULT.buffer(f1.length + 1_014);
+    in.writeBytes(f1).writeBytes(f2, 0, 1_014);
+    int capacity = in.capacity();
+    List<WebSocketFrame> held = new ArrayList<>();
+    channel =
+        new EmbeddedChannel(
+            new FrameDecoder(true, 1 << 20),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                held.add((WebSocketFrame) msg);
+              }
+            });
+    channel.writeInbound(in);
+    assertThat(held).hasSize(1);
+    // the buffer frame 1's payload points into was not reallocated under it
+    assertThat(in.capacity()).isEqualTo(capacity);
+    assertThat(bytes(held.get(0).content().retain())).isEqualTo(one);
+    ByteBuf rest = ByteBufAllocator.DEFAULT.buffer(f2.length - 1_014);
+    rest.writeBytes(f2, 1_014, f2.length - 1_014);
+    channel.writeInbound(rest);
+    assertThat(held).hasSize(2);
+    assertThat(bytes(held.get(1).content().retain())).isEqualTo(two);
+    held.forEach(WebSocketFrame::release);
+  }
 }
