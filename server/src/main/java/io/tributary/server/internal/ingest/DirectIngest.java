@@ -410,6 +410,11 @@ public final class DirectIngest {
       arenaSize = p + plan.headerLengths[prop];
       return arenaSize;
     }
+    return openNewEntry(plan, prop, valueSize);
+  }
+
+  /** {@link #openEntry} for a value size other than the last one: the header written out. */
+  private int openNewEntry(Plan plan, int prop, int valueSize) {
     byte[] key = plan.keys[prop];
     int entry = key.length + 1 + varintSize(valueSize) + valueSize;
     if (!reserve(HEADER_WORDS_BYTES + 1 + 5 + entry)) { // keepHeader reads two words
@@ -469,10 +474,11 @@ public final class DirectIngest {
    * the {@link #scalarSize} bytes {@link #openEntry} made room for.
    */
   private void encodeScalar(PayloadType t) {
+    // one small method per type: this dispatch stays small enough for C2 to inline into
+    // setValue (a single method with every case was "hot method too big": a call per Update)
     switch (t) {
       case INT:
-        arena[arenaSize++] = 0x10;
-        putVarint(reader.intValue());
+        encodeInt();
         return;
       case BOOL:
         arena[arenaSize++] = 0x18;
@@ -480,55 +486,81 @@ public final class DirectIngest {
         return;
       case STRING:
       case BINARY:
-        {
-          int len = reader.valueLength();
-          arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
-          putVarint(len);
-          // the reader checked the UTF-8: its bytes are the String's encoding
-          arenaSize += reader.copyValue(arena, arenaSize);
-          return;
-        }
+        encodeBytes(t);
+        return;
       case TIMESTAMP:
-        {
-          long s = reader.timestampSeconds();
-          long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
-          arena[arenaSize++] = 0x32;
-          arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
-          if (s != 0) {
-            arena[arenaSize++] = 0x08;
-            putVarint(s);
-          }
-          if (ns != 0) {
-            arena[arenaSize++] = 0x10;
-            putVarint(ns);
-          }
-          return;
-        }
+        encodeTimestamp();
+        return;
       case FLOAT:
         arena[arenaSize++] = 0x3d; // fixed32, little-endian raw bits
         putFixed(Float.floatToRawIntBits(reader.floatValue()) & 0xFFFFFFFFL, 4);
         return;
       case DOUBLE:
-        arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
-        putFixed(Double.doubleToRawLongBits(reader.doubleValue()), 8);
+        encodeDouble();
         return;
       case OBJECT_ID:
-        arena[arenaSize++] = 0x52;
-        arena[arenaSize++] = 24;
-        putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
-        putHex(reader.objectIdValueLow(), 8);
+        encodeObjectId();
         return;
       case UUID:
-        arena[arenaSize++] = 0x5a;
-        arena[arenaSize++] = 36;
-        putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
+        encodeUuid();
         return;
       default: // DECIMAL, encoded by scalarSize
-        System.arraycopy(decimal, 0, arena, arenaSize, decimal.length);
-        arenaSize += decimal.length;
-        decimal = null;
+        encodeDecimal();
         return;
     }
+  }
+
+  private void encodeInt() {
+    arena[arenaSize++] = 0x10;
+    putVarint(reader.intValue());
+  }
+
+  private void encodeBytes(PayloadType t) {
+    int len = reader.valueLength();
+    arena[arenaSize++] = (byte) (t == PayloadType.STRING ? 0x22 : 0x2a);
+    putVarint(len);
+    // the reader checked the UTF-8: its bytes are the String's encoding
+    arenaSize += reader.copyValue(arena, arenaSize);
+  }
+
+  private void encodeTimestamp() {
+    long s = reader.timestampSeconds();
+    long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+    arena[arenaSize++] = 0x32;
+    arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
+    if (s != 0) {
+      arena[arenaSize++] = 0x08;
+      putVarint(s);
+    }
+    if (ns != 0) {
+      arena[arenaSize++] = 0x10;
+      putVarint(ns);
+    }
+  }
+
+  private void encodeDouble() {
+    arena[arenaSize++] = 0x41; // fixed64, little-endian raw bits
+    LONG.set(arena, arenaSize, Double.doubleToRawLongBits(reader.doubleValue()));
+    arenaSize += 8;
+  }
+
+  private void encodeObjectId() {
+    arena[arenaSize++] = 0x52;
+    arena[arenaSize++] = 24;
+    putHex(reader.objectIdValueHigh() & 0xFFFFFFFFL, 4);
+    putHex(reader.objectIdValueLow(), 8);
+  }
+
+  private void encodeUuid() {
+    arena[arenaSize++] = 0x5a;
+    arena[arenaSize++] = 36;
+    putUuid(reader.uuidMostSignificantBits(), reader.uuidLeastSignificantBits());
+  }
+
+  private void encodeDecimal() {
+    System.arraycopy(decimal, 0, arena, arenaSize, decimal.length);
+    arenaSize += decimal.length;
+    decimal = null;
   }
 
   // --- finishing: the same bytes as ChangesetIngestor.finish ---
@@ -579,17 +611,10 @@ public final class DirectIngest {
     return nodePlans[node].classNameField.length + nodeSizes[node];
   }
 
-  /** The size of the Value (object_value) holding embedded node {@code child}. */
-  private int embeddedValueSize(int child) {
-    int embedded = embeddedSize(child);
-    return 1 + varintSize(embedded) + embedded;
-  }
-
   /** The size of property {@code i}'s map entry holding embedded node {@code child}. */
   private int embeddedEntrySize(Plan plan, int i, int child) {
-    int valueSize = embeddedValueSize(child);
-    int entry = plan.keys[i].length + 1 + varintSize(valueSize) + valueSize;
-    return 1 + varintSize(entry) + entry;
+    // the entry is its header (up to the embedded class name) and the child's fields
+    return plan.embeddedHeaderLength(i, nodePlans[child], embeddedSize(child)) + nodeSizes[child];
   }
 
   /**
@@ -622,16 +647,8 @@ public final class DirectIngest {
         p = put(b, p, plan.defaultEntries[i]);
       } else {
         int child = -ref - 2;
-        Plan cp = nodePlans[child];
-        int valueSize = embeddedValueSize(child);
-        b[p++] = plan.fieldTag;
-        p = putVarint(b, p, plan.keys[i].length + 1 + varintSize(valueSize) + valueSize);
-        p = put(b, p, plan.keys[i]);
-        b[p++] = 0x12; // entry value
-        p = putVarint(b, p, valueSize);
-        b[p++] = 0x62; // Value.object_value
-        p = putVarint(b, p, embeddedSize(child));
-        p = put(b, p, cp.classNameField);
+        int length = plan.embeddedHeaderLength(i, nodePlans[child], embeddedSize(child));
+        p = copy(plan.embeddedHeaders[i], 0, b, p, length);
         p = writeFields(b, p, child);
       }
     }
@@ -896,6 +913,15 @@ public final class DirectIngest {
     /** Per property: the scalar payload type it takes, GLOBAL_KEY for any (mixed), null for none. */
     final PayloadType[] types;
     final boolean[] nullable;
+    /**
+     * Per property holding an embedded object: its map entry's header up to and including the
+     * embedded class name field (fields tag, entry length, key, value tag and length, object_value
+     * tag and length, class name), for an EmbeddedObject of {@code embeddedHeaderSizes[i]} bytes
+     * (-1: none yet), in an array kept at its largest length (no allocation when a size changes).
+     */
+    final byte[][] embeddedHeaders;
+    final int[] embeddedHeaderSizes;
+    final int[] embeddedHeaderLengths;
     private final Plan[] embedded; // resolved on first use
     private final boolean[] embeddedResolved;
     // property index by intern index of the changeset stamped: -1 for not settable directly
@@ -918,6 +944,10 @@ public final class DirectIngest {
       nullable = new boolean[n];
       embedded = new Plan[n];
       embeddedResolved = new boolean[n];
+      embeddedHeaders = new byte[n][];
+      embeddedHeaderSizes = new int[n];
+      Arrays.fill(embeddedHeaderSizes, -1);
+      embeddedHeaderLengths = new int[n];
       int pk = -1;
       for (int i = 0; i < n; i++) {
         Property p = properties[i];
@@ -959,6 +989,39 @@ public final class DirectIngest {
       p = putVarint(b, p, value.length);
       put(b, p, value);
       return b;
+    }
+
+    /**
+     * The length of property {@code i}'s entry header (see {@link #embeddedHeaders}) for an
+     * embedded object of class {@code child} whose EmbeddedObject message (class name and fields)
+     * is {@code size} bytes; the header is in {@code embeddedHeaders[i]} afterwards. Built again
+     * only when the size differs from the last one (same-sized embedded objects: one compare).
+     */
+    int embeddedHeaderLength(int i, Plan child, int size) {
+      if (embeddedHeaderSizes[i] == size) {
+        return embeddedHeaderLengths[i];
+      }
+      int valueSize = 1 + varintSize(size) + size;
+      int entry = keys[i].length + 1 + varintSize(valueSize) + valueSize;
+      // 1 + 5 + key + 1 + 5 + 1 + 5 + class name: the longest header (varints of sizes < 2^31),
+      // plus a word of slack for copy()
+      int room = 18 + keys[i].length + child.classNameField.length + 8;
+      byte[] h = embeddedHeaders[i];
+      if (h == null || h.length < room) {
+        h = new byte[room];
+        embeddedHeaders[i] = h;
+      }
+      h[0] = fieldTag;
+      int p = putVarint(h, 1, entry);
+      p = put(h, p, keys[i]);
+      h[p++] = 0x12; // entry value
+      p = putVarint(h, p, valueSize);
+      h[p++] = 0x62; // Value.object_value
+      p = putVarint(h, p, size);
+      p = put(h, p, child.classNameField);
+      embeddedHeaderLengths[i] = p;
+      embeddedHeaderSizes[i] = size;
+      return p;
     }
 
     /** The plan of property {@code i}'s embedded class, or null if it holds no embedded object. */

@@ -2,6 +2,7 @@ package io.tributary.transport.netty.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -158,20 +159,31 @@ public final class Frames {
     }
   }
 
-  // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key; the key is
-  // written big-endian, so XORing big-endian longs with the key (repeated) is the same thing.
-  // The loop runs on a ByteBuffer view of the frame: one ByteBuf call per message, not per word.
+  // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key (the key is
+  // written big-endian). The loop runs on a ByteBuffer view of the frame (one ByteBuf call per
+  // message, not per word) in the platform's byte order, with the key's eight bytes arranged for
+  // it ({@link #maskWord}): words in big-endian order cost a byte swap per read and per write.
   private static void writeMasked(ByteBuf out, ByteBuffer payload, int key) {
     int length = payload.remaining();
     int at = out.writerIndex();
     out.ensureWritable(length);
-    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.BIG_ENDIAN);
+    if (out.hasMemoryAddress() && WORD_ACCESS) {
+      if (payload.hasArray() || payload.isDirect()) {
+        writeMaskedUnsafe(out.memoryAddress() + at, payload, length, key);
+      } else { // a read-only heap buffer (the client's messages): bulk copy, then mask in place
+        out.setBytes(at, payload.duplicate());
+        maskInPlace(out.memoryAddress() + at, length, key);
+      }
+      out.writerIndex(at + length);
+      return;
+    }
+    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.nativeOrder());
     ByteBuffer src =
-        payload.order() == ByteOrder.BIG_ENDIAN
+        payload.order() == ByteOrder.nativeOrder()
             ? payload
-            : payload.duplicate().order(ByteOrder.BIG_ENDIAN);
+            : payload.duplicate().order(ByteOrder.nativeOrder());
     int pos = payload.position();
-    long key8 = ((long) key << 32) | (key & 0xFFFFFFFFL);
+    long key8 = maskWord(key);
     int i = 0;
     for (; i + 8 <= length; i += 8) {
       dst.putLong(i, src.getLong(pos + i) ^ key8);
@@ -184,5 +196,66 @@ public final class Frames {
       out.setBytes(at, dst.clear());
     }
     out.writerIndex(at + length);
+  }
+
+  /**
+   * Whether word loads and stores at any address (Netty's {@link PlatformDependent}, Unsafe) are
+   * available: the (un)masking loops use them for direct memory, else a ByteBuffer view.
+   */
+  static final boolean WORD_ACCESS = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
+
+  /**
+   * {@link #writeMasked} into direct memory at {@code dst} (room for {@code length} bytes made by
+   * the caller) from an array-backed or direct {@code payload} of {@code length} remaining bytes:
+   * plain word loads and stores, without a bounds check and a scoped-memory call per word (the
+   * ByteBuffer loop was most of the client's sync thread samples).
+   */
+  private static void writeMaskedUnsafe(long dst, ByteBuffer payload, int length, int key) {
+    long key8 = maskWord(key);
+    int i = 0;
+    if (payload.hasArray()) {
+      byte[] src = payload.array();
+      int from = payload.arrayOffset() + payload.position();
+      for (; i + 8 <= length; i += 8) {
+        PlatformDependent.putLong(dst + i, PlatformDependent.getLong(src, from + i) ^ key8);
+      }
+      for (int k = 0; i < length; i++, k++) {
+        PlatformDependent.putByte(dst + i, (byte) (src[from + i] ^ (key >>> (24 - 8 * (k & 3)))));
+      }
+    } else {
+      long src = PlatformDependent.directBufferAddress(payload) + payload.position();
+      for (; i + 8 <= length; i += 8) {
+        PlatformDependent.putLong(dst + i, PlatformDependent.getLong(src + i) ^ key8);
+      }
+      for (int k = 0; i < length; i++, k++) {
+        PlatformDependent.putByte(dst + i, (byte) (PlatformDependent.getByte(src + i) ^ (key >>> (24 - 8 * (k & 3)))));
+      }
+    }
+  }
+
+  /**
+   * XORs the {@code length} bytes of direct memory at {@code address} with the masking key (octet
+   * i with key octet i mod 4): masks or unmasks in place, a word at a time. Only with {@link
+   * #WORD_ACCESS}; the caller owns those bytes.
+   */
+  static void maskInPlace(long address, int length, int key) {
+    long key8 = maskWord(key);
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      PlatformDependent.putLong(address + i, PlatformDependent.getLong(address + i) ^ key8);
+    }
+    for (int k = 0; i < length; i++, k++) {
+      PlatformDependent.putByte(address + i, (byte) (PlatformDependent.getByte(address + i) ^ (key >>> (24 - 8 * (k & 3)))));
+    }
+  }
+
+  /**
+   * The masking key repeated over eight bytes, as a long read in the platform's byte order from
+   * those bytes: XORing it with a word read in that order masks (or unmasks) eight payload octets
+   * that start at a multiple of four.
+   */
+  static long maskWord(int key) {
+    long be = ((long) key << 32) | (key & 0xFFFFFFFFL); // key octets 0..3, 0..3, first most significant
+    return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? be : Long.reverseBytes(be);
   }
 }

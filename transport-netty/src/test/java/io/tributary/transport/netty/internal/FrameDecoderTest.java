@@ -189,4 +189,130 @@ class FrameDecoderTest {
     assertThat(bytes(f.content().retain())).isEqualTo(java.util.Arrays.copyOfRange(payload, 10, 990));
     f.release();
   }
+
+  @ParameterizedTest
+  @CsvSource({"1,heap", "3,direct", "4,heap", "7,direct", "8,heap", "9,direct", "15,heap", "16,direct",
+      "17,heap", "17,direct", "125,heap", "1001,direct", "70003,heap", "70003,direct", "70003,heapOffset",
+      "1001,directOffset", "1001,unpooledHeapOut", "13,readOnlyHeap", "70003,readOnlyHeap"})
+  void theWritersMaskIsTheKeyOctetByOctet(int size, String source) {
+    // an independent check of the word-wise masking: octet i XOR key octet (i mod 4), from an
+    // array or direct memory, at position 0 or not, into direct or heap frame buffers
+    byte[] payload = random(size);
+    ByteBuffer src;
+    switch (source) {
+      case "direct" -> src = ByteBuffer.allocateDirect(size).put(payload).flip();
+      case "heapOffset" -> src = ByteBuffer.wrap(java.util.Arrays.copyOf(new byte[5], size + 5)).position(5).slice().put(payload).flip();
+      case "directOffset" -> {
+        ByteBuffer d = ByteBuffer.allocateDirect(size + 3);
+        d.position(3);
+        d.put(payload);
+        src = d.position(3);
+      }
+      case "readOnlyHeap" -> src = ByteBuffer.wrap(java.util.Arrays.copyOf(payload, size + 7)).limit(size).asReadOnlyBuffer();
+      default -> src = ByteBuffer.wrap(payload);
+    }
+    int position = src.position();
+    ByteBufAllocator alloc = source.equals("unpooledHeapOut") ? new io.netty.buffer.UnpooledByteBufAllocator(false) : ByteBufAllocator.DEFAULT;
+    ByteBuf frame = Frames.binary(alloc, src, true);
+    assertThat(src.position()).isEqualTo(position); // the caller's buffer is not moved
+    byte[] wire = bytes(frame);
+    int header = Frames.headerLength(size, true);
+    byte[] key = java.util.Arrays.copyOfRange(wire, header - 4, header);
+    byte[] unmasked = new byte[size];
+    for (int i = 0; i < size; i++) {
+      unmasked[i] = (byte) (wire[header + i] ^ key[i & 3]);
+    }
+    assertThat(unmasked).isEqualTo(payload);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 5, 8, 13, 126, 1001, 70_003})
+  void framesMaskedOctetByOctetDecode(int size) {
+    byte[] payload = random(size);
+    decoder(true, 1 << 20).writeInbound(Unpooled.wrappedBuffer(RawPeer.frame(true, 2, payload, true)));
+    WebSocketFrame f = channel.readInbound();
+    assertThat(bytes(f.content().retain())).isEqualTo(payload);
+    f.release();
+    assertThat(errors).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"300000,65536", "300000,1000", "180000,7", "70000,65536", "200,150"})
+  void aLargeFrameArrivingInGrowableChunksDecodesWhole(int size, int chunk) {
+    // chunks in buffers that can grow (as a socket read's): the cumulation is grown ahead for the
+    // rest of the frame, at most MAX_GROWTH times what is buffered at a time
+    byte[] payload = random(size);
+    byte[] frame = RawPeer.frame(true, 2, payload, true);
+    byte[] next = RawPeer.frame(true, 2, new byte[] {1, 2, 3}, true); // a second frame right behind
+    byte[] wire = java.util.Arrays.copyOf(frame, frame.length + next.length);
+    System.arraycopy(next, 0, wire, frame.length, next.length);
+    decoder(true, 1 << 20);
+    for (int at = 0; at < wire.length; at += chunk) {
+      int n = Math.min(chunk, wire.length - at);
+      ByteBuf b = ByteBufAllocator.DEFAULT.buffer(n);
+      b.writeBytes(wire, at, n);
+      channel.writeInbound(b);
+    }
+    WebSocketFrame f = channel.readInbound();
+    assertThat(bytes(f.content().retain())).isEqualTo(payload);
+    f.release();
+    WebSocketFrame g = channel.readInbound();
+    assertThat(bytes(g.content().retain())).containsExactly(1, 2, 3);
+    g.release();
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aHeaderDeclaringALargeFrameDoesNotMakeTheDecoderAllocateForIt() {
+    decoder(true, 64 << 20);
+    // 14 bytes: a masked frame of 60 MiB declared, nothing of it sent
+    ByteBuf header = ByteBufAllocator.DEFAULT.buffer(14);
+    header.writeBytes(ByteBufUtil.decodeHexDump("82ff0000000003c0000001020304"));
+    ByteBuf[] cumulation = new ByteBuf[1];
+    channel.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        cumulation[0] = (ByteBuf) msg;
+        ctx.fireChannelRead(msg);
+      }
+    });
+    assertThat(channel.writeInbound(header)).isFalse();
+    assertThat(errors).isEmpty();
+    // the buffer the decoder keeps is this one, grown to at most MAX_GROWTH times 14 bytes
+    assertThat(cumulation[0].capacity()).isLessThanOrEqualTo(Math.max(64, FrameDecoder.MAX_GROWTH * 14));
+  }
+
+  @Test
+  void aCumulationWithAFrameStillHeldDownstreamIsNotGrownInPlace() {
+    // frame 1 complete, then the header and the first 1,000 bytes of a 10,000-byte frame 2, in one
+    // buffer; downstream keeps frame 1 (its payload is a retained slice of that buffer)
+    byte[] one = random(100);
+    byte[] two = random(10_000);
+    byte[] f1 = RawPeer.frame(true, 2, one, true);
+    byte[] f2 = RawPeer.frame(true, 2, two, true);
+    ByteBuf in = ByteBufAllocator.DEFAULT.buffer(f1.length + 1_014);
+    in.writeBytes(f1).writeBytes(f2, 0, 1_014);
+    int capacity = in.capacity();
+    List<WebSocketFrame> held = new ArrayList<>();
+    channel =
+        new EmbeddedChannel(
+            new FrameDecoder(true, 1 << 20),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                held.add((WebSocketFrame) msg);
+              }
+            });
+    channel.writeInbound(in);
+    assertThat(held).hasSize(1);
+    // the buffer frame 1's payload points into was not reallocated under it
+    assertThat(in.capacity()).isEqualTo(capacity);
+    assertThat(bytes(held.get(0).content().retain())).isEqualTo(one);
+    ByteBuf rest = ByteBufAllocator.DEFAULT.buffer(f2.length - 1_014);
+    rest.writeBytes(f2, 1_014, f2.length - 1_014);
+    channel.writeInbound(rest);
+    assertThat(held).hasSize(2);
+    assertThat(bytes(held.get(1).content().retain())).isEqualTo(two);
+    held.forEach(WebSocketFrame::release);
+  }
 }
