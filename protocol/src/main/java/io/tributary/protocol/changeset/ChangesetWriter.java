@@ -2188,9 +2188,8 @@ public final class ChangesetWriter {
    * <p>One method for all payloads, with the value passed as raw parts, and with the remembering
    * in it rather than in a method of its own, so that it is larger than C2's limit for inlining at
    * a frequent call site ({@code FreqInlineSize}, 325 bytecodes on x86-64): each terminal's call
-   * site runs once a changeset (and once a staged window for a sink without an array), often
-   * enough for C2 to count it hot, and a smaller slow route was inlined into some terminals and
-   * not others. Never inlined, it keeps the terminals' compiled code small and alike in every JVM
+   * site runs once a changeset, often enough for C2 to count it hot, and a smaller slow route was
+   * inlined into some terminals and not others. Never inlined, it keeps the terminals' compiled code small and alike in every JVM
    * (docs/benchmarks.md, 2026-12-07: a few per cent less CPU per sensor reading, heap sink). {@code
    * WriterCodeSizeTest} checks the size.
    */
