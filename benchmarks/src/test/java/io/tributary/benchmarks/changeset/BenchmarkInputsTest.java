@@ -54,4 +54,24 @@ class BenchmarkInputsTest {
     p.finish();
     assertThat(prepared.toByteArray()).isEqualTo(fluent.toByteArray());
   }
+
+  @Test
+  void theStagedCopyWritesAThousandReadingsWorthOfBytesPerInvocation() {
+    Readings readings = new Readings(1000);
+    ArrayByteSink encoded = new ArrayByteSink(1 << 20);
+    ChangesetWriter w = new ChangesetWriter(encoded);
+    for (int i = 0; i < 1000; i++) {
+      readings.writePrepared(w, i);
+    }
+    long bytes = w.finish();
+    assertThat(bytes).isGreaterThan(150_000L); // ~179 bytes per reading
+    for (String sink : List.of("direct", "heap")) {
+      StagedCopyBenchmark b = new StagedCopyBenchmark();
+      b.sink = sink;
+      b.window = 4096;
+      b.setUp();
+      assertThat(b.copyInWindows()).as(sink).isEqualTo(bytes);
+      assertThat(b.copyInWindows()).as(sink + ", second invocation").isEqualTo(bytes);
+    }
+  }
 }

@@ -2147,7 +2147,7 @@ public final class ChangesetWriter {
 
   /**
    * The fast route of a prepared Update: if this changeset remembered {@code path} (see {@link
-   * #remember}) and the writer is idle, writes code, object key and path into the window (not yet
+   * #slowRoute}) and the writer is idle, writes code, object key and path into the window (not yet
    * published) and returns the index after them, with {@code more} bytes reserved after it;
    * otherwise returns −1 and writes nothing. A remembered path implies a selected object: the
    * fluent route that remembered it required one, and only a reset unselects it.
@@ -2179,10 +2179,19 @@ public final class ChangesetWriter {
 
   /**
    * The slow route of every prepared Update (first use of a path in a changeset, intern indices
-   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the
-   * path is remembered. One method for all payloads, with the value passed as raw parts:
-   * it is too large for C2 to inline at the terminals' cold call sites, which keeps their
-   * compiled code small enough to be inlined into the caller's loop.
+   * above 63, a non-ASCII or long string, or a state error): the fluent calls, then the path is
+   * remembered for the rest of the changeset when its indices fit the fast route. It was written,
+   * so its names are interned and their {@link Name} hints point at them unless equal Strings of
+   * other instances were interned first; the hints are checked by identity against the intern
+   * table, so remembering costs no hash lookups.
+   *
+   * <p>One method for all payloads, with the value passed as raw parts, and with the remembering
+   * in it rather than in a method of its own, so that it is larger than C2's limit for inlining at
+   * a frequent call site ({@code FreqInlineSize}, 325 bytecodes on x86-64): each terminal's call
+   * site runs once a changeset, often enough for C2 to count it hot, and a smaller slow route was
+   * inlined into some terminals and not others. Never inlined, it keeps the terminals' compiled code small and alike in every JVM
+   * (docs/benchmarks.md, 2026-12-07: a few per cent less CPU per sensor reading, heap sink). {@code
+   * WriterCodeSizeTest} checks the size.
    */
   private ChangesetWriter slowRoute(FieldPath path, int kind, long bits, int bits2, Object ref) {
     update(path.field);
@@ -2215,16 +2224,7 @@ public final class ChangesetWriter {
         markerValue((PayloadType) ref);
         break;
     }
-    return remember(path);
-  }
-
-  /**
-   * After the slow route wrote {@code path} (so its names are interned, and their {@link Name}
-   * hints point at them unless equal Strings of other instances were interned first): remembers
-   * its encoded path for the rest of the changeset when its indices fit the fast route. The hints
-   * are checked by identity against the intern table, so this costs no hash lookups.
-   */
-  private ChangesetWriter remember(FieldPath path) {
+    // remember the path
     int id = path.id;
     if (id == FieldPath.NO_ID) {
       return this;
