@@ -238,12 +238,8 @@ public final class SyncSession {
   private long entryOverhead = OVERHEAD_UNKNOWN;
   /** The newest acknowledged progress whose delete has not run yet, or null. */
   private SyncProgress pendingDelete;
-  /** The log's stats before the first acknowledgement of {@link #pendingDelete}. */
-  private LogStats deleteBefore;
-  /** Entries, changeset bytes and objects acknowledged and not yet deleted. */
-  private int undeletedEntries;
-  private long undeletedBytes;
-  private long undeletedObjects;
+  /** What the acknowledgements gathered in {@link #pendingDelete} will delete. */
+  private Undeleted undeleted = Undeleted.NONE;
   /**
    * A delete handed to the log with {@link UploadLog#acknowledgeAsync} is not yet reported done (at
    * most one at a time; acknowledgements meanwhile gather in {@link #pendingDelete}).
@@ -256,12 +252,9 @@ public final class SyncSession {
    */
   private boolean stampInFlight;
   private long inFlightServerVersion;
-  /** The in-flight delete's version, stats before it, and its entries, bytes and objects. */
+  /** The in-flight delete's version, and what it deletes. */
   private long inFlightThrough;
-  private LogStats inFlightBefore;
-  private int inFlightEntries;
-  private long inFlightBytes;
-  private long inFlightObjects;
+  private Undeleted inFlight = Undeleted.NONE;
   /**
    * Whether the in-flight delete's report must wake this thread: only when acknowledgements wait
    * for it. Otherwise the report waits in the queue for the next wake-up (the commit that takes the
@@ -722,6 +715,21 @@ public final class SyncSession {
 
   /** The log reported the outcome of the in-flight delete (failure null: committed). */
   private record Deleted(long appendedBefore, RuntimeException failure) {}
+
+  /**
+   * Entries acknowledged and not yet deleted: the log's stats before the first of them was
+   * acknowledged (null if none), and their entries, changeset bytes and objects. One per
+   * acknowledgement that a delete waits for, not per object.
+   */
+  private record Undeleted(LogStats before, int entries, long bytes, long objects) {
+    static final Undeleted NONE = new Undeleted(null, 0, 0, 0);
+
+    /** These and the ring's last popped entries; {@code before} is kept if already known. */
+    Undeleted plus(LogStats statsIfFirst, EntryRing ring) {
+      return new Undeleted(before != null ? before : statsIfFirst, entries + ring.poppedEntries,
+          bytes + ring.poppedBytes, objects + ring.poppedObjects);
+    }
+  }
 
   private void dispatch(Object e) {
     if (e instanceof Received r) {
@@ -1400,16 +1408,11 @@ public final class SyncSession {
             ring.clear(acked);
           }
           waiters.acknowledge(acked);
-          if (pendingDelete == null) {
-            deleteBefore = before;
-          }
           pendingDelete = p;
           if (deleteInFlight && !wakeOnDeleted) {
             wakeOnDeleted = true; // this one waits for the in-flight delete's report
           }
-          undeletedEntries += ring.poppedEntries;
-          undeletedBytes += ring.poppedBytes;
-          undeletedObjects += ring.poppedObjects;
+          undeleted = undeleted.plus(before, ring);
           publishProgress(before);
           return;
         }
@@ -1790,14 +1793,8 @@ public final class SyncSession {
     stampInFlight = p.downloadServerVersion() != logServerVersion;
     inFlightServerVersion = p.downloadServerVersion();
     inFlightThrough = p.uploadClientVersion();
-    inFlightBefore = deleteBefore;
-    inFlightEntries = undeletedEntries;
-    inFlightBytes = undeletedBytes;
-    inFlightObjects = undeletedObjects;
-    deleteBefore = null;
-    undeletedEntries = 0;
-    undeletedBytes = 0;
-    undeletedObjects = 0;
+    inFlight = undeleted;
+    undeleted = Undeleted.NONE;
     Thread me = Thread.currentThread();
     submittingDelete = true;
     try {
@@ -1845,29 +1842,24 @@ public final class SyncSession {
         handover.raiseFloor(Long.MAX_VALUE); // unknown what the log stamps now: log reads only
       }
     }
-    LogStats before = inFlightBefore;
-    int entries = inFlightEntries;
-    long bytes = inFlightBytes;
-    inFlightBefore = null;
-    inFlightEntries = 0;
-    inFlightBytes = 0;
-    inFlightObjects = 0;
+    Undeleted done = inFlight;
+    inFlight = Undeleted.NONE;
     if (failure instanceof UploadLogException e) {
       storageFailure(e);
       return;
     } else if (failure != null) {
       throw failure; // a bug: the session stops with an internal error
     }
-    reportAgainIfChanged(before, statsOrNull(), entries, bytes);
+    reportAgainIfChanged(done, statsOrNull());
   }
 
   /**
-   * After a delete of {@code entries} ({@code bytes}): if the log's figures {@code after} (null:
-   * unknown) differ from the last report, learns the per-entry overhead and reports again.
+   * After the delete of {@code done}: if the log's figures {@code after} (null: unknown) differ
+   * from the last report, learns the per-entry overhead and reports again.
    */
-  private void reportAgainIfChanged(LogStats before, LogStats after, int entries, long bytes) {
+  private void reportAgainIfChanged(Undeleted done, LogStats after) {
     if (after != null && !figures(after).equals(lastProgress)) {
-      learnOverhead(before, after, entries, bytes);
+      learnOverhead(done.before(), after, done.entries(), done.bytes());
       progressDirty = true; // appends meanwhile, or the overhead was off: report again
     }
   }
@@ -1885,15 +1877,10 @@ public final class SyncSession {
       return false;
     }
     pendingDelete = null;
-    LogStats before = deleteBefore;
-    int entries = undeletedEntries;
-    long bytes = undeletedBytes;
-    deleteBefore = null;
-    undeletedEntries = 0;
-    undeletedBytes = 0;
-    undeletedObjects = 0;
+    Undeleted done = undeleted;
+    undeleted = Undeleted.NONE;
     LogStats after = acknowledgeLog(p);
-    reportAgainIfChanged(before, after != null ? after : statsOrNull(), entries, bytes);
+    reportAgainIfChanged(done, after != null ? after : statsOrNull());
     return true;
   }
 
@@ -1969,13 +1956,13 @@ public final class SyncSession {
    * entry is past them).
    */
   private UploadProgress figures(LogStats s) {
-    long entries = undeletedEntries;
-    long bytes = undeletedBytes;
-    long objects = undeletedObjects;
+    long entries = undeleted.entries();
+    long bytes = undeleted.bytes();
+    long objects = undeleted.objects();
     if (deleteInFlight && s.entryCount() > 0 && s.firstVersion() <= inFlightThrough) {
-      entries += inFlightEntries;
-      bytes += inFlightBytes;
-      objects += inFlightObjects;
+      entries += inFlight.entries();
+      bytes += inFlight.bytes();
+      objects += inFlight.objects();
     }
     return entries == 0 ? progressOf(s, 0, 0, 0)
         : progressOf(s, entries, bytes + entries * Math.max(0, entryOverhead), objects);
