@@ -168,12 +168,9 @@ public final class Frames {
     int at = out.writerIndex();
     out.ensureWritable(length);
     if (out.hasMemoryAddress() && WORD_ACCESS) {
-      if (payload.hasArray() || payload.isDirect()) {
-        writeMaskedUnsafe(out.memoryAddress() + at, payload, length, key);
-      } else { // a read-only heap buffer (the client's messages): bulk copy, then mask in place
-        out.setBytes(at, payload.duplicate());
-        maskInPlace(out.memoryAddress() + at, length, key);
-      }
+      // bulk copy, then mask in place: the client's messages are read-only heap buffers
+      out.setBytes(at, payload.duplicate());
+      maskInPlace(out.memoryAddress() + at, length, key);
       out.writerIndex(at + length);
       return;
     }
@@ -203,35 +200,6 @@ public final class Frames {
    * available: the (un)masking loops use them for direct memory, else a ByteBuffer view.
    */
   static final boolean WORD_ACCESS = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
-
-  /**
-   * {@link #writeMasked} into direct memory at {@code dst} (room for {@code length} bytes made by
-   * the caller) from an array-backed or direct {@code payload} of {@code length} remaining bytes:
-   * plain word loads and stores, without a bounds check and a scoped-memory call per word (the
-   * ByteBuffer loop was most of the client's sync thread samples).
-   */
-  private static void writeMaskedUnsafe(long dst, ByteBuffer payload, int length, int key) {
-    long key8 = maskWord(key);
-    int i = 0;
-    if (payload.hasArray()) {
-      byte[] src = payload.array();
-      int from = payload.arrayOffset() + payload.position();
-      for (; i + 8 <= length; i += 8) {
-        PlatformDependent.putLong(dst + i, PlatformDependent.getLong(src, from + i) ^ key8);
-      }
-      for (int k = 0; i < length; i++, k++) {
-        PlatformDependent.putByte(dst + i, (byte) (src[from + i] ^ (key >>> (24 - 8 * (k & 3)))));
-      }
-    } else {
-      long src = PlatformDependent.directBufferAddress(payload) + payload.position();
-      for (; i + 8 <= length; i += 8) {
-        PlatformDependent.putLong(dst + i, PlatformDependent.getLong(src + i) ^ key8);
-      }
-      for (int k = 0; i < length; i++, k++) {
-        PlatformDependent.putByte(dst + i, (byte) (PlatformDependent.getByte(src + i) ^ (key >>> (24 - 8 * (k & 3)))));
-      }
-    }
-  }
 
   /**
    * XORs the {@code length} bytes of direct memory at {@code address} with the masking key (octet
