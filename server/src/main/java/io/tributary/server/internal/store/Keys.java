@@ -2,7 +2,6 @@ package io.tributary.server.internal.store;
 
 import com.google.protobuf.ByteString;
 import io.tributary.server.proto.Value;
-import io.tributary.server.spi.IngestRecord;
 import io.tributary.server.spi.IngestRecords;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -102,35 +101,19 @@ public final class Keys {
   }
 
   /**
-   * Writes the index key of a record into {@code out}, reading its primary key without building a
-   * {@link Value} (int, string, and the object ids and uuids of {@link
-   * IngestRecord#hasPrimaryKeyBits()}; other records go through {@link #putPrimaryKey(byte[],
-   * Value, ByteBuffer)}): the same bytes as {@link #primaryKey(String, Value)} of its {@link
-   * IngestRecord#primaryKey()}.
-   *
-   * @param classUtf8 the record's class name's UTF-8 bytes; borrowed for the call
-   * @param record the record
-   * @param out on true: cleared, written and flipped; on false: position and limit undefined. Must
-   *     hold {@link #MAX_KEY_BYTES}
-   * @return whether the key was written; false if the caller must use {@link #primaryKey} (keys
-   *     over {@link #MAX_KEY_BYTES}, which are hashed)
-   * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
-   */
-  public static boolean putPrimaryKey(byte[] classUtf8, IngestRecord record, ByteBuffer out) {
-    int r = putKeyBits(classUtf8, record.primaryKeyKind(), record.hasPrimaryKeyBits(),
-        record.primaryKeyHigh(), record.primaryKeyLow(), record.primaryKeyString(), out);
-    return r < 0 ? putPrimaryKey(classUtf8, record.primaryKey(), out) : r != 0;
-  }
-
-  /**
-   * {@link #putPrimaryKey(byte[], IngestRecord, ByteBuffer)} for object {@code i} of {@code
-   * records}, without a record.
+   * Writes the index key of object {@code i} of {@code records} into {@code out}, reading its
+   * primary key without building a {@link Value} (int, string, and the object ids and uuids of
+   * {@link IngestRecords#hasPrimaryKeyBits(int)}; other objects go through {@link
+   * #putPrimaryKey(byte[], Value, ByteBuffer)}): the same bytes as {@link #primaryKey(String,
+   * Value)} of its {@link IngestRecords#primaryKey(int)}.
    *
    * @param classUtf8 the object's class name's UTF-8 bytes; borrowed for the call
    * @param records the objects
    * @param i the object's index
-   * @param out as there
-   * @return as there
+   * @param out on true: cleared, written and flipped; on false: position and limit undefined. Must
+   *     hold {@link #MAX_KEY_BYTES}
+   * @return whether the key was written; false if the caller must use {@link #primaryKey} (keys
+   *     over {@link #MAX_KEY_BYTES}, which are hashed)
    * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
    */
   public static boolean putPrimaryKey(byte[] classUtf8, IngestRecords records, int i, ByteBuffer out) {

@@ -114,7 +114,7 @@ class KeysTest {
       for (IngestRecord r : new IngestRecord[] {factory, new IngestRecord(cls, pk, new byte[0])}) {
         ByteBuffer out = ByteBuffer.allocateDirect(Keys.MAX_KEY_BYTES);
         out.put((byte) 9); // garbage from a previous use
-        if (!Keys.putPrimaryKey(classUtf8, r, out)) {
+        if (!Keys.putPrimaryKey(classUtf8, IngestRecords.of(List.of(r)), 0, out)) {
           assertThat(hashed).as("only hashed keys are deferred: " + cls + " " + pk).isTrue();
           continue;
         }
@@ -147,7 +147,7 @@ class KeysTest {
     ByteBuffer out = ByteBuffer.allocate(Keys.MAX_KEY_BYTES);
     IngestRecord r = new IngestRecord("A", Value.newBuilder().setObjectIdValue("12").build(), new byte[0]);
     assertThat(r.hasPrimaryKeyBits()).isFalse();
-    assertThatThrownBy(() -> Keys.putPrimaryKey(new byte[] {'A'}, r, out))
+    assertThatThrownBy(() -> Keys.putPrimaryKey(new byte[] {'A'}, IngestRecords.of(List.of(r)), 0, out))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("object id: '12' (expected: 24 hex digits)");
   }
 }
