@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -75,6 +76,14 @@ final class LmdbUploadLog implements UploadLog {
 
   /** Opens (creating if needed) the log in {@code storage}'s directory. */
   static LmdbUploadLog open(LmdbStorage storage, UploadLogOptions options) {
+    return open(storage, options, LmdbEnvironment.MAX_DEFERRAL_DEFAULT);
+  }
+
+  /**
+   * As {@link #open(LmdbStorage, UploadLogOptions)}, with how long an {@link #acknowledgeAsync}
+   * waits for a write to share its commit (tests make it long to see what does not wait).
+   */
+  static LmdbUploadLog open(LmdbStorage storage, UploadLogOptions options, Duration maxDeferral) {
     Objects.requireNonNull(options, "options");
     long maxMapSize = storage.maxMapSizeBytesFor(options.maxBytes());
     long minimum = LmdbStorage.minimumMapSizeBytesFor(options.maxBytes());
@@ -93,6 +102,7 @@ final class LmdbUploadLog implements UploadLog {
             .initialMapSizeBytes(Math.min(storage.initialMapSizeBytes(), maxMapSize))
             .maxMapSizeBytes(maxMapSize)
             .maxDatabases(4)
+            .maxDeferral(maxDeferral)
             .threadName("tributary-upload-log")
             .open();
     try {

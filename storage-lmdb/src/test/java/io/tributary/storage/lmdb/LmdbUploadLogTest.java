@@ -144,6 +144,116 @@ class LmdbUploadLogTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // acknowledgeAsync: deferred, but never while an append waits for the space it frees
+
+  /** A BLOCK log of 4 KiB whose deferred acknowledgements would wait an hour for company. */
+  private LmdbUploadLog openDeferringAnHour() {
+    LmdbUploadLog log =
+        LmdbUploadLog.open(
+            LmdbStorage.at(directory),
+            UploadLogOptions.newBuilder()
+                .maxBytes(4096)
+                .overflowPolicy(OverflowPolicy.BLOCK)
+                .blockTimeout(Duration.ofSeconds(30))
+                .build(),
+            Duration.ofHours(1));
+    opened.add(log);
+    return log;
+  }
+
+  /** Appends 500-byte entries until the next one would not fit; returns how many. */
+  private static int fillWith500ByteEntries(UploadLog log) {
+    int count = 0;
+    long perEntry = 0; // 500 bytes plus the log's overhead per entry, from the first append
+    while (perEntry == 0 || log.stats().sizeBytes() + perEntry <= log.stats().maxBytes()) {
+      long before = log.stats().sizeBytes();
+      log.append(bytes(500, count), 1, 0);
+      perEntry = log.stats().sizeBytes() - before;
+      count++;
+    }
+    assertThat(count).isGreaterThan(2);
+    return count;
+  }
+
+  private static java.util.concurrent.CompletableFuture<Long> acknowledgeAsync(UploadLog log, long through) {
+    java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+    log.acknowledgeAsync(
+        new SyncProgress(0, 0, 0, 0, through, 0),
+        (appendedBefore, failure) -> {
+          if (failure != null) {
+            done.completeExceptionally(failure);
+          } else {
+            done.complete(appendedBefore);
+          }
+        });
+    return done;
+  }
+
+  @Test
+  void anAsyncAcknowledgementWaitsForTheNextWriteWhenNoAppendWaits() throws Exception {
+    LmdbUploadLog log = openDeferringAnHour();
+    log.append(bytes(100, 1), 1, 0);
+    log.append(bytes(100, 2), 1, 0);
+
+    java.util.concurrent.CompletableFuture<Long> done = acknowledgeAsync(log, 1);
+    Thread.sleep(300);
+    assertThat(done).as("held back for company (up to an hour here)").isNotDone();
+
+    log.append(bytes(100, 3), 1, 0); // its commit takes the delete along, first
+
+    assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(log.stats().firstVersion()).isEqualTo(2);
+    assertThat(log.stats().entryCount()).isEqualTo(2);
+  }
+
+  @Test
+  void anAsyncAcknowledgementIsNotHeldBackWhileAnAppendWaitsForTheSpace() throws Exception {
+    LmdbUploadLog log = openDeferringAnHour();
+    int filled = fillWith500ByteEntries(log);
+    java.util.concurrent.CompletableFuture<Long> appended = new java.util.concurrent.CompletableFuture<>();
+    Thread appender =
+        new Thread(
+            () -> {
+              try {
+                appended.complete(log.append(bytes(500, 99), 1, 0));
+              } catch (Throwable t) {
+                appended.completeExceptionally(t);
+              }
+            },
+            "blocked-appender");
+    appender.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (appender.getState() != Thread.State.WAITING && appender.getState() != Thread.State.TIMED_WAITING) {
+      assertThat(appended).as("the append waits for space").isNotDone();
+      assertThat(System.nanoTime()).as("appender parked in time").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+    assertThat(appended).as("the log is full").isNotDone();
+
+    java.util.concurrent.CompletableFuture<Long> done = acknowledgeAsync(log, 2);
+
+    // with the delete deferred for company this would wait an hour: the append it waits for is
+    // the company, and it cannot come before the delete
+    assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(filled);
+    assertThat(appended.get(10, TimeUnit.SECONDS)).isEqualTo(filled + 1);
+    assertThat(log.stats().firstVersion()).isEqualTo(3);
+    assertThat(log.stats().sizeBytes()).isLessThanOrEqualTo(4096);
+  }
+
+  @Test
+  void anAppendThatOnlyFitsAfterADeferredAcknowledgementTakesItAlongFirst() throws Exception {
+    LmdbUploadLog log = openDeferringAnHour();
+    int filled = fillWith500ByteEntries(log);
+    java.util.concurrent.CompletableFuture<Long> done = acknowledgeAsync(log, 2); // deferred: nobody waits
+
+    assertThat(log.append(bytes(500, 99), 1, 0)).isEqualTo(filled + 1);
+
+    assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(filled);
+    assertThat(log.stats().firstVersion()).isEqualTo(3);
+    assertThat(log.stats().entryCount()).isEqualTo(filled - 1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // map growth and size
 
   @Test
