@@ -7,7 +7,10 @@ import io.tributary.protocol.message.ClientMessage;
 sealed interface Inbound {
   ClientConnection connection();
 
-  /** Wire bytes this item accounts for in the connection's back-pressure counters. */
+  /**
+   * Bytes this item accounts for in the connection's back-pressure counters: what it holds on the
+   * heap while it waits for the ingest thread (for most items their wire bytes).
+   */
   default int bytes() {
     return 0;
   }
@@ -21,12 +24,14 @@ sealed interface Inbound {
   /**
    * An UPLOAD: a copy of the raw message in the first {@code length} bytes of {@code message} (an
    * array of {@link UploadBuffers}, given back once handled), decoded (inflated, parsed) on the
-   * ingest thread.
+   * ingest thread. Counts as the whole array, which may be up to 1.5x {@code length} (the size
+   * classes of {@link UploadBuffers}), so that the connection's queued-bytes bound holds for the
+   * heap these copies take, not only for their wire bytes.
    */
   record Upload(ClientConnection connection, byte[] message, int length) implements Inbound {
     @Override
     public int bytes() {
-      return length;
+      return message.length;
     }
   }
 

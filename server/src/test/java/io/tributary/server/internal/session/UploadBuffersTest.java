@@ -65,4 +65,14 @@ class UploadBuffersTest {
     assertThat(UploadBuffers.defaultMaxPooledBytes())
         .isEqualTo(Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16));
   }
+
+  @Test
+  void aQueuedUploadCountsTheWholeArrayItHolds() {
+    UploadBuffers buffers = new UploadBuffers(0);
+    byte[] copy = buffers.take(1025); // class 1,536
+    Inbound.Upload upload = new Inbound.Upload(null, copy, 1025);
+    assertThat(upload.bytes())
+        .as("the back-pressure bound is on the heap the copies hold, not only their wire bytes")
+        .isEqualTo(1536);
+  }
 }
