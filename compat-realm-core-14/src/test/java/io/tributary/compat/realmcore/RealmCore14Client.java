@@ -148,6 +148,11 @@ final class RealmCore14Client implements AutoCloseable {
     logIn(I.realm_app_credentials_new_anonymous(true));
   }
 
+  /** Logs in with a server API key. */
+  void logInWithApiKey(String key) throws Exception {
+    logIn(I.realm_app_credentials_new_api_key(key));
+  }
+
   private void logIn(NativePointer<?> credentials) throws Exception {
     CompletableFuture<NativePointer<RealmUserT>> result = new CompletableFuture<>();
     I.realm_app_log_in_with_credentials(cast(app), cast(credentials), new AppCallback<NativePointer<RealmUserT>>() {
@@ -165,6 +170,17 @@ final class RealmCore14Client implements AutoCloseable {
       user = result.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof LoginException login ? login : e;
+    }
+  }
+
+  /**
+   * Uses the user realm-core restored from its metadata realm (a previous App on the same
+   * directory logged in), with the tokens it stored then.
+   */
+  void useCurrentUser() {
+    user = I.realm_app_get_current_user(cast(app));
+    if (user == null) {
+      throw new IllegalStateException("no current user in the App's metadata");
     }
   }
 

@@ -10,8 +10,10 @@ import io.realm.kotlin.internal.interop.sync.SyncError;
 import io.tributary.compat.realmcore.Readings.Reading;
 import io.tributary.server.AppSchema;
 import io.tributary.server.LmdbIngestSink;
+import io.tributary.server.auth.AuthConfig;
 import io.tributary.server.testing.TestServer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +159,89 @@ class RealmCore14ClientTest {
       assertThat(error.getErrorCode().getMessage()).contains("AddColumn Reading.value: type=Double",
           "expected: type=Int");
       assertThat(server.store().countByClass()).doesNotContainKey("Reading");
+    }
+  }
+
+  @Test
+  void apiKeyUserUploadsTenThousandReadingsInOneTransactionAsOneLargeChangeset(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(10_000, 61);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInWithApiKey("loader-key-1234");
+      client.openReadings(dir.resolve("readings.realm"));
+      client.write(readings);
+      assertThat(client.waitForUploadCompletion(120, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
+          .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
+      // realm-core uploads the transaction as one changeset of about 1.7 MB
+      assertThat(RealmCore14Client.CORE_LOG)
+          .anyMatch(l -> l.matches(".*Fetching changeset for upload .*changeset_size=1[0-9]{6},.*"));
+      assertStoreHoldsExactly(server, readings, client.userId());
+    }
+  }
+
+  @Test
+  void expiredAccessTokenIsRefreshedAndTheUploadCompletes(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(100, 21);
+    List<Reading> second = readings(100, 22);
+    MutableClock clock = new MutableClock(Instant.now());
+    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).clock(clock).build();
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {})) {
+      String userId;
+      try (RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
+        client.logInAnonymously();
+        userId = client.userId();
+        client.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(client, first);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+        client.closeRealm();
+      }
+      // the server's time passes the access token's expiry; realm-core's does not, so it only
+      // learns of the expiry from the server
+      clock.advance(AuthConfig.ACCESS_TOKEN_TTL_DEFAULT.plusMinutes(1));
+      RealmCore14Client.CORE_LOG.clear();
+
+      try (RealmCore14Client again = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
+        again.useCurrentUser();
+        assertThat(again.userId()).isEqualTo(userId);
+        again.openReadings(dir.resolve("readings.realm"));
+        writeInTransactions(again, second);
+        assertThat(again.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+        again.closeRealm();
+
+        assertThat(again.syncErrors).as("sync errors reported to the app").isEmpty();
+        // the WebSocket upgrade is refused; realm-core refreshes the access token and reconnects
+        assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("Expected HTTP response 101 Switching Protocols")
+            && l.contains("HTTP/1.1 401 Unauthorized") && l.contains("\"error_code\":\"InvalidSession\""));
+        assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("App: refresh_access_token: user_id: " + userId));
+        assertThat(again.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
+            .contains("POST /api/client/v2.0/auth/session 201");
+        List<Reading> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertStoreHoldsExactly(server, all, userId);
+      }
+    }
+  }
+
+  @Test
+  void developmentModeServerAdoptsTheSchemaRealmCoreDeclares(@TempDir Path dir) throws Exception {
+    List<Reading> readings = readings(50, 31);
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")),
+            b -> b.schema(AppSchema.parse("{\"classes\": []}")).developmentMode(true));
+        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, readings);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      // the same schema an operator writes by hand for this model (TestServer.READING)
+      assertThat(server.server.schema()).as(server.server.schema().toJson()).isEqualTo(TestServer.READING);
+      assertStoreHoldsExactly(server, readings, client.userId());
     }
   }
 
