@@ -12,11 +12,13 @@ import io.tributary.server.AppSchema;
 import io.tributary.server.LmdbIngestSink;
 import io.tributary.server.auth.AuthConfig;
 import io.tributary.server.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +53,9 @@ class RealmCore14ClientTest {
       assertCleanSession(client);
       assertThat(RealmCore14Client.CORE_LOG).contains("Realm sync client ([realm-core-14.12.0])",
           "Supported protocol versions: 2-14", "Connection[1] Negotiated protocol version: 14");
+      // protocol 12 and up: the DOWNLOAD field after batch_state is a progress estimate (a double)
+      assertThat(RealmCore14Client.CORE_LOG)
+          .anyMatch(l -> l.contains("Received: DOWNLOAD(") && l.contains("progress_estimate=1, batch_state=SteadyState"));
       // realm-core's own WebSocket (DefaultSocketProvider), not an SDK-supplied one
       assertThat(RealmCore14Client.CORE_LOG).contains("WebSocket::initiate_client_handshake()");
       assertThat(client.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
@@ -245,6 +250,55 @@ class RealmCore14ClientTest {
     }
   }
 
+  @Test
+  void serverRestoredFromAnOlderCopyAdoptsTheClientsProgressWithoutAClientReset(@TempDir Path dir) throws Exception {
+    List<Reading> beforeCopy = readings(100, 71);
+    List<Reading> afterCopy = readings(100, 72);
+    List<Reading> afterRestore = readings(100, 73);
+    Path store = dir.resolve("store");
+    Path copy = dir.resolve("store-copy");
+    TestServer first = TestServer.lmdb(store);
+    int port = first.server.port();
+    try (RealmCore14Client client = new RealmCore14Client(first.server.baseUrl(), TestServer.APP, dir)) {
+      try {
+        client.logInAnonymously();
+        client.openReadings(dir.resolve("readings.realm"));
+        client.write(beforeCopy);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload before the copy").isNull();
+      } finally {
+        first.close();
+      }
+      copyDirectory(store, copy); // the operator's backup: the server stopped, its directory copied
+
+      try (TestServer second = TestServer.start(LmdbIngestSink.open(store), b -> b.port(port))) {
+        client.write(afterCopy);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload after the copy").isNull();
+      }
+      deleteDirectory(store);
+      copyDirectory(copy, store); // restored from the older copy
+
+      try (TestServer restored = TestServer.start(LmdbIngestSink.open(store), b -> b.port(port))) {
+        client.write(afterRestore);
+        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload after the restore").isNull();
+        client.closeRealm();
+
+        // realm-core accepts the restored server's older versions: no error, no client reset,
+        // no new client file; the server tells it so in a LOG_MESSAGE (protocol 10 and up)
+        assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
+        assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+        assertThat(RealmCore14Client.CORE_LOG).noneMatch(l -> l.contains("Received: ERROR") && !l.contains("error_code=100,"));
+        assertThat(RealmCore14Client.CORE_LOG)
+            .anyMatch(l -> l.contains("Session[1]: Server log: server state older than this client's"));
+        assertThat(restored.store().clientFiles()).hasSize(1);
+        // what the restored copy held, plus what came after the restore; the readings acknowledged
+        // between the copy and the restore are lost, as docs/operators.md ("Backups") says
+        List<Reading> kept = new ArrayList<>(beforeCopy);
+        kept.addAll(afterRestore);
+        assertStoreHoldsExactly(restored, kept, client.userId());
+      }
+    }
+  }
+
   private static void writeInTransactions(RealmCore14Client client, List<Reading> readings) throws Exception {
     for (int i = 0; i < readings.size(); i += PER_TRANSACTION) {
       client.write(readings.subList(i, Math.min(readings.size(), i + PER_TRANSACTION)));
@@ -262,5 +316,23 @@ class RealmCore14ClientTest {
     assertThat(RealmCore14Client.CORE_LOG).filteredOn(l -> l.contains("Received: ERROR")
             || l.contains("Connection closed due to error") || l.contains("Allowing reconnection"))
         .as("realm-core log lines about errors").isEmpty();
+  }
+
+  private static void copyDirectory(Path from, Path to) throws java.io.IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  private static void deleteDirectory(Path dir) throws java.io.IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(dir);
   }
 }
