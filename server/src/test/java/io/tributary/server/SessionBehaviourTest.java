@@ -22,6 +22,7 @@ import io.tributary.protocol.message.QueryMessage;
 import io.tributary.protocol.message.ServerIdentMessage;
 import io.tributary.protocol.message.UnbindMessage;
 import io.tributary.protocol.message.UnboundMessage;
+import io.tributary.protocol.message.UploadMessage;
 import io.tributary.server.testing.Changesets;
 import io.tributary.server.testing.SyncTestClient;
 import io.tributary.server.testing.TestServer;
@@ -347,6 +348,52 @@ class SessionBehaviourTest {
       c.send(BindMessage.flx(1, BindParameters.of(0), false));
       c.send(new ClientIdentMessage(1, id.clientFileIdent(), id.clientFileIdentSalt(), 2, 3, 2, 5, 0, "{}"));
       assertThat(c.next(JsonErrorMessage.class).errorCode()).isEqualTo(211);
+    }
+  }
+
+  /**
+   * Found by the real realm-core 14.12 client (compat-realm-core-14): after a restore, the
+   * adopted upload cursor kept the backup's server version, lower than the one the client had
+   * been sent, and realm-core refused the DOWNLOAD ("last integrated server version of upload
+   * cursor cannot decrease", error 233). The client's own download cursor bounds what it was sent.
+   */
+  @Test
+  void aRestoredServerNeverLowersTheUploadCursorsServerVersion() throws Exception {
+    Path live = dir.resolve("live");
+    Path backup = dir.resolve("backup");
+    Changesets.BoundFile id;
+    DownloadMessage first;
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      id = bindNewFile(c, 1);
+      // based on the server version the client has integrated, as realm-core's uploads are
+      c.send(new UploadMessage(1, 2, id.download().downloadServerVersion(), 0, List.of(entry(2, Changesets.schema()))));
+      first = c.next(DownloadMessage.class);
+    }
+    assertThat(first.uploadServerVersion()).as("the backup's upload cursor").isGreaterThan(0);
+    copy(live, backup);
+    DownloadMessage ack;
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      c.send(BindMessage.flx(1, BindParameters.of(0), false));
+      c.send(id.reident(1, first));
+      DownloadMessage d = c.next(DownloadMessage.class);
+      c.send(new UploadMessage(1, 3, d.downloadServerVersion(), 0, List.of(entry(3, Changesets.readings(ObjectId.get())))));
+      ack = c.next(DownloadMessage.class);
+    }
+    assertThat(ack.uploadServerVersion()).as("the upload cursor the client was sent")
+        .isGreaterThan(first.uploadServerVersion());
+    try (TestServer server = TestServer.lmdb(backup);
+        SyncTestClient c = server.connect("u")) {
+      c.send(BindMessage.flx(1, BindParameters.of(0), false));
+      c.send(id.reident(1, ack));
+      assertThat(c.next(LogMessage.class).level()).isEqualTo(LogMessage.Level.WARN);
+      DownloadMessage d = c.next(DownloadMessage.class);
+      // realm-core's checks on every DOWNLOAD (ClientHistory::update_sync_progress, Session progress checks)
+      assertThat(d.uploadServerVersion()).isGreaterThanOrEqualTo(ack.uploadServerVersion())
+          .isLessThanOrEqualTo(d.downloadServerVersion());
+      assertThat(d.uploadClientVersion()).isGreaterThanOrEqualTo(ack.uploadClientVersion());
+      assertThat(d.downloadClientVersion()).isLessThanOrEqualTo(d.uploadClientVersion());
     }
   }
 

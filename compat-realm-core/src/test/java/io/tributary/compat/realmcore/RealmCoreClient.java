@@ -18,6 +18,7 @@ import io.realm.kotlin.internal.interop.sync.AppError;
 import io.realm.kotlin.internal.interop.sync.MetadataMode;
 import io.realm.kotlin.internal.interop.sync.ProgressDirection;
 import io.realm.kotlin.internal.interop.sync.SyncError;
+import io.tributary.compat.realmcore.Readings.Reading;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -89,9 +90,6 @@ final class RealmCoreClient implements AutoCloseable {
       this.error = error;
     }
   }
-
-  /** One Reading as the test writes it. */
-  record Reading(byte[] id, String sensor, double value, Instant ts, double lat, double lon) {}
 
   final JdkHttpTransport transport = new JdkHttpTransport();
   final List<SyncError> syncErrors = new CopyOnWriteArrayList<>();

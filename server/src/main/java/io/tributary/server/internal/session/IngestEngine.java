@@ -871,8 +871,13 @@ public final class IngestEngine implements AutoCloseable {
           + "from a backup?): adopting the client's cursors. Objects acknowledged after that state are lost.");
       long icv = Math.max(f.integratedClientVersion(), dcv);
       f = f.withVersions(Math.max(f.serverVersion(), latest), icv);
-      if (f.uploadClientVersion() < icv) {
-        f = f.withUpload(icv, Math.min(f.uploadServerVersion(), f.serverVersion()));
+      // the upload cursor must not move back from what the client was sent (realm-core refuses the
+      // DOWNLOAD otherwise, error 233). Every upload cursor it was sent named a server version it
+      // had already integrated, so its download cursor's server version (dsv) is at least that,
+      // and at most the adopted server version: a safe floor
+      if (f.uploadClientVersion() < icv || f.uploadServerVersion() < dsv) {
+        f = f.withUpload(Math.max(f.uploadClientVersion(), icv),
+            Math.max(Math.min(f.uploadServerVersion(), f.serverVersion()), dsv));
       }
       write(s, f);
       if (ProtocolVersion.supportsLogMessage(c.protocolVersion())) {
