@@ -32,10 +32,9 @@ final class BenchDevice implements AutoCloseable {
   private volatile long acknowledgedBytes;
   private volatile long written;
   private volatile long lastVersion;
-  private volatile boolean recording;
   private long nextSequence; // writer thread only
 
-  // commits waiting for their acknowledgement, a ring guarded by `this`; commit nanos < 0: not recorded
+  // commits waiting for their acknowledgement, a ring guarded by `this`, with their commit nanos
   private long[] versions = new long[1024];
   private long[] nanos = new long[1024];
   private int head;
@@ -43,7 +42,16 @@ final class BenchDevice implements AutoCloseable {
   private int mostWaiting;
   private long ackedVersion;
   private long ackedAt;
-  private final LatencySamples latency = new LatencySamples();
+  // The latency of a commit made in [recordFrom, recordTo) goes to samples[0], of any other to
+  // samples[1] (dropped), chosen by index rather than by a branch: the warm-up runs the same code as
+  // the window, so no branch first taken when recording starts makes the JIT deoptimize the sync
+  // thread's compiled loop (which inlines onProgress) inside the measured window (issue 10).
+  // Guarded by `this`; until recording starts every commit is "in" and samples[0] is cleared then.
+  private final LatencySamples[] samples = {new LatencySamples(), new LatencySamples()};
+  private long recordFrom = System.nanoTime() - DAY_NANOS;
+  private long recordTo = recordFrom + 2 * DAY_NANOS;
+
+  private static final long DAY_NANOS = TimeUnit.DAYS.toNanos(1);
 
   BenchDevice(int index, int runSalt, IngestConfig config) {
     this.index = index;
@@ -75,15 +83,13 @@ final class BenchDevice implements AutoCloseable {
     nextSequence = first + count;
     written = nextSequence;
     lastVersion = version;
-    committed(version, recording ? committedAt : -1);
+    committed(version, committedAt);
     return version;
   }
 
   private synchronized void committed(long version, long at) {
     if (version <= ackedVersion) {
-      if (at >= 0) {
-        latency.record(ackedAt - at); // the acknowledgement overtook write()'s return
-      }
+      samples[outside(at, recordFrom, recordTo)].record(ackedAt - at); // the acknowledgement overtook write()'s return
       return;
     }
     if (size == versions.length) {
@@ -116,9 +122,8 @@ final class BenchDevice implements AutoCloseable {
       ackedAt = now;
       notifyAll();
       while (size > 0 && versions[head] <= ackedVersion) {
-        if (nanos[head] >= 0) {
-          latency.record(now - nanos[head]);
-        }
+        long at = nanos[head];
+        samples[outside(at, recordFrom, recordTo)].record(now - at);
         head = (head + 1) % versions.length;
         size--;
       }
@@ -158,9 +163,28 @@ final class BenchDevice implements AutoCloseable {
     }
   }
 
-  /** Records the latency of the transactions committed from now on, until {@code false}. */
-  void recording(boolean on) {
-    recording = on;
+  /**
+   * Records the latency of the transactions committed from now on, until {@code false}; {@code
+   * true} drops what was recorded before (the warm-up's samples).
+   */
+  synchronized void recording(boolean on) {
+    long now = System.nanoTime();
+    if (on) {
+      samples[0].clear();
+      samples[1].clear();
+      recordFrom = now;
+      recordTo = now + DAY_NANOS;
+    } else {
+      recordTo = now;
+    }
+  }
+
+  /**
+   * 1 if {@code at} is outside {@code [from, to)}, else 0, without a branch ({@link
+   * System#nanoTime} values: their differences do not overflow).
+   */
+  static int outside(long at, long from, long to) {
+    return (int) (((at - from) | (to - 1 - at)) >>> 63);
   }
 
   /**
@@ -209,7 +233,7 @@ final class BenchDevice implements AutoCloseable {
 
   /** The recorded latencies; read only after the writer stopped and everything was acknowledged. */
   synchronized LatencySamples latency() {
-    return latency;
+    return samples[0];
   }
 
   @Override

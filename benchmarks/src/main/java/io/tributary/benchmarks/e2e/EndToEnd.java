@@ -409,6 +409,10 @@ public final class EndToEnd {
         StringBuilder cpuLine = new StringBuilder("e2e: CPU ms by thread:");
         byName.forEach((name, nanos) -> cpuLine.append(' ').append(name).append('=').append(nanos / 1_000_000));
         cpuLine.append(" other(JIT,GC,main)=").append((processNanos - serverNanos - clientNanos) / 1_000_000);
+        // since the JVM started: the JIT's total is the whole warm-up's compile work, which depends
+        // less on when the compiles fall than the window's share does (issue 10)
+        ThreadCpu.jvmThreadMillis().forEach((kind, millis) ->
+            cpuLine.append(", of which ").append(kind).append(" since the JVM started=").append(millis));
         log.println(cpuLine);
         int mostUnacknowledged = 0;
         for (BenchDevice d : devices) {

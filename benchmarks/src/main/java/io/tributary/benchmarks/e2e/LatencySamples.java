@@ -31,6 +31,13 @@ final class LatencySamples {
     sorted = false;
   }
 
+  /** Forgets every sample and the dropped count (keeps the array). */
+  void clear() {
+    count = 0;
+    dropped = 0;
+    sorted = true;
+  }
+
   /** Adds every sample of {@code other}. */
   void addAll(LatencySamples other) {
     for (int i = 0; i < other.count; i++) {

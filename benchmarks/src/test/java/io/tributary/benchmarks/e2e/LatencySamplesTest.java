@@ -45,6 +45,24 @@ class LatencySamplesTest {
   }
 
   @Test
+  void clearForgetsTheSamplesRecordedBefore() {
+    LatencySamples s = new LatencySamples();
+    for (int i = 0; i < 2000; i++) {
+      s.record(1_000_000 + i); // the warm-up's
+    }
+    s.quantile(0.5); // sorted
+    s.clear();
+    assertThat(s.count()).isZero();
+    assertThat(s.dropped()).isZero();
+    assertThatThrownBy(() -> s.quantile(0.5)).isInstanceOf(IllegalStateException.class);
+    s.record(9);
+    s.record(3);
+    assertThat(s.count()).isEqualTo(2);
+    assertThat(s.quantile(0)).isEqualTo(3);
+    assertThat(s.quantile(1)).isEqualTo(9);
+  }
+
+  @Test
   void refusesBadQuantilesAndEmptySets() {
     LatencySamples s = new LatencySamples();
     assertThatThrownBy(() -> s.quantile(0.5)).isInstanceOf(IllegalStateException.class);

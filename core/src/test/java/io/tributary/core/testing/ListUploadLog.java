@@ -87,6 +87,13 @@ public final class ListUploadLog implements UploadLog {
     return closed;
   }
 
+  private RuntimeException readFailure;
+
+  /** Makes every later {@link #read} throw {@code failure} (null: read normally again). */
+  public synchronized void failReads(RuntimeException failure) {
+    readFailure = failure;
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new LogClosedException("ListUploadLog is closed");
@@ -111,6 +118,9 @@ public final class ListUploadLog implements UploadLog {
   public synchronized int read(long afterVersion, long maxBytes, EntryVisitor visitor) {
     checkOpen();
     reads++;
+    if (readFailure != null) {
+      throw readFailure;
+    }
     if (afterVersion < 0 || maxBytes <= 0) {
       throw new IllegalArgumentException("afterVersion/maxBytes");
     }

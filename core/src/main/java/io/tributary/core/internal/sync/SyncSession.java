@@ -600,11 +600,25 @@ public final class SyncSession {
       progressDirty = true;
       worked = true;
     }
+    // pumpUploads, startDelete and onMessage (in dispatch) are called directly, not through
+    // guardedStep: its one call site of BooleanSupplier.getAsBoolean saw several lambdas, so the JIT
+    // could not inline them into this loop and compiled the lambdas (and pumpUploads) a second and
+    // third time as roots of their own, late, in the steady state (issue 10)
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
-      worked |= guardedStep(this::pumpUploads);
+      try {
+        worked |= pumpUploads();
+      } catch (Violation | UploadLogException f) {
+        stepFailed(f);
+        worked = true;
+      }
     }
     if (pendingDelete != null && !deleteInFlight && events.isEmpty()) {
-      worked |= guardedStep(this::startDelete);
+      try {
+        worked |= startDelete();
+      } catch (Violation | UploadLogException f) {
+        stepFailed(f);
+        worked = true;
+      }
     }
     if (progressDirty || publishedCommitted != knownNewest) {
       publishProgress();
@@ -668,12 +682,18 @@ public final class SyncSession {
   private boolean guardedStep(java.util.function.BooleanSupplier step) {
     try {
       return step.getAsBoolean();
-    } catch (Violation v) {
+    } catch (Violation | UploadLogException f) {
+      stepFailed(f);
+      return true;
+    }
+  }
+
+  /** A step's failure (a {@link Violation} or an {@link UploadLogException}): a fatal stop. */
+  private void stepFailed(RuntimeException f) {
+    if (f instanceof Violation v) {
       protocolViolation(v.getMessage(), v.getCause());
-      return true;
-    } catch (UploadLogException e) {
-      storageFailure(e);
-      return true;
+    } else {
+      storageFailure((UploadLogException) f);
     }
   }
 
@@ -736,7 +756,11 @@ public final class SyncSession {
       if (r.attempt == attempt && phase == Phase.CONNECTING) {
         early.add(r); // the listener may run before our connect callback was queued
       } else if (r.attempt == attempt && phase == Phase.CONNECTED) {
-        guarded(() -> onMessage(r.message));
+        try {
+          onMessage(r.message);
+        } catch (Violation | UploadLogException f) {
+          stepFailed(f);
+        }
       }
     } else if (e instanceof Closed c) {
       if (c.attempt == attempt && phase == Phase.CONNECTING) {

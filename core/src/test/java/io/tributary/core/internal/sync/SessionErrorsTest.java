@@ -302,6 +302,31 @@ class SessionErrorsTest {
     assertThat(h.log.metadata().hasClientFileIdent()).isFalse();
   }
 
+  // ---- storage failures ------------------------------------------------------------------------
+
+  @Test
+  void aLogThatFailsToReadWhileUploadingStopsTheSession() {
+    active();
+    int reads = h.list.reads();
+    io.tributary.core.spi.UploadLogException.StorageFailureException broken =
+        new io.tributary.core.spi.UploadLogException.StorageFailureException("disk gone", null);
+    h.list.failReads(broken);
+    h.append(1, 20, 1); // the new entry makes the session read the log to upload it
+    h.step();
+    assertThat(h.list.reads()).isGreaterThan(reads);
+    assertThat(h.session.fatalError()).satisfies(e -> {
+      assertThat(e.category()).isEqualTo(SyncException.Category.STORAGE);
+      assertThat(e.isFatal()).isTrue();
+      assertThat(e.getMessage()).contains("the upload log failed").contains("disk gone");
+      assertThat(e.getCause()).isSameAs(broken);
+    });
+    assertThat(c.isClosed()).isTrue();
+    int after = h.list.reads();
+    h.advance(Duration.ofHours(1));
+    assertThat(h.list.reads()).isEqualTo(after);
+    assertThat(h.transport.attempts()).isEqualTo(1);
+  }
+
   // ---- close codes ----------------------------------------------------------------------------
 
   @Test
