@@ -8,6 +8,7 @@ import io.realm.kotlin.internal.interop.CoreLogLevel;
 import io.realm.kotlin.internal.interop.JvmMemTrackingAllocator;
 import io.realm.kotlin.internal.interop.NativePointer;
 import io.realm.kotlin.internal.interop.PropertyInfo;
+import io.realm.kotlin.internal.interop.ProgressCallback;
 import io.realm.kotlin.internal.interop.PropertyType;
 import io.realm.kotlin.internal.interop.RealmInterop;
 import io.realm.kotlin.internal.interop.RealmUserT;
@@ -16,6 +17,7 @@ import io.realm.kotlin.internal.interop.SyncConnectionParams;
 import io.realm.kotlin.internal.interop.Timestamp;
 import io.realm.kotlin.internal.interop.sync.AppError;
 import io.realm.kotlin.internal.interop.sync.MetadataMode;
+import io.realm.kotlin.internal.interop.sync.ProgressDirection;
 import io.realm.kotlin.internal.interop.sync.SyncError;
 import io.tributary.compat.realmcore.Readings.Reading;
 import java.lang.reflect.InvocationTargetException;
@@ -47,7 +49,8 @@ import kotlinx.coroutines.ExecutorsKt;
  * 2.x JNI wrappers, which differ where the C API changed in realm-core 14: the App config now owns
  * the metadata settings and the sync client config ({@code realm_app_get} takes no client config),
  * the log callback has a category and its level is set apart, and the progress notifier reports
- * an estimate instead of byte counts (not used here: with these wrappers it never fired, see
+ * an estimate instead of byte counts (in a Flexible Sync session it calls back only after a
+ * DOWNLOAD for a query version above 0, see {@link #registerProgressNotifier} and
  * docs/realm-core-client.md). The two cannot share a class (they compile against
  * different, same-named wrapper classes); the HTTP transport and the test data are shared
  * (compiled from compat-realm-core's test sources).
@@ -110,6 +113,8 @@ final class RealmCore14Client implements AutoCloseable {
   private NativePointer<?> realm;
   private long readingClass;
   private final Map<String, Long> columns = new ConcurrentHashMap<>();
+  /** Tokens of the progress notifiers registered on the open realm's session, released at close. */
+  private final List<NativePointer<?>> progressTokens = new ArrayList<>();
 
   /**
    * Schedulers (and their realm threads) of every client, for the JVM's lifetime: realm-kotlin's
@@ -308,12 +313,65 @@ final class RealmCore14Client implements AutoCloseable {
   }
 
   /**
+   * Registers a progress notifier on the open realm's session
+   * ({@code realm_sync_session_register_progress_notifier}, as the Kotlin SDK's
+   * {@code progressAsFlow}): realm-core calls {@code callback} with its estimate in 0..1 on its
+   * sync client thread. The token is released when the realm closes (an unreleased token keeps
+   * the session alive, like a session handle). In a Flexible Sync session realm-core 14 calls
+   * back only once a DOWNLOAD for a query version above 0 arrived ({@link
+   * #commitEmptySubscriptionSet}); before that it stays silent, whatever the server sends.
+   *
+   * @param upload upload progress if true, download progress if false
+   * @param streaming report indefinitely if true; if false, realm-core reports until what was
+   *     transferable at registration has been transferred, then drops the notifier
+   */
+  void registerProgressNotifier(boolean upload, boolean streaming, ProgressCallback callback) throws Exception {
+    onRealmThread(() -> {
+      NativePointer<?> session = I.realm_sync_session_get(cast(realm));
+      try {
+        progressTokens.add(I.realm_sync_session_register_progress_notifier(cast(session),
+            upload ? ProgressDirection.RLM_SYNC_PROGRESS_DIRECTION_UPLOAD
+                : ProgressDirection.RLM_SYNC_PROGRESS_DIRECTION_DOWNLOAD,
+            streaming, callback));
+      } finally {
+        session.release();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Commits a new, empty subscription set (as an SDK's {@code subscriptions.update {}} with no
+   * query): realm-core sends a QUERY with the next query version and {@code {}}.
+   *
+   * @return the committed set's query version
+   */
+  long commitEmptySubscriptionSet() throws Exception {
+    return onRealmThread(() -> {
+      NativePointer<?> latest = I.realm_sync_get_latest_subscriptionset(cast(realm));
+      NativePointer<?> mutable = I.realm_sync_make_subscriptionset_mutable(cast(latest));
+      NativePointer<?> committed = I.realm_sync_subscriptionset_commit(cast(mutable));
+      try {
+        return I.realm_sync_subscriptionset_version(cast(committed));
+      } finally {
+        committed.release();
+        mutable.release();
+        latest.release();
+      }
+    });
+  }
+
+  /**
    * Closes the realm (on its thread) and waits until realm-core's sync client has ended the
    * realm's session (UNBIND sent and answered, or the connection gone).
    */
   void closeRealm() throws Exception {
     if (realm != null) {
       onRealmThread(() -> {
+        for (NativePointer<?> token : progressTokens) {
+          token.release();
+        }
+        progressTokens.clear();
         I.realm_close(cast(realm));
         return null;
       });
