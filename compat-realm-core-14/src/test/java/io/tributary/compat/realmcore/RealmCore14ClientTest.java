@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,78 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
         assertStoreHoldsExactly(restored, kept, client.userId());
       }
     }
+  }
+
+  /**
+   * realm-core 14's progress notifiers (what the SDKs' {@code progressAsFlow} and
+   * {@code addProgressNotification} use) in a Flexible Sync session call back only once a
+   * DOWNLOAD for a query version above 0 arrived: realm-core enables progress notifications in
+   * {@code receive_download_message} only when {@code query_version > 0}, whatever the server
+   * puts in the DOWNLOAD's progress fields. An asymmetric-only app that never commits a
+   * subscription set stays at query version 0 and its notifiers stay silent (against any server);
+   * one empty subscription set commit (QUERY version 1, {@code {}}, which Tributary bootstraps)
+   * turns them on, and upload progress then reaches 1.0.
+   */
+  @Test
+  void progressNotifiersCallBackOnceAQueryVersionAboveZeroIsDownloaded(@TempDir Path dir) throws Exception {
+    List<Reading> first = readings(500, 61);
+    List<Reading> second = readings(250, 62);
+    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
+        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
+      client.logInAnonymously();
+      client.openReadings(dir.resolve("readings.realm"));
+      writeInTransactions(client, first);
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
+
+      List<Double> uploadOnce = new CopyOnWriteArrayList<>();
+      List<Double> uploadStreaming = new CopyOnWriteArrayList<>();
+      List<Double> downloadStreaming = new CopyOnWriteArrayList<>();
+      client.registerProgressNotifier(true, false, uploadOnce::add);
+      client.registerProgressNotifier(true, true, uploadStreaming::add);
+      client.registerProgressNotifier(false, true, downloadStreaming::add);
+      // query version 0 only: the DOWNLOADs (progress_estimate=1) arrived, the notifiers stay silent
+      assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Received: DOWNLOAD(")
+          && l.contains("progress_estimate=1, batch_state=LastInBatch, query_version=0"));
+      Thread.sleep(2_000); // a silence cannot be awaited: the time realm-core had to call back
+      assertThat(uploadOnce).as("upload notifier at query version 0").isEmpty();
+      assertThat(uploadStreaming).as("streaming upload notifier at query version 0").isEmpty();
+      assertThat(downloadStreaming).as("streaming download notifier at query version 0").isEmpty();
+      assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Progress handler called"));
+
+      // an empty subscription set: QUERY version 1, bootstrapped by the server
+      assertThat(client.commitEmptySubscriptionSet()).isEqualTo(1);
+      assertThat(RealmCoreDriver.awaitLog("query_version=1, num_changesets=1", 20, TimeUnit.SECONDS))
+          .as("DOWNLOAD for query version 1 received").isTrue();
+      assertThat(awaitValue(uploadOnce, 1.0)).as("upload notifier after query version 1: " + uploadOnce).isTrue();
+      assertThat(awaitValue(uploadStreaming, 1.0)).as("streaming upload: " + uploadStreaming).isTrue();
+      assertThat(awaitValue(downloadStreaming, 1.0)).as("streaming download: " + downloadStreaming).isTrue();
+
+      // and for new writes: a notifier registered after them reports their upload to the end
+      client.write(second);
+      List<Double> secondUpload = new CopyOnWriteArrayList<>();
+      client.registerProgressNotifier(true, false, secondUpload::add);
+      assertThat(awaitValue(secondUpload, 1.0)).as("upload notifier for the second write: " + secondUpload).isTrue();
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
+      client.closeRealm();
+
+      assertCleanSession(client);
+      assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Sending: QUERY(query_version=1"));
+      List<Reading> all = new ArrayList<>(first);
+      all.addAll(second);
+      assertStoreHoldsExactly(server, all, client.userId());
+    }
+  }
+
+  /** Waits until {@code values} holds {@code expected}; false if it did not within 20 s. */
+  private static boolean awaitValue(List<Double> values, double expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!values.contains(expected)) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   private static void copyDirectory(Path from, Path to) throws java.io.IOException {

@@ -102,6 +102,8 @@ abstract class RealmCoreDriver implements AutoCloseable {
   protected NativePointer<?> realm;
   private long readingClass;
   private final Map<String, Long> columns = new ConcurrentHashMap<>();
+  /** Handles released on the realm's thread just before it closes (realm thread only). */
+  private final List<NativePointer<?>> releaseAtClose = new ArrayList<>();
 
   /**
    * Schedulers (and their realm threads) of every client, for the JVM's lifetime. realm-kotlin's
@@ -306,6 +308,10 @@ abstract class RealmCoreDriver implements AutoCloseable {
   void closeRealm() throws Exception {
     if (realm != null) {
       onRealmThread(() -> {
+        for (NativePointer<?> handle : releaseAtClose) {
+          release(handle);
+        }
+        releaseAtClose.clear();
         I.realm_close(cast(realm));
         return null;
       });
@@ -341,6 +347,15 @@ abstract class RealmCoreDriver implements AutoCloseable {
    */
   static void release(NativePointer<?> pointer) {
     pointer.release();
+  }
+
+  /**
+   * Releases {@code handle} on the realm's thread when the realm closes, before {@code realm_close}
+   * (a progress notifier's token, for instance, keeps the session alive like a session handle).
+   * Call on the realm's thread.
+   */
+  protected void releaseAtClose(NativePointer<?> handle) {
+    releaseAtClose.add(handle);
   }
 
   protected <T> T onRealmThread(Callable<T> task) throws Exception {
