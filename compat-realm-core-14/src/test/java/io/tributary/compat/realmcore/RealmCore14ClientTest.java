@@ -1,7 +1,6 @@
 package io.tributary.compat.realmcore;
 
 import static io.tributary.compat.realmcore.Readings.assertStoreHoldsExactly;
-import static io.tributary.compat.realmcore.Readings.path;
 import static io.tributary.compat.realmcore.Readings.readings;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,126 +9,53 @@ import io.realm.kotlin.internal.interop.sync.SyncError;
 import io.tributary.compat.realmcore.Readings.Reading;
 import io.tributary.server.AppSchema;
 import io.tributary.server.LmdbIngestSink;
-import io.tributary.server.auth.AuthConfig;
 import io.tributary.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real realm-core 14.12.0 client (App client and sync client with its built-in WebSocket,
- * unmodified, from realm-kotlin's cinterop-jvm 2.3.0) logs in to a Tributary server on 127.0.0.1,
- * negotiates sync protocol version 14, opens a Flexible Sync realm with an asymmetric class,
- * writes readings and waits for upload completion; the server's LMDB store must then hold exactly
- * those readings with the values written.
+ * unmodified, from realm-kotlin's cinterop-jvm 2.3.0) against a Tributary server: the scenarios of
+ * {@link RealmCoreScenarios} (compiled from compat-realm-core's test sources) over sync protocol
+ * 14, plus a schema mismatch reaching the app's error handler and a server restored from an older
+ * copy of its store.
  */
-class RealmCore14ClientTest {
-  private static final int PER_TRANSACTION = 250;
+class RealmCore14ClientTest extends RealmCoreScenarios {
 
-  @BeforeEach
-  void clearCoreLog() {
-    RealmCore14Client.CORE_LOG.clear();
+  @Override
+  RealmCoreDriver newClient(String baseUrl, String appId, Path dir) {
+    return new RealmCore14Client(baseUrl, appId, dir);
   }
 
-  @Test
-  void anonymousUserUploadsReadingsOverProtocol14ThatArriveExactlyOnce(@TempDir Path dir) throws Exception {
-    List<Reading> readings = readings(1_000, 42);
-    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
-        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-      client.logInAnonymously();
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, readings);
-
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      assertThat(RealmCore14Client.CORE_LOG).contains("Realm sync client ([realm-core-14.12.0])",
-          "Supported protocol versions: 2-14", "Connection[1] Negotiated protocol version: 14");
-      // protocol 12 and up: the DOWNLOAD field after batch_state is a progress estimate (a double)
-      assertThat(RealmCore14Client.CORE_LOG)
-          .anyMatch(l -> l.contains("Received: DOWNLOAD(") && l.contains("progress_estimate=1, batch_state=SteadyState"));
-      // realm-core's own WebSocket (DefaultSocketProvider), not an SDK-supplied one
-      assertThat(RealmCore14Client.CORE_LOG).contains("WebSocket::initiate_client_handshake()");
-      assertThat(client.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
-          .containsExactly(
-              "GET /api/client/v2.0/app/tributary-test/location 200",
-              "POST /api/client/v2.0/app/tributary-test/auth/providers/anon-user/login 200",
-              "GET /api/client/v2.0/auth/profile 200");
-      assertStoreHoldsExactly(server, readings, client.userId());
-      assertThat(server.store().clientFiles()).hasSize(1);
-    }
+  @Override
+  int protocolVersion() {
+    return 14;
   }
 
-  @Test
-  void reopenedRealmResumesItsClientFileAndUploadsOnlyNewReadings(@TempDir Path dir) throws Exception {
-    List<Reading> first = readings(300, 11);
-    List<Reading> second = readings(200, 12);
-    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
-        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-      client.logInAnonymously();
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, first);
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
-      client.closeRealm();
-      assertStoreHoldsExactly(server, first, client.userId());
-
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, second);
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      // the second session binds with the client file the first one got: no second IDENT request
-      assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
-      assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Sending: BIND("))).hasSize(2);
-      assertThat(server.store().clientFiles()).hasSize(1);
-      List<Reading> all = new ArrayList<>(first);
-      all.addAll(second);
-      assertStoreHoldsExactly(server, all, client.userId());
-    }
+  @Override
+  void assertUploadLogged() {
+    assertThat(RealmCoreDriver.CORE_LOG).contains("Realm sync client ([realm-core-14.12.0])",
+        "Supported protocol versions: 2-14", "Connection[1] Negotiated protocol version: 14");
+    // protocol 12 and up: the DOWNLOAD field after batch_state is a progress estimate (a double)
+    assertThat(RealmCoreDriver.CORE_LOG)
+        .anyMatch(l -> l.contains("Received: DOWNLOAD(") && l.contains("progress_estimate=1, batch_state=SteadyState"));
+    // realm-core's own WebSocket (DefaultSocketProvider), not an SDK-supplied one
+    assertThat(RealmCoreDriver.CORE_LOG).contains("WebSocket::initiate_client_handshake()");
   }
 
-  @Test
-  void readingsWrittenWhileTheServerIsDownArriveOnceAfterItRestarts(@TempDir Path dir) throws Exception {
-    List<Reading> before = readings(200, 41);
-    List<Reading> offline = readings(300, 42);
-    TestServer first = TestServer.lmdb(dir.resolve("store"));
-    int port = first.server.port();
-    try (RealmCore14Client client = new RealmCore14Client(first.server.baseUrl(), TestServer.APP, dir)) {
-      try {
-        client.logInAnonymously();
-        client.openReadings(dir.resolve("readings.realm"));
-        writeInTransactions(client, before);
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
-      } finally {
-        first.close();
-      }
-      // realm-core loses its connection; these commits wait in its history
-      writeInTransactions(client, offline);
-
-      try (TestServer second = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), b -> b.port(port))) {
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion after restart").isNull();
-        client.closeRealm();
-
-        assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
-        assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
-        assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Negotiated protocol version: 14")))
-            .as("protocol 14 on both connections").hasSize(2);
-        List<Reading> all = new ArrayList<>(before);
-        all.addAll(offline);
-        assertStoreHoldsExactly(second, all, client.userId());
-        assertThat(second.store().clientFiles()).hasSize(1);
-      }
-    }
+  @Override
+  void assertTokenRefreshLogged(String userId) {
+    // the WebSocket upgrade is refused; realm-core refreshes the access token and reconnects
+    assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Expected HTTP response 101 Switching Protocols")
+        && l.contains("HTTP/1.1 401 Unauthorized") && l.contains("\"error_code\":\"InvalidSession\""));
+    assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("App: refresh_access_token: user_id: " + userId));
   }
 
   @Test
@@ -157,7 +83,7 @@ class RealmCore14ClientTest {
       SyncError error = client.syncErrors.get(0);
       // the server's ERROR 225 (InvalidSchemaChange, action ApplicationBug) as realm-core hands it
       // to the SDK: a fatal session error with the server's message
-      assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("Received: ERROR")
+      assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Received: ERROR")
           && l.contains("error_code=225, is_fatal=true, error_action=ApplicationBug"));
       assertThat(error.getErrorCode().getErrorCode()).isEqualTo(ErrorCode.RLM_ERR_INVALID_SCHEMA_CHANGE);
       assertThat(error.isFatal()).as("fatal").isTrue();
@@ -165,89 +91,6 @@ class RealmCore14ClientTest {
       assertThat(error.getErrorCode().getMessage()).contains("AddColumn Reading.value: type=Double",
           "expected: type=Int");
       assertThat(server.store().countByClass()).doesNotContainKey("Reading");
-    }
-  }
-
-  @Test
-  void apiKeyUserUploadsTenThousandReadingsInOneTransactionAsOneLargeChangeset(@TempDir Path dir) throws Exception {
-    List<Reading> readings = readings(10_000, 61);
-    try (TestServer server = TestServer.lmdb(dir.resolve("store"));
-        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-      client.logInWithApiKey("loader-key-1234");
-      client.openReadings(dir.resolve("readings.realm"));
-      client.write(readings);
-      assertThat(client.waitForUploadCompletion(120, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      assertThat(client.transport.exchanges).extracting(e -> path(e.url()) + " " + e.status())
-          .contains("/api/client/v2.0/app/tributary-test/auth/providers/api-key/login 200");
-      // realm-core uploads the transaction as one changeset of about 1.7 MB
-      assertThat(RealmCore14Client.CORE_LOG)
-          .anyMatch(l -> l.matches(".*Fetching changeset for upload .*changeset_size=1[0-9]{6},.*"));
-      assertStoreHoldsExactly(server, readings, client.userId());
-    }
-  }
-
-  @Test
-  void expiredAccessTokenIsRefreshedAndTheUploadCompletes(@TempDir Path dir) throws Exception {
-    List<Reading> first = readings(100, 21);
-    List<Reading> second = readings(100, 22);
-    MutableClock clock = new MutableClock(Instant.now());
-    AuthConfig auth = AuthConfig.newBuilder().tokenSecret(TestServer.SECRET).clock(clock).build();
-    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), auth, b -> {})) {
-      String userId;
-      try (RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-        client.logInAnonymously();
-        userId = client.userId();
-        client.openReadings(dir.resolve("readings.realm"));
-        writeInTransactions(client, first);
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("first upload completion error").isNull();
-        client.closeRealm();
-      }
-      // the server's time passes the access token's expiry; realm-core's does not, so it only
-      // learns of the expiry from the server
-      clock.advance(AuthConfig.ACCESS_TOKEN_TTL_DEFAULT.plusMinutes(1));
-      RealmCore14Client.CORE_LOG.clear();
-
-      try (RealmCore14Client again = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-        again.useCurrentUser();
-        assertThat(again.userId()).isEqualTo(userId);
-        again.openReadings(dir.resolve("readings.realm"));
-        writeInTransactions(again, second);
-        assertThat(again.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("second upload completion error").isNull();
-        again.closeRealm();
-
-        assertThat(again.syncErrors).as("sync errors reported to the app").isEmpty();
-        // the WebSocket upgrade is refused; realm-core refreshes the access token and reconnects
-        assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("Expected HTTP response 101 Switching Protocols")
-            && l.contains("HTTP/1.1 401 Unauthorized") && l.contains("\"error_code\":\"InvalidSession\""));
-        assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("App: refresh_access_token: user_id: " + userId));
-        assertThat(again.transport.exchanges).extracting(e -> e.method() + " " + path(e.url()) + " " + e.status())
-            .contains("POST /api/client/v2.0/auth/session 201");
-        List<Reading> all = new ArrayList<>(first);
-        all.addAll(second);
-        assertStoreHoldsExactly(server, all, userId);
-      }
-    }
-  }
-
-  @Test
-  void developmentModeServerAdoptsTheSchemaRealmCoreDeclares(@TempDir Path dir) throws Exception {
-    List<Reading> readings = readings(50, 31);
-    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")),
-            b -> b.schema(AppSchema.parse("{\"classes\": []}")).developmentMode(true));
-        RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
-      client.logInAnonymously();
-      client.openReadings(dir.resolve("readings.realm"));
-      writeInTransactions(client, readings);
-      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload completion error").isNull();
-      client.closeRealm();
-
-      assertCleanSession(client);
-      // the same schema an operator writes by hand for this model (TestServer.READING)
-      assertThat(server.server.schema()).as(server.server.schema().toJson()).isEqualTo(TestServer.READING);
-      assertStoreHoldsExactly(server, readings, client.userId());
     }
   }
 
@@ -286,9 +129,9 @@ class RealmCore14ClientTest {
         // realm-core accepts the restored server's older versions: no error, no client reset,
         // no new client file; the server tells it so in a LOG_MESSAGE (protocol 10 and up)
         assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
-        assertThat(RealmCore14Client.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
-        assertThat(RealmCore14Client.CORE_LOG).noneMatch(l -> l.contains("Received: ERROR") && !l.contains("error_code=100,"));
-        assertThat(RealmCore14Client.CORE_LOG)
+        assertThat(RealmCoreDriver.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
+        assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Received: ERROR") && !l.contains("error_code=100,"));
+        assertThat(RealmCoreDriver.CORE_LOG)
             .anyMatch(l -> l.contains("Session[1]: Server log: server state older than this client's"));
         assertThat(restored.store().clientFiles()).hasSize(1);
         // what the restored copy held, plus what came after the restore; the readings acknowledged
@@ -328,17 +171,17 @@ class RealmCore14ClientTest {
       client.registerProgressNotifier(true, true, uploadStreaming::add);
       client.registerProgressNotifier(false, true, downloadStreaming::add);
       // query version 0 only: the DOWNLOADs (progress_estimate=1) arrived, the notifiers stay silent
-      assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("Received: DOWNLOAD(")
+      assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Received: DOWNLOAD(")
           && l.contains("progress_estimate=1, batch_state=LastInBatch, query_version=0"));
       Thread.sleep(2_000); // a silence cannot be awaited: the time realm-core had to call back
       assertThat(uploadOnce).as("upload notifier at query version 0").isEmpty();
       assertThat(uploadStreaming).as("streaming upload notifier at query version 0").isEmpty();
       assertThat(downloadStreaming).as("streaming download notifier at query version 0").isEmpty();
-      assertThat(RealmCore14Client.CORE_LOG).noneMatch(l -> l.contains("Progress handler called"));
+      assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Progress handler called"));
 
       // an empty subscription set: QUERY version 1, bootstrapped by the server
       assertThat(client.commitEmptySubscriptionSet()).isEqualTo(1);
-      assertThat(RealmCore14Client.awaitLog("query_version=1, num_changesets=1", 20, TimeUnit.SECONDS))
+      assertThat(RealmCoreDriver.awaitLog("query_version=1, num_changesets=1", 20, TimeUnit.SECONDS))
           .as("DOWNLOAD for query version 1 received").isTrue();
       assertThat(awaitValue(uploadOnce, 1.0)).as("upload notifier after query version 1: " + uploadOnce).isTrue();
       assertThat(awaitValue(uploadStreaming, 1.0)).as("streaming upload: " + uploadStreaming).isTrue();
@@ -353,7 +196,7 @@ class RealmCore14ClientTest {
       client.closeRealm();
 
       assertCleanSession(client);
-      assertThat(RealmCore14Client.CORE_LOG).anyMatch(l -> l.contains("Sending: QUERY(query_version=1"));
+      assertThat(RealmCoreDriver.CORE_LOG).anyMatch(l -> l.contains("Sending: QUERY(query_version=1"));
       List<Reading> all = new ArrayList<>(first);
       all.addAll(second);
       assertStoreHoldsExactly(server, all, client.userId());
@@ -370,25 +213,6 @@ class RealmCore14ClientTest {
       Thread.sleep(10);
     }
     return true;
-  }
-
-  private static void writeInTransactions(RealmCore14Client client, List<Reading> readings) throws Exception {
-    for (int i = 0; i < readings.size(); i += PER_TRANSACTION) {
-      client.write(readings.subList(i, Math.min(readings.size(), i + PER_TRANSACTION)));
-    }
-  }
-
-  /**
-   * The closed realm's session ended with UNBIND answered by UNBOUND, no error reached the app, and
-   * realm-core neither received an ERROR nor had to reconnect.
-   */
-  private static void assertCleanSession(RealmCore14Client client) throws InterruptedException {
-    // realm-core deactivates the session asynchronously after the realm closes
-    assertThat(RealmCore14Client.awaitLog("Received: UNBOUND", 20, TimeUnit.SECONDS)).as("UNBOUND received").isTrue();
-    assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
-    assertThat(RealmCore14Client.CORE_LOG).filteredOn(l -> l.contains("Received: ERROR")
-            || l.contains("Connection closed due to error") || l.contains("Allowing reconnection"))
-        .as("realm-core log lines about errors").isEmpty();
   }
 
   private static void copyDirectory(Path from, Path to) throws java.io.IOException {
