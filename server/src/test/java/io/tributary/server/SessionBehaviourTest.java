@@ -323,10 +323,7 @@ class SessionBehaviourTest {
     // the restored server has never seen client version 3, but the salts prove the client's cursors
     try (TestServer server = TestServer.lmdb(backup);
         SyncTestClient c = server.connect("u")) {
-      c.send(BindMessage.flx(1, BindParameters.of(0), false));
-      c.send(id.reident(1, ack));
-      assertThat(c.next(LogMessage.class).level()).isEqualTo(LogMessage.Level.WARN);
-      DownloadMessage d = c.next(DownloadMessage.class);
+      DownloadMessage d = rebindAfterRestore(c, id, ack);
       assertThat(d.downloadServerVersion()).isEqualTo(ack.downloadServerVersion());
       assertThat(d.downloadClientVersion()).isEqualTo(3);
       assertThat(d.uploadClientVersion()).isGreaterThanOrEqualTo(3);
@@ -385,16 +382,26 @@ class SessionBehaviourTest {
         .isGreaterThan(first.uploadServerVersion());
     try (TestServer server = TestServer.lmdb(backup);
         SyncTestClient c = server.connect("u")) {
-      c.send(BindMessage.flx(1, BindParameters.of(0), false));
-      c.send(id.reident(1, ack));
-      assertThat(c.next(LogMessage.class).level()).isEqualTo(LogMessage.Level.WARN);
-      DownloadMessage d = c.next(DownloadMessage.class);
+      DownloadMessage d = rebindAfterRestore(c, id, ack);
       // realm-core's checks on every DOWNLOAD (ClientHistory::update_sync_progress, Session progress checks)
       assertThat(d.uploadServerVersion()).isGreaterThanOrEqualTo(ack.uploadServerVersion())
           .isLessThanOrEqualTo(d.downloadServerVersion());
       assertThat(d.uploadClientVersion()).isGreaterThanOrEqualTo(ack.uploadClientVersion());
       assertThat(d.downloadClientVersion()).isLessThanOrEqualTo(d.uploadClientVersion());
     }
+  }
+
+  /**
+   * Binds session 1 of {@code id}'s client file on a server restored from an older copy and
+   * re-identifies with the cursors of {@code ack}: the server warns (LOG_MESSAGE) that it adopts
+   * them; returns its first DOWNLOAD.
+   */
+  private static DownloadMessage rebindAfterRestore(SyncTestClient c, Changesets.BoundFile id, DownloadMessage ack)
+      throws Exception {
+    c.send(BindMessage.flx(1, BindParameters.of(0), false));
+    c.send(id.reident(1, ack));
+    assertThat(c.next(LogMessage.class).level()).isEqualTo(LogMessage.Level.WARN);
+    return c.next(DownloadMessage.class);
   }
 
   private static void copy(Path from, Path to) throws Exception {
