@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -29,7 +27,8 @@ import java.util.List;
  * either, all further input is discarded; the handler downstream closes the connection.
  *
  * <p>Payloads are retained slices of the cumulation (no copy); masked payloads are unmasked in
- * place through one {@link ByteBuffer} view, so the work is one call per frame, not per word. When
+ * place ({@link Frames#maskInPlace(io.netty.buffer.ByteBuf, int, int, int)}: words at the memory's
+ * address, or one {@link java.nio.ByteBuffer} view), one call per frame, not per word. When
  * a frame's header is read before the rest of it, the cumulation is grown for the rest at once
  * (up to {@link #MAX_GROWTH} times what is buffered), not doubled read by read.
  * Not thread safe (one channel).
@@ -195,23 +194,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WebSocke
       target.writeBytes(payload);
       payload.release();
     }
-    int n = target.readableBytes();
-    long key8 = Frames.maskWord(key);
-    if (target.hasMemoryAddress() && Frames.WORD_ACCESS) {
-      // direct memory (the socket's buffers): plain word loads and stores at its address, without
-      // a bounds check per word; n is the payload's own length, so every access stays inside it
-      Frames.maskInPlace(target.memoryAddress() + target.readerIndex(), n, key);
-      return target;
-    }
-    // words in the platform's byte order (no byte swap per read and write), the key arranged for it
-    ByteBuffer v = target.nioBuffer().order(ByteOrder.nativeOrder());
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-      v.putLong(i, v.getLong(i) ^ key8);
-    }
-    for (int k = 0; i < n; i++, k++) {
-      v.put(i, (byte) (v.get(i) ^ (key >>> (24 - 8 * (k & 3)))));
-    }
+    Frames.maskInPlace(target, target.readerIndex(), target.readableBytes(), key);
     return target;
   }
 

@@ -160,39 +160,41 @@ public final class Frames {
   }
 
   // RFC 6455 §5.3: octet i of the payload is XORed with octet (i mod 4) of the key (the key is
-  // written big-endian). The loop runs on a ByteBuffer view of the frame (one ByteBuf call per
-  // message, not per word) in the platform's byte order, with the key's eight bytes arranged for
-  // it ({@link #maskWord}): words in big-endian order cost a byte swap per read and per write.
+  // written big-endian). The message is copied in bulk, then masked in place (maskInPlace).
   private static void writeMasked(ByteBuf out, ByteBuffer payload, int key) {
     int length = payload.remaining();
     int at = out.writerIndex();
     out.ensureWritable(length);
-    if (out.hasMemoryAddress() && WORD_ACCESS) {
-      // bulk copy, then mask in place: the client's messages are read-only heap buffers
-      out.setBytes(at, payload.duplicate());
-      maskInPlace(out.memoryAddress() + at, length, key);
-      out.writerIndex(at + length);
+    out.setBytes(at, payload.duplicate());
+    maskInPlace(out, at, length, key);
+    out.writerIndex(at + length);
+  }
+
+  /**
+   * XORs {@code length} bytes of {@code buf} from {@code index} with the masking key (octet i with
+   * key octet i mod 4): masks or unmasks in place. Direct memory with {@link #WORD_ACCESS}: word
+   * loads and stores at its address; otherwise one {@link ByteBuffer} view (one ByteBuf call per
+   * message, not per word) read in the platform's byte order with the key arranged for it ({@link
+   * #maskWord}): big-endian words would cost a byte swap per read and per write.
+   */
+  static void maskInPlace(ByteBuf buf, int index, int length, int key) {
+    if (buf.hasMemoryAddress() && WORD_ACCESS) {
+      maskInPlace(buf.memoryAddress() + index, length, key);
       return;
     }
-    ByteBuffer dst = out.nioBuffer(at, length).order(ByteOrder.nativeOrder());
-    ByteBuffer src =
-        payload.order() == ByteOrder.nativeOrder()
-            ? payload
-            : payload.duplicate().order(ByteOrder.nativeOrder());
-    int pos = payload.position();
+    ByteBuffer v = buf.nioBuffer(index, length).order(ByteOrder.nativeOrder());
     long key8 = maskWord(key);
     int i = 0;
     for (; i + 8 <= length; i += 8) {
-      dst.putLong(i, src.getLong(pos + i) ^ key8);
+      v.putLong(i, v.getLong(i) ^ key8);
     }
     for (int k = 0; i < length; i++, k++) {
-      dst.put(i, (byte) (src.get(pos + i) ^ (key >>> (24 - 8 * (k & 3)))));
+      v.put(i, (byte) (v.get(i) ^ (key >>> (24 - 8 * (k & 3)))));
     }
-    if (out.nioBufferCount() != 1) {
+    if (buf.nioBufferCount() != 1) {
       // a multi-component buffer hands out a copy, not a view: copy the masked bytes back
-      out.setBytes(at, dst.clear());
+      buf.setBytes(index, v.clear());
     }
-    out.writerIndex(at + length);
   }
 
   /**
