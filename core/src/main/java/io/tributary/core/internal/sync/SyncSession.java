@@ -600,10 +600,11 @@ public final class SyncSession {
       progressDirty = true;
       worked = true;
     }
-    // pumpUploads, startDelete and onMessage (in dispatch) are called directly, not through
-    // guardedStep: its one call site of BooleanSupplier.getAsBoolean saw several lambdas, so the JIT
-    // could not inline them into this loop and compiled the lambdas (and pumpUploads) a second and
-    // third time as roots of their own, late, in the steady state (issue 10)
+    // pumpUploads, startDelete and onMessage (in dispatch) are called directly, each in its own
+    // try, not through a shared guard taking a lambda: that guard's one call site saw several
+    // lambdas, so the JIT could not inline them into this loop and compiled the lambdas (and
+    // pumpUploads) a second and third time as roots of their own, late, in the steady state
+    // (issue 10)
     if (phase == Phase.CONNECTED && sphase == SessionPhase.ACTIVE) {
       try {
         worked |= pumpUploads();
@@ -678,16 +679,6 @@ public final class SyncSession {
     return worked;
   }
 
-  /** Runs a step, turning storage and violation failures into a fatal stop. */
-  private boolean guardedStep(java.util.function.BooleanSupplier step) {
-    try {
-      return step.getAsBoolean();
-    } catch (Violation | UploadLogException f) {
-      stepFailed(f);
-      return true;
-    }
-  }
-
   /** A step's failure (a {@link Violation} or an {@link UploadLogException}): a fatal stop. */
   private void stepFailed(RuntimeException f) {
     if (f instanceof Violation v) {
@@ -697,12 +688,13 @@ public final class SyncSession {
     }
   }
 
+  /** Runs a step, turning storage and violation failures into a fatal stop. */
   private void guarded(Runnable step) {
-    guardedStep(
-        () -> {
-          step.run();
-          return true;
-        });
+    try {
+      step.run();
+    } catch (Violation | UploadLogException f) {
+      stepFailed(f);
+    }
   }
 
   // =============================================================================================
