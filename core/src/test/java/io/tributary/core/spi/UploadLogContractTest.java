@@ -172,7 +172,7 @@ public abstract class UploadLogContractTest {
     return versions;
   }
 
-  protected static SyncProgress acked(long uploadClientVersion) {
+  public static SyncProgress acked(long uploadClientVersion) {
     return new SyncProgress(0, 0, 0, 0, uploadClientVersion, 0);
   }
 
@@ -188,7 +188,7 @@ public abstract class UploadLogContractTest {
   }
 
   /** Appends entries of {@code length} bytes until the next one would not fit; returns how many. */
-  protected static int fill(UploadLog log, int length) {
+  public static int fill(UploadLog log, int length) {
     int count = 0;
     long overhead = -1;
     while (true) {
@@ -203,7 +203,7 @@ public abstract class UploadLogContractTest {
     }
   }
 
-  protected static void await(String what, BooleanSupplier condition) {
+  public static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -215,7 +215,7 @@ public abstract class UploadLogContractTest {
   }
 
   /** Waits until {@code thread} is parked (waiting for something), not running. */
-  protected static void awaitParked(Thread thread) {
+  public static void awaitParked(Thread thread) {
     await(
         thread.getName() + " parked",
         () -> {
@@ -225,7 +225,7 @@ public abstract class UploadLogContractTest {
   }
 
   /** Runs {@code body} on a new named thread; the future completes with its result. */
-  protected static <T> ThreadResult<T> startThread(
+  public static <T> ThreadResult<T> startThread(
       String name, java.util.concurrent.Callable<T> body) {
     CompletableFuture<T> future = new CompletableFuture<>();
     Thread thread =
@@ -243,7 +243,7 @@ public abstract class UploadLogContractTest {
     return new ThreadResult<>(thread, future);
   }
 
-  protected record ThreadResult<T>(Thread thread, CompletableFuture<T> future) {
+  public record ThreadResult<T>(Thread thread, CompletableFuture<T> future) {
     T get() throws Exception {
       try {
         return future.get(30, TimeUnit.SECONDS);

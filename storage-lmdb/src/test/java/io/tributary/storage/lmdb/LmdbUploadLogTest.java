@@ -12,6 +12,7 @@ import io.tributary.core.spi.SyncProgress;
 import io.tributary.core.spi.UploadLog;
 import io.tributary.core.spi.UploadLogException.LogCorruptException;
 import io.tributary.core.spi.UploadLogException.StorageTimeoutException;
+import io.tributary.core.spi.UploadLogContractTest;
 import io.tributary.core.spi.UploadLogOptions;
 import java.io.File;
 import java.net.URI;
@@ -161,16 +162,9 @@ class LmdbUploadLogTest {
     return log;
   }
 
-  /** Appends 500-byte entries until the next one would not fit; returns how many. */
+  /** Fills the log with 500-byte entries (as the contract suite does); returns how many. */
   private static int fillWith500ByteEntries(UploadLog log) {
-    int count = 0;
-    long perEntry = 0; // 500 bytes plus the log's overhead per entry, from the first append
-    while (perEntry == 0 || log.stats().sizeBytes() + perEntry <= log.stats().maxBytes()) {
-      long before = log.stats().sizeBytes();
-      log.append(bytes(500, count), 1, 0);
-      perEntry = log.stats().sizeBytes() - before;
-      count++;
-    }
+    int count = UploadLogContractTest.fill(log, 500);
     assertThat(count).isGreaterThan(2);
     return count;
   }
@@ -178,7 +172,7 @@ class LmdbUploadLogTest {
   private static java.util.concurrent.CompletableFuture<Long> acknowledgeAsync(UploadLog log, long through) {
     java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
     log.acknowledgeAsync(
-        new SyncProgress(0, 0, 0, 0, through, 0),
+        UploadLogContractTest.acked(through),
         (appendedBefore, failure) -> {
           if (failure != null) {
             done.completeExceptionally(failure);
@@ -210,24 +204,10 @@ class LmdbUploadLogTest {
   void anAsyncAcknowledgementIsNotHeldBackWhileAnAppendWaitsForTheSpace() throws Exception {
     LmdbUploadLog log = openDeferringAnHour();
     int filled = fillWith500ByteEntries(log);
-    java.util.concurrent.CompletableFuture<Long> appended = new java.util.concurrent.CompletableFuture<>();
-    Thread appender =
-        new Thread(
-            () -> {
-              try {
-                appended.complete(log.append(bytes(500, 99), 1, 0));
-              } catch (Throwable t) {
-                appended.completeExceptionally(t);
-              }
-            },
-            "blocked-appender");
-    appender.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (appender.getState() != Thread.State.WAITING && appender.getState() != Thread.State.TIMED_WAITING) {
-      assertThat(appended).as("the append waits for space").isNotDone();
-      assertThat(System.nanoTime()).as("appender parked in time").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    UploadLogContractTest.ThreadResult<Long> appender =
+        UploadLogContractTest.startThread("blocked-appender", () -> log.append(bytes(500, 99), 1, 0));
+    java.util.concurrent.CompletableFuture<Long> appended = appender.future();
+    UploadLogContractTest.awaitParked(appender.thread());
     assertThat(appended).as("the log is full").isNotDone();
 
     java.util.concurrent.CompletableFuture<Long> done = acknowledgeAsync(log, 2);
