@@ -391,6 +391,49 @@ class SessionBehaviourTest {
     }
   }
 
+  @Test
+  void aRestoredServerNeverLowersTheUploadCursorsClientVersion() throws Exception {
+    Path live = dir.resolve("live");
+    Path backup = dir.resolve("backup");
+    Changesets.BoundFile id;
+    DownloadMessage first;
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      id = bindNewFile(c, 1);
+      c.send(new UploadMessage(1, 2, id.download().downloadServerVersion(), 0, List.of(entry(2, Changesets.schema()))));
+      first = c.next(DownloadMessage.class);
+    }
+    copy(live, backup);
+    DownloadMessage ack;
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      c.send(BindMessage.flx(1, BindParameters.of(0), false));
+      c.send(id.reident(1, first));
+      DownloadMessage d = c.next(DownloadMessage.class);
+      // as realm-core's: its progress ran past its last changeset (versions 4 and 5 hold none,
+      // e.g. a subscription set commit), so the upload cursor moves above every changeset's version
+      c.send(new UploadMessage(1, 5, d.downloadServerVersion(), 0, List.of(entry(3, Changesets.readings(ObjectId.get())))));
+      ack = c.next(DownloadMessage.class);
+    }
+    assertThat(ack.uploadClientVersion()).isEqualTo(5);
+    // the download cursor acknowledges those versions too: the IDENT after a restore carries only
+    // the download cursor, and from it the restored server must rebuild the upload cursor
+    assertThat(ack.downloadClientVersion()).isEqualTo(5);
+    try (TestServer server = TestServer.lmdb(backup);
+        SyncTestClient c = server.connect("u")) {
+      DownloadMessage d = rebindAfterRestore(c, id, ack);
+      // realm-core: "Last integrated client version in download messages must be weakly increasing"
+      assertThat(d.uploadClientVersion()).isGreaterThanOrEqualTo(ack.uploadClientVersion());
+      assertThat(d.downloadClientVersion()).isGreaterThanOrEqualTo(ack.downloadClientVersion())
+          .isLessThanOrEqualTo(d.uploadClientVersion());
+      // and the session goes on: the next changeset is integrated and acknowledged
+      long before = server.store().objectCount();
+      c.send(new UploadMessage(1, 6, d.downloadServerVersion(), 0, List.of(entry(6, Changesets.readings(ObjectId.get())))));
+      assertThat(c.next(DownloadMessage.class).downloadClientVersion()).isEqualTo(6);
+      assertThat(server.store().objectCount()).isEqualTo(before + 1);
+    }
+  }
+
   /**
    * Binds session 1 of {@code id}'s client file on a server restored from an older copy and
    * re-identifies with the cursors of {@code ack}: the server warns (LOG_MESSAGE) that it adopts

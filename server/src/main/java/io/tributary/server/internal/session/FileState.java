@@ -10,7 +10,9 @@ import io.tributary.server.proto.ClientFileRecord;
  * @param salt its salt
  * @param userId the user that allocated it
  * @param serverVersion sv(F)
- * @param integratedClientVersion icv(F)
+ * @param integratedClientVersion icv(F): every client version up to it is integrated, the last
+ *     integrated changeset's or an accepted UPLOAD's progress_client_version, whichever is higher
+ *     (the spec's §7.4 model has the changeset's only; see {@code IngestEngine.upload})
  * @param uploadClientVersion up(F).client_version
  * @param uploadServerVersion up(F).server_version
  * @param lockedServerVersion the largest locked_server_version received

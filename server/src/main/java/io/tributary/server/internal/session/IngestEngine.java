@@ -1092,8 +1092,15 @@ public final class IngestEngine implements AutoCloseable {
     s.lastIntegratedServerVersion = prevLisv;
     s.lockedServerVersion = Math.max(s.lockedServerVersion, locked);
     FileState next = f;
-    if (integrated > 0) {
-      next = next.withVersions(f.serverVersion() + integrated, icv);
+    // the download cursor acknowledges every client version up to the progress, not only the last
+    // changeset's: realm-core's progress runs past its last changeset (versions without one, e.g.
+    // a subscription set commit), and the download cursor is all an IDENT carries to a server
+    // restored from a backup, which must rebuild from it an upload cursor at least the one the
+    // client was sent (realm-core refuses a DOWNLOAD whose upload cursor went back). No
+    // changeset at or below the progress can come later: the progress says all were uploaded.
+    long acknowledged = Math.max(icv, pcv);
+    if (integrated > 0 || acknowledged > f.integratedClientVersion()) {
+      next = next.withVersions(f.serverVersion() + integrated, acknowledged);
     }
     if (pcv > f.uploadClientVersion() || (integrated > 0 && pcv == f.uploadClientVersion())) {
       next = next.withUpload(pcv, psv);
