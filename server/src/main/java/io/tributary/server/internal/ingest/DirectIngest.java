@@ -117,6 +117,11 @@ public final class DirectIngest {
   // the open levels of the object being written: 0 the object, 1.. its open embedded objects (at
   // most MAX_PATH_LENGTH: an Update deeper than that is the general path's error)
   private int depth;
+  // the object created last (its key, as sameKey reads it from the tables)
+  private int lastTable;
+  private PayloadType lastKeyType;
+  private long lastKeyA;
+  private long lastKeyB;
   private final Plan[] openPlans = new Plan[ChangesetIngestor.MAX_PATH_LENGTH + 1];
   /** Per level: its first property not written yet. */
   private final int[] openNext = new int[ChangesetIngestor.MAX_PATH_LENGTH + 1];
@@ -273,6 +278,10 @@ public final class DirectIngest {
     openPlans[0] = plan;
     openNext[0] = 0;
     depth = 0;
+    lastTable = table;
+    lastKeyType = objKeyTypes[o];
+    lastKeyA = objKeyA[o];
+    lastKeyB = objKeyB[o];
     return true;
   }
 
@@ -281,7 +290,7 @@ public final class DirectIngest {
    * still open, after the properties set before it in that object.
    */
   private boolean streamUpdate() {
-    if (objCount == 0 || !sameKey(objCount - 1)) {
+    if (objCount == 0 || !reader.objectKeyMatches(lastTable, lastKeyType, lastKeyA, lastKeyB)) {
       return false;
     }
     int n = reader.pathLength();
@@ -322,17 +331,54 @@ public final class DirectIngest {
         break;
       case OBJECT_VALUE:
         return openEmbedded(plan, prop);
-      case INT:
-      case BOOL:
+      // the usual types sized and encoded in their case (one dispatch per Update, not three)
+      case DOUBLE:
+        if (!takes(plan, prop, t)) {
+          return false;
+        }
+        openEntry(plan, prop, 9);
+        encodeDouble();
+        break;
       case STRING:
       case BINARY:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          int len = reader.valueLength();
+          openEntry(plan, prop, 1 + varintSize(len) + len);
+          encodeBytes(t);
+          break;
+        }
       case TIMESTAMP:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          long s = reader.timestampSeconds();
+          long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+          int size = timestampSize(s, ns);
+          openEntry(plan, prop, 2 + size);
+          putTimestamp(s, ns, size);
+          break;
+        }
+      case INT:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          long v = reader.intValue();
+          openEntry(plan, prop, 1 + varintSize(v));
+          arena[arenaSize++] = 0x10;
+          putVarint(v);
+          break;
+        }
+      case BOOL:
       case FLOAT:
-      case DOUBLE:
       case DECIMAL:
       case OBJECT_ID:
       case UUID:
-        if (plan.types[prop] != t && plan.types[prop] != PayloadType.GLOBAL_KEY) { // GLOBAL_KEY: mixed
+        if (!takes(plan, prop, t)) {
           return false;
         }
         openEntry(plan, prop, scalarSize(t));
@@ -343,6 +389,12 @@ public final class DirectIngest {
     }
     openNext[n] = prop + 1;
     return true;
+  }
+
+  /** Whether property {@code prop} takes a scalar of type {@code t} (GLOBAL_KEY: mixed, any). */
+  private static boolean takes(Plan plan, int prop, PayloadType t) {
+    PayloadType declared = plan.types[prop];
+    return declared == t || declared == PayloadType.GLOBAL_KEY;
   }
 
   /**
@@ -392,7 +444,9 @@ public final class DirectIngest {
   private void closeEmbedded() {
     int d = depth;
     Plan child = openPlans[d];
-    fillTo(d, child.properties.length);
+    if (openNext[d] < child.properties.length) {
+      fillTo(d, child.properties.length);
+    }
     Plan parent = openPlans[d - 1];
     int prop = openProps[d];
     int at = openHeaders[d];
@@ -416,7 +470,9 @@ public final class DirectIngest {
       closeEmbedded();
     }
     Plan plan = openPlans[0];
-    fillTo(0, plan.properties.length);
+    if (openNext[0] < plan.properties.length) {
+      fillTo(0, plan.properties.length);
+    }
     reserve(trailerSize);
     arenaSize = copy(trailer, 0, arena, arenaSize, trailerSize);
     int start = sink.end();
@@ -822,8 +878,13 @@ public final class DirectIngest {
   private void encodeTimestamp() {
     long s = reader.timestampSeconds();
     long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+    putTimestamp(s, ns, timestampSize(s, ns));
+  }
+
+  /** A timestamp Value of {@code s} seconds, {@code ns} nanoseconds, {@code size} ({@link #timestampSize}) bytes of fields. */
+  private void putTimestamp(long s, long ns, int size) {
     arena[arenaSize++] = 0x32;
-    arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
+    arena[arenaSize++] = (byte) size; // at most 22
     if (s != 0) {
       arena[arenaSize++] = 0x08;
       putVarint(s);
