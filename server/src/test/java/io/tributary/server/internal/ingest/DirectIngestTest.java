@@ -173,6 +173,49 @@ class DirectIngestTest {
     assertThat(arena).isGreaterThan(30);
   }
 
+  /**
+   * Several changesets into one round's records, as the engine ingests them: a changeset that
+   * streams some objects, then hands over to the arena (or is refused), takes back only its own
+   * objects, and the records are those of the general path.
+   */
+  @Test
+  void aHandOverKeepsTheRecordsOfEarlierChangesetsInTheRound() throws Exception {
+    int handedOver = 0;
+    for (long seed = 0; seed < 60; seed++) {
+      Random r = new Random(seed);
+      Case first = new Case(r, false, Order.SCHEMA);
+      Case second = new Case(new Random(seed + 1000), false, Order.SCHEMA_THEN_ANY);
+      List<IngestRecords> results = new ArrayList<>();
+      for (boolean useDirect : new boolean[] {false, true}) {
+        ChangesetIngestor ingestor = new ChangesetIngestor(useDirect);
+        IngestRecords out = new IngestRecords();
+        ingestor.begin(first.schema, false);
+        ingestor.ingest(ByteBuffer.wrap(first.changeset), origin(), out);
+        int kept = out.size();
+        int end = out.end();
+        ingestor.begin(second.schema, false);
+        try {
+          ingestor.ingest(ByteBuffer.wrap(second.changeset), origin(), out);
+        } catch (IngestException e) {
+          assertThat(out.size()).isEqualTo(kept);
+          assertThat(out.end()).isEqualTo(end);
+        }
+        if (useDirect && ingestor.directChangesets() == 2 && ingestor.streamedChangesets() == 1) {
+          handedOver++;
+        }
+        results.add(out);
+      }
+      IngestRecords expected = results.get(0);
+      IngestRecords actual = results.get(1);
+      assertThat(actual.size()).as("seed %s", seed).isEqualTo(expected.size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertThat(actual.record(i).serialized()).as("seed %s", seed).isEqualTo(expected.record(i).serialized());
+        assertThat(actual.record(i).primaryKey()).as("seed %s", seed).isEqualTo(expected.record(i).primaryKey());
+      }
+    }
+    assertThat(handedOver).isGreaterThan(5);
+  }
+
   /** Records of embedded objects whose lengths change width (1 and 2 bytes) between objects. */
   @Test
   void embeddedObjectsGrowingAndShrinkingPastOneByteLengthsAreStreamedExactly() {
