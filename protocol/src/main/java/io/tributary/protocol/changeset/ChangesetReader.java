@@ -1433,12 +1433,38 @@ public final class ChangesetReader {
     return pos - base;
   }
 
+  /**
+   * Throws unless {@code ok}: small enough to be inlined into every accessor (the message is
+   * built out of line), so that a consumer's accessor calls cost a test each, not a call.
+   */
   private void expect(boolean ok, String what) {
     if (!ok) {
-      throw new IllegalStateException(
-          what + ": not a field of the current instruction " + (type() == null ? "(none)"
-              : type().dumpName()));
+      throw misuse(what);
     }
+  }
+
+  private IllegalStateException misuse(String what) {
+    return new IllegalStateException(
+        what + ": not a field of the current instruction " + (type() == null ? "(none)" : type().dumpName()));
+  }
+
+  /**
+   * Instruction codes as bits, tested against {@link #typeCode} without an enum lookup
+   * (ChangesetReaderTest pins them to {@link InstructionType}): every instruction; the path
+   * instructions (4, 5, 8-13); those with a payload (Update 4, ArrayInsert 8, SetInsert 12,
+   * SetErase 13); those with a field (the path instructions, AddTable 0, AddColumn 6, EraseColumn 7).
+   */
+  static final int INSTRUCTION_CODES = 0x3FFF;
+
+  static final int PATH_CODES = 0x3F30;
+  static final int PAYLOAD_CODES = 0x3110;
+  static final int FIELD_CODES = PATH_CODES | 0xC1;
+  /** Payload type codes with bytes: String 3, Binary 4, Float 6, Double 7, ObjectId 10, UUID 11. */
+  static final int BYTES_VALUE_CODES = 0xCD8;
+
+  /** Whether {@code code} (an instruction or payload type code, maybe negative) is one of {@code codes}. */
+  static boolean hasCode(int codes, int code) {
+    return (code & ~31) == 0 && ((codes >>> code) & 1) != 0;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1516,7 +1542,7 @@ public final class ChangesetReader {
     checkIntern(index);
     int len = internLengths[index];
     Objects.checkFromIndexSize(offset, len, dst.length);
-    in.get(internOffsets[index], dst, offset, len);
+    copy(internOffsets[index], dst, offset, len);
     return len;
   }
 
@@ -1538,7 +1564,7 @@ public final class ChangesetReader {
 
   /** The table (class) intern index of every instruction. */
   public int table() {
-    expect(type() != null, "table");
+    expect(hasCode(INSTRUCTION_CODES, typeCode), "table");
     return table;
   }
 
@@ -1552,8 +1578,7 @@ public final class ChangesetReader {
    * the primary-key field of AddTable (−1 for an embedded table).
    */
   public int field() {
-    expect(type() != null && (type().isPathInstruction() || type() == InstructionType.ADD_COLUMN
-        || type() == InstructionType.ERASE_COLUMN || type() == InstructionType.ADD_TABLE), "field");
+    expect(hasCode(FIELD_CODES, typeCode), "field");
     return field;
   }
 
@@ -1618,8 +1643,7 @@ public final class ChangesetReader {
   // Accessors: object key
 
   private boolean hasObject() {
-    return type() != null && (type().isPathInstruction() || type() == InstructionType.CREATE_OBJECT
-        || type() == InstructionType.ERASE_OBJECT);
+    return addressesObject(typeCode);
   }
 
   /** The primary-key type of the addressed object (CreateObject, EraseObject, path instructions). */
@@ -1678,13 +1702,13 @@ public final class ChangesetReader {
 
   /** The Int primary key. */
   public long objectKeyInt() {
-    expect(hasObject() && objectKey.type() == PayloadType.INT, "objectKeyInt");
+    expect(hasObject() && objectKey.typeCode == PayloadType.INT.code(), "objectKeyInt");
     return objectKey.a;
   }
 
   /** The intern index of the String primary key. */
   public int objectKeyString() {
-    expect(hasObject() && objectKey.type() == PayloadType.STRING, "objectKeyString");
+    expect(hasObject() && objectKey.typeCode == PayloadType.STRING.code(), "objectKeyString");
     return (int) objectKey.a;
   }
 
@@ -1708,9 +1732,9 @@ public final class ChangesetReader {
    * @throws IllegalStateException unless the addressed object's key is an ObjectId or a UUID
    */
   public long objectKeyHigh() {
-    expect(hasObject() && (objectKey.type() == PayloadType.OBJECT_ID || objectKey.type() == PayloadType.UUID),
-        "objectKeyHigh");
-    return objectKey.type() == PayloadType.OBJECT_ID ? beInt(objectKey.bytes) : beLong(objectKey.bytes);
+    int kt = objectKey.typeCode;
+    expect(hasObject() && (kt == PayloadType.OBJECT_ID.code() || kt == PayloadType.UUID.code()), "objectKeyHigh");
+    return kt == PayloadType.OBJECT_ID.code() ? beInt(objectKey.bytes) : beLong(objectKey.bytes);
   }
 
   /**
@@ -1721,9 +1745,9 @@ public final class ChangesetReader {
    * @throws IllegalStateException unless the addressed object's key is an ObjectId or a UUID
    */
   public long objectKeyLow() {
-    expect(hasObject() && (objectKey.type() == PayloadType.OBJECT_ID || objectKey.type() == PayloadType.UUID),
-        "objectKeyLow");
-    return beLong(objectKey.bytes + (objectKey.type() == PayloadType.OBJECT_ID ? 4 : 8));
+    int kt = objectKey.typeCode;
+    expect(hasObject() && (kt == PayloadType.OBJECT_ID.code() || kt == PayloadType.UUID.code()), "objectKeyLow");
+    return beLong(objectKey.bytes + (kt == PayloadType.OBJECT_ID.code() ? 4 : 8));
   }
 
   /**
@@ -1765,6 +1789,15 @@ public final class ChangesetReader {
     }
   }
 
+  /** Copies {@code n} input bytes from {@code index}: an arraycopy for a heap buffer (cheaper than its bulk get). */
+  private void copy(int index, byte[] dst, int offset, int n) {
+    if (array != null) {
+      System.arraycopy(array, arrayOffset + index, dst, offset, n);
+    } else {
+      in.get(index, dst, offset, n);
+    }
+  }
+
   private long beLong(int index) {
     return array != null
         ? (long) LONG_BE_ARRAY.get(array, arrayOffset + index)
@@ -1782,7 +1815,7 @@ public final class ChangesetReader {
 
   /** The number of path elements of a path instruction. */
   public int pathLength() {
-    expect(type() != null && type().isPathInstruction(), "pathLength");
+    expect(hasCode(PATH_CODES, typeCode), "pathLength");
     return pathLength;
   }
 
@@ -1834,12 +1867,11 @@ public final class ChangesetReader {
   // Accessors: payload
 
   private boolean hasPayload() {
-    return type() == InstructionType.UPDATE || type() == InstructionType.ARRAY_INSERT
-        || type() == InstructionType.SET_INSERT || type() == InstructionType.SET_ERASE;
+    return hasCode(PAYLOAD_CODES, typeCode);
   }
 
   private void expectValue(PayloadType t, String what) {
-    expect(hasPayload() && payloadType() == t, what);
+    expect(hasPayload() && valueCode == t.code(), what);
   }
 
   /** The payload type of Update, ArrayInsert, SetInsert, SetErase. */
@@ -1970,10 +2002,7 @@ public final class ChangesetReader {
   }
 
   private boolean hasBytes() {
-    return hasPayload()
-        && (payloadType() == PayloadType.STRING || payloadType() == PayloadType.BINARY
-            || payloadType() == PayloadType.OBJECT_ID || payloadType() == PayloadType.UUID
-            || payloadType() == PayloadType.FLOAT || payloadType() == PayloadType.DOUBLE);
+    return hasPayload() && hasCode(BYTES_VALUE_CODES, valueCode);
   }
 
   /** The byte length of a String, Binary, ObjectId (12), UUID (16), Float (4) or Double (8) payload. */
@@ -1994,7 +2023,7 @@ public final class ChangesetReader {
   public int copyValue(byte[] dst, int offset) {
     expect(hasBytes(), "copyValue");
     Objects.checkFromIndexSize(offset, valueLength, dst.length);
-    in.get(valueOffset, dst, offset, valueLength);
+    copy(valueOffset, dst, offset, valueLength);
     return valueLength;
   }
 

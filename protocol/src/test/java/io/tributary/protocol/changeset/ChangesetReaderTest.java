@@ -425,6 +425,27 @@ class ChangesetReaderTest {
   }
 
   @Test
+  void instructionAndPayloadCodeSetsMatchTheirTypes() {
+    for (int code = -40; code < 70; code++) {
+      InstructionType t = InstructionType.ofCode(code);
+      String what = "code " + code;
+      assertThat(ChangesetReader.hasCode(ChangesetReader.INSTRUCTION_CODES, code)).as(what).isEqualTo(t != null);
+      assertThat(ChangesetReader.hasCode(ChangesetReader.PATH_CODES, code)).as(what)
+          .isEqualTo(t != null && t.isPathInstruction());
+      assertThat(ChangesetReader.hasCode(ChangesetReader.PAYLOAD_CODES, code)).as(what)
+          .isEqualTo(t == InstructionType.UPDATE || t == InstructionType.ARRAY_INSERT
+              || t == InstructionType.SET_INSERT || t == InstructionType.SET_ERASE);
+      assertThat(ChangesetReader.hasCode(ChangesetReader.FIELD_CODES, code)).as(what)
+          .isEqualTo(t != null && (t.isPathInstruction() || t == InstructionType.ADD_COLUMN
+              || t == InstructionType.ERASE_COLUMN || t == InstructionType.ADD_TABLE));
+      PayloadType p = PayloadType.ofCode(code);
+      assertThat(ChangesetReader.hasCode(ChangesetReader.BYTES_VALUE_CODES, code)).as(what)
+          .isEqualTo(p == PayloadType.STRING || p == PayloadType.BINARY || p == PayloadType.OBJECT_ID
+              || p == PayloadType.UUID || p == PayloadType.FLOAT || p == PayloadType.DOUBLE);
+    }
+  }
+
+  @Test
   void readsEveryInstructionAndPayloadKindTheWriterWrites() {
     ArrayByteSink sink = new ArrayByteSink();
     ChangesetWriter w = new ChangesetWriter(sink);

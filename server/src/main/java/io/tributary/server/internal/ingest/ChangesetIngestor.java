@@ -105,6 +105,11 @@ public final class ChangesetIngestor {
     return directChangesets;
   }
 
+  /** How many of those the direct path wrote as it read them, without its arena (for tests). */
+  long streamedChangesets() {
+    return direct == null ? 0 : direct.streamedChangesets();
+  }
+
   /** Where a changeset came from, copied into every object it creates. */
   public record Origin(long fileIdent, long clientVersion, long originTimestamp, String userId) {
     /** Checks for null. */

@@ -32,6 +32,12 @@ import java.util.Map;
  * and are copied into the record in one piece; the records are assembled from there, in the same
  * bytes {@link ChangesetIngestor}'s general path writes (spec changeset.md §11.2).
  *
+ * <p>Two tries, each reading the whole changeset: first {@link #stream}, which takes changesets
+ * whose objects' properties are set in schema order (as in every realm-core vector we have) and writes
+ * each record straight into the output as its instructions come, with no arena and no second
+ * pass; at the first instruction out of that order it takes back what it appended and the arena
+ * path above reads the changeset again.
+ *
  * <p>It never reports an error: at the first instruction it does not handle, or that the general
  * path would refuse (a format error, an unknown class or property, a type mismatch, a duplicate
  * object, an Update of an object other than the last created, a collection, a link, a schema
@@ -104,6 +110,26 @@ public final class DirectIngest {
   // open addressing over objects (index + 1; 0 = empty), for duplicate CreateObjects
   private int[] objHash = new int[1024];
 
+  // streaming (see stream): the records' output while streaming (null: the arena path)
+  private IngestRecords sink;
+  private int trailerSize;
+  private long streamedChangesets;
+  // the open levels of the object being written: 0 the object, 1.. its open embedded objects (at
+  // most MAX_PATH_LENGTH: an Update deeper than that is the general path's error)
+  private int depth;
+  // the object created last (its key, as sameKey reads it from the tables)
+  private int lastTable;
+  private PayloadType lastKeyType;
+  private long lastKeyA;
+  private long lastKeyB;
+  private final Plan[] openPlans = new Plan[ChangesetIngestor.MAX_PATH_LENGTH + 1];
+  /** Per level: its first property not written yet. */
+  private final int[] openNext = new int[ChangesetIngestor.MAX_PATH_LENGTH + 1];
+  /** Per level from 1: its property in the level above, and where its entry's header goes and its length. */
+  private final int[] openProps = new int[ChangesetIngestor.MAX_PATH_LENGTH + 1];
+  private final int[] openHeaders = new int[ChangesetIngestor.MAX_PATH_LENGTH + 1];
+  private final int[] openHeaderLengths = new int[ChangesetIngestor.MAX_PATH_LENGTH + 1];
+
   private byte[] trailer = new byte[64];
   private byte[] decimal; // between scalarSize and encodeScalar
 
@@ -130,6 +156,11 @@ public final class DirectIngest {
       }
       generation = 1;
     }
+    if (stream(changeset, origin, out)) {
+      streamedChangesets++;
+      return true;
+    }
+    // the intern-indexed tables (generation) stay valid: the same changeset is read again
     arenaSize = 0;
     nodeCount = 0;
     slotCount = 0;
@@ -158,6 +189,299 @@ public final class DirectIngest {
     return true;
   }
 
+  /** How many changesets {@link #stream} handled (for tests). */
+  long streamedChangesets() {
+    return streamedChangesets;
+  }
+
+  // --- streaming: each record written where it goes, as its instructions come ---
+
+  /**
+   * The first try at a changeset: if every object's properties are set in schema order (each
+   * embedded object's too, right after its ObjectValue), each record is written straight into
+   * {@code out}'s array as its instructions are read, with the defaults of the properties not set
+   * and the primary key's entry written in between: no arena, no second pass. The arena and its
+   * {@link #writeFields} only come in for other orders. While streaming, {@link #arena} is {@code
+   * out}'s array ({@link #reserve} grows it through {@code out}), so the encoders are the same.
+   *
+   * <p>An embedded object's entry header (its lengths) is written when the object ends: the space
+   * left for it is the header's length for the size this property's embedded object had last time
+   * (usually the same), and the object's bytes move if the header turns out longer or shorter; the
+   * bytes are those of {@link Plan#embeddedHeaderLength} either way.
+   *
+   * @return true if every instruction was handled (the records appended); false having appended
+   *     nothing otherwise, the reader then needs a reset
+   */
+  private boolean stream(java.nio.ByteBuffer changeset, ChangesetIngestor.Origin origin, IngestRecords out) {
+    int mark = out.size();
+    trailerSize = trailer(origin);
+    objCount = 0;
+    Arrays.fill(objHash, 0);
+    byte[] own = arena;
+    sink = out;
+    arena = out.reserve(0);
+    arenaSize = out.end();
+    boolean ok = false;
+    reader.reset(changeset);
+    try {
+      while (reader.next()) {
+        InstructionType t = reader.instruction();
+        if (t == InstructionType.UPDATE) {
+          if (!streamUpdate()) {
+            return false;
+          }
+        } else if (t == InstructionType.CREATE_OBJECT) {
+          if ((objCount > 0 && !endObject()) || !streamCreate()) {
+            return false;
+          }
+        } else {
+          return false;
+        }
+      }
+      ok = objCount == 0 || endObject();
+      return ok;
+    } catch (ChangesetFormatException | IngestRecords.LimitExceededException e) {
+      return false; // the arena path, then the general path: each as before
+    } finally {
+      sink = null;
+      arena = own;
+      if (!ok) {
+        out.truncate(mark);
+      }
+    }
+  }
+
+  /** CreateObject while streaming: the record's class name and primary_key fields. */
+  private boolean streamCreate() {
+    int table = reader.table();
+    Plan plan = tablePlan(table);
+    int o = readKey(table, plan);
+    if (o < 0 || o >= MAX_SLOTS) {
+      return false;
+    }
+    int valueSize = keyValueSize(o);
+    reserve(plan.classNameField.length + 1 + 5 + valueSize);
+    byte[] a = arena;
+    int p = put(a, arenaSize, plan.classNameField);
+    a[p++] = 0x12; // IngestedObject.primary_key
+    arenaSize = putVarint(a, p, valueSize);
+    objPkOffsets[o] = arenaSize;
+    writeKeyValue(o);
+    objPkLengths[o] = valueSize;
+    if (!register(o)) {
+      return false;
+    }
+    objCount = o + 1;
+    if (objCount * 2 > objHash.length) {
+      rehash();
+    }
+    openPlans[0] = plan;
+    openNext[0] = 0;
+    depth = 0;
+    lastTable = table;
+    lastKeyType = objKeyTypes[o];
+    lastKeyA = objKeyA[o];
+    lastKeyB = objKeyB[o];
+    return true;
+  }
+
+  /**
+   * Update while streaming: a property of the object created last, or of its embedded objects
+   * still open, after the properties set before it in that object.
+   */
+  private boolean streamUpdate() {
+    if (objCount == 0 || !reader.objectKeyMatches(lastTable, lastKeyType, lastKeyA, lastKeyB)) {
+      return false;
+    }
+    int n = reader.pathLength();
+    if (n > depth) {
+      return false; // not into an open embedded object
+    }
+    Plan plan = openPlans[0];
+    int prop = plan.property(reader, reader.field(), generation);
+    for (int i = 0; i < n; i++) {
+      // the path names the open embedded objects, by property name
+      if (prop < 0 || prop != openProps[i + 1] || reader.isPathIndex(i)) {
+        return false;
+      }
+      plan = openPlans[i + 1];
+      prop = plan.property(reader, reader.pathKey(i), generation);
+    }
+    if (prop < 0) {
+      return false;
+    }
+    while (depth > n) {
+      closeEmbedded();
+    }
+    if (prop < openNext[n]) {
+      return false; // set before, or after a property that comes later: the arena path
+    }
+    if (prop > openNext[n]) { // properties skipped (usually only the primary key's, before the first Update)
+      fillTo(n, prop);
+    }
+    PayloadType t = reader.valueType();
+    switch (t) {
+      case NULL:
+        if (!plan.nullable[prop]) {
+          return false;
+        }
+        openEntry(plan, prop, 2);
+        arena[arenaSize++] = 0x08; // Value.null_value = NULL_VALUE (0)
+        arena[arenaSize++] = 0;
+        break;
+      case OBJECT_VALUE:
+        return openEmbedded(plan, prop);
+      // the usual types sized and encoded in their case (one dispatch per Update, not three)
+      case DOUBLE:
+        if (!takes(plan, prop, t)) {
+          return false;
+        }
+        openEntry(plan, prop, 9);
+        encodeDouble();
+        break;
+      case STRING:
+      case BINARY:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          int len = reader.valueLength();
+          openEntry(plan, prop, 1 + varintSize(len) + len);
+          encodeBytes(t);
+          break;
+        }
+      case TIMESTAMP:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          long s = reader.timestampSeconds();
+          long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+          int size = timestampSize(s, ns);
+          openEntry(plan, prop, 2 + size);
+          putTimestamp(s, ns, size);
+          break;
+        }
+      case INT:
+        {
+          if (!takes(plan, prop, t)) {
+            return false;
+          }
+          long v = reader.intValue();
+          openEntry(plan, prop, 1 + varintSize(v));
+          arena[arenaSize++] = 0x10;
+          putVarint(v);
+          break;
+        }
+      case BOOL:
+      case FLOAT:
+      case DECIMAL:
+      case OBJECT_ID:
+      case UUID:
+        if (!takes(plan, prop, t)) {
+          return false;
+        }
+        openEntry(plan, prop, scalarSize(t));
+        encodeScalar(t);
+        break;
+      default: // links, collections, markers: the general path
+        return false;
+    }
+    openNext[n] = prop + 1;
+    return true;
+  }
+
+  /** Whether property {@code prop} takes a scalar of type {@code t} (GLOBAL_KEY: mixed, any). */
+  private static boolean takes(Plan plan, int prop, PayloadType t) {
+    PayloadType declared = plan.types[prop];
+    return declared == t || declared == PayloadType.GLOBAL_KEY;
+  }
+
+  /**
+   * Writes the entries of the properties of open level {@code level} before {@code prop} that no
+   * Update set: defaults, and the primary key's entry (its Value copied from the record's
+   * primary_key field).
+   */
+  private void fillTo(int level, int prop) {
+    Plan plan = openPlans[level];
+    for (int j = openNext[level]; j < prop; j++) {
+      if (level == 0 && j == plan.primaryKey) {
+        int o = objCount - 1;
+        int length = objPkLengths[o];
+        openEntry(plan, j, length);
+        arenaSize = copy(arena, objPkOffsets[o], arena, arenaSize, length);
+      } else {
+        byte[] d = plan.defaultEntries[j];
+        reserve(d.length);
+        arenaSize = put(arena, arenaSize, d);
+      }
+    }
+    openNext[level] = prop;
+  }
+
+  /** Opens an embedded object as property {@code prop} of the deepest open level, {@code plan}. */
+  private boolean openEmbedded(Plan plan, int prop) {
+    Plan child = plan.embedded(prop);
+    int d = depth + 1;
+    if (child == null || d == openPlans.length) {
+      return false;
+    }
+    int last = plan.embeddedHeaderSizes[prop];
+    int length = last >= 0 ? plan.embeddedHeaderLengths[prop] : plan.embeddedHeaderLength(prop, child, 0);
+    reserve(length);
+    openHeaders[d] = arenaSize;
+    arenaSize += length; // the header's room, written by closeEmbedded
+    openHeaderLengths[d] = length;
+    openPlans[d] = child;
+    openProps[d] = prop;
+    openNext[d] = 0;
+    openNext[depth] = prop + 1;
+    depth = d;
+    return true;
+  }
+
+  /** Ends the deepest open embedded object: its remaining defaults, then its entry's header. */
+  private void closeEmbedded() {
+    int d = depth;
+    Plan child = openPlans[d];
+    if (openNext[d] < child.properties.length) {
+      fillTo(d, child.properties.length);
+    }
+    Plan parent = openPlans[d - 1];
+    int prop = openProps[d];
+    int at = openHeaders[d];
+    int room = openHeaderLengths[d];
+    int body = at + room;
+    int size = child.classNameField.length + (arenaSize - body);
+    int length = parent.embeddedHeaderLength(prop, child, size);
+    if (length != room) { // another size than last time, with lengths of other widths: move the fields
+      int shift = length - room;
+      reserve(Math.max(shift, 0));
+      System.arraycopy(arena, body, arena, body + shift, arenaSize - body);
+      arenaSize += shift;
+    }
+    copy(parent.embeddedHeaders[prop], 0, arena, at, length);
+    depth = d - 1;
+  }
+
+  /** Ends the object created last: open embedded objects, remaining properties, origin fields. */
+  private boolean endObject() {
+    while (depth > 0) {
+      closeEmbedded();
+    }
+    Plan plan = openPlans[0];
+    if (openNext[0] < plan.properties.length) {
+      fillTo(0, plan.properties.length);
+    }
+    reserve(trailerSize);
+    arenaSize = copy(trailer, 0, arena, arenaSize, trailerSize);
+    int start = sink.end();
+    int size = arenaSize - start;
+    arena = sink.reserve(size); // no copy (the room is there): the records' byte limit
+    add(sink, plan.cls.name(), objCount - 1, size);
+    return true;
+  }
+
   // --- instructions ---
 
   private Plan tablePlan(int table) {
@@ -177,95 +501,21 @@ public final class DirectIngest {
   private boolean createObject() {
     int table = reader.table();
     Plan plan = tablePlan(table);
-    if (plan == null || plan.cls.kind() != ClassKind.ASYMMETRIC || plan.primaryKey < 0) {
+    int o = readKey(table, plan);
+    if (o < 0) {
       return false;
     }
-    PayloadType kt = reader.objectKeyType();
-    if (kt != plan.primaryKeyType) { // also refuses null keys: the general path handles them
-      return false;
-    }
-    int o = objCount;
-    if (o == objNodes.length) {
-      growObjects();
-    }
-    objTables[o] = table;
-    objKeyTypes[o] = kt;
     int pk = plan.primaryKey;
     int entry = arenaSize;
-    int pkOffset;
-    switch (kt) {
-      case INT:
-        {
-          long k = reader.objectKeyInt();
-          objKeyA[o] = k;
-          objKeyB[o] = 0;
-          pkOffset = openEntry(plan, pk, 1 + varintSize(k));
-          if (pkOffset < 0) {
-            return false;
-          }
-          arena[arenaSize++] = 0x10; // Value.int_value
-          putVarint(k);
-          break;
-        }
-      case STRING:
-        {
-          int k = reader.objectKeyString();
-          objKeyA[o] = k; // interned once per changeset (the reader refuses duplicates)
-          objKeyB[o] = 0;
-          int len = reader.internedLength(k);
-          pkOffset = openEntry(plan, pk, 1 + varintSize(len) + len);
-          if (pkOffset < 0) {
-            return false;
-          }
-          arena[arenaSize++] = 0x22; // Value.string_value
-          putVarint(len);
-          arenaSize += reader.copyInterned(k, arena, arenaSize);
-          break;
-        }
-      case OBJECT_ID:
-        {
-          long high = reader.objectKeyHigh();
-          long low = reader.objectKeyLow();
-          objKeyA[o] = high;
-          objKeyB[o] = low;
-          pkOffset = openEntry(plan, pk, 26);
-          if (pkOffset < 0) {
-            return false;
-          }
-          arena[arenaSize++] = 0x52; // Value.object_id_value
-          arena[arenaSize++] = 24;
-          putHex(high & 0xFFFFFFFFL, 4);
-          putHex(low, 8);
-          break;
-        }
-      default: // UUID (the only other primary key type)
-        {
-          objKeyA[o] = reader.objectKeyHigh();
-          objKeyB[o] = reader.objectKeyLow();
-          pkOffset = openEntry(plan, pk, 38);
-          if (pkOffset < 0) {
-            return false;
-          }
-          arena[arenaSize++] = 0x5a; // Value.uuid_value
-          arena[arenaSize++] = 36;
-          putUuid(objKeyA[o], objKeyB[o]);
-          break;
-        }
+    int pkOffset = openEntry(plan, pk, keyValueSize(o));
+    if (pkOffset < 0) {
+      return false;
     }
-    int hash = keyHash(o);
+    writeKeyValue(o);
     objPkOffsets[o] = pkOffset;
     objPkLengths[o] = arenaSize - pkOffset;
-    // duplicate check: same table and key created before in this changeset
-    int mask = objHash.length - 1;
-    for (int s = (hash >>> 7) & mask; ; s = (s + 1) & mask) {
-      int other = objHash[s] - 1;
-      if (other < 0) {
-        objHash[s] = o + 1;
-        break;
-      }
-      if (sameKey(other)) {
-        return false; // created twice: the general path reports it
-      }
+    if (!register(o)) {
+      return false;
     }
     int node = newNode(plan);
     if (node < 0) {
@@ -280,6 +530,108 @@ public final class DirectIngest {
       rehash();
     }
     return true;
+  }
+
+  /**
+   * Notes the CreateObject's table and key as object {@link #objCount} (not counted yet) if the
+   * direct path takes it: an asymmetric class of the schema with a primary key of the key's type.
+   *
+   * @return the object's index, or -1 for the general path
+   */
+  private int readKey(int table, Plan plan) {
+    if (plan == null || plan.cls.kind() != ClassKind.ASYMMETRIC || plan.primaryKey < 0) {
+      return -1;
+    }
+    PayloadType kt = reader.objectKeyType();
+    if (kt != plan.primaryKeyType) { // also refuses null keys: the general path handles them
+      return -1;
+    }
+    int o = objCount;
+    if (o == objNodes.length) {
+      growObjects();
+    }
+    objTables[o] = table;
+    objKeyTypes[o] = kt;
+    switch (kt) {
+      case INT:
+        objKeyA[o] = reader.objectKeyInt();
+        objKeyB[o] = 0;
+        break;
+      case STRING:
+        objKeyA[o] = reader.objectKeyString(); // interned once per changeset (the reader refuses duplicates)
+        objKeyB[o] = 0;
+        break;
+      default: // OBJECT_ID, UUID
+        objKeyA[o] = reader.objectKeyHigh();
+        objKeyB[o] = reader.objectKeyLow();
+        break;
+    }
+    return o;
+  }
+
+  /** The size of object {@code o}'s primary key as a Value message. */
+  private int keyValueSize(int o) {
+    switch (objKeyTypes[o]) {
+      case INT:
+        return 1 + varintSize(objKeyA[o]);
+      case STRING:
+        {
+          int len = reader.internedLength((int) objKeyA[o]);
+          return 1 + varintSize(len) + len;
+        }
+      case OBJECT_ID:
+        return 26;
+      default:
+        return 38;
+    }
+  }
+
+  /** Appends object {@code o}'s primary key as a Value message ({@link #keyValueSize} bytes, reserved). */
+  private void writeKeyValue(int o) {
+    switch (objKeyTypes[o]) {
+      case INT:
+        arena[arenaSize++] = 0x10; // Value.int_value
+        putVarint(objKeyA[o]);
+        return;
+      case STRING:
+        {
+          int k = (int) objKeyA[o];
+          arena[arenaSize++] = 0x22; // Value.string_value
+          putVarint(reader.internedLength(k));
+          arenaSize += reader.copyInterned(k, arena, arenaSize);
+          return;
+        }
+      case OBJECT_ID:
+        arena[arenaSize++] = 0x52; // Value.object_id_value
+        arena[arenaSize++] = 24;
+        putHex(objKeyA[o] & 0xFFFFFFFFL, 4);
+        putHex(objKeyB[o], 8);
+        return;
+      default: // UUID
+        arena[arenaSize++] = 0x5a; // Value.uuid_value
+        arena[arenaSize++] = 36;
+        putUuid(objKeyA[o], objKeyB[o]);
+        return;
+    }
+  }
+
+  /**
+   * Enters object {@code o} into the duplicate table; false if the changeset created the same
+   * table and key before (the general path reports it).
+   */
+  private boolean register(int o) {
+    int hash = keyHash(o);
+    int mask = objHash.length - 1;
+    for (int s = (hash >>> 7) & mask; ; s = (s + 1) & mask) {
+      int other = objHash[s] - 1;
+      if (other < 0) {
+        objHash[s] = o + 1;
+        return true;
+      }
+      if (sameKey(other)) {
+        return false;
+      }
+    }
   }
 
   /** Whether object {@code o} has the current instruction's table and key: one reader call. */
@@ -526,8 +878,13 @@ public final class DirectIngest {
   private void encodeTimestamp() {
     long s = reader.timestampSeconds();
     long ns = reader.timestampNanos(); // int32: sign-extended, like protobuf
+    putTimestamp(s, ns, timestampSize(s, ns));
+  }
+
+  /** A timestamp Value of {@code s} seconds, {@code ns} nanoseconds, {@code size} ({@link #timestampSize}) bytes of fields. */
+  private void putTimestamp(long s, long ns, int size) {
     arena[arenaSize++] = 0x32;
-    arena[arenaSize++] = (byte) timestampSize(s, ns); // at most 22
+    arena[arenaSize++] = (byte) size; // at most 22
     if (s != 0) {
       arena[arenaSize++] = 0x08;
       putVarint(s);
@@ -750,9 +1107,17 @@ public final class DirectIngest {
     objHash = table;
   }
 
-  /** Makes room for {@code n} more arena bytes; false past {@link #MAX_ARENA}. */
+  /**
+   * Makes room for {@code n} more arena bytes; false past {@link #MAX_ARENA}. While streaming, the
+   * arena is the records' array: grown by them, up to their byte limit (past it, their {@link
+   * IngestRecords.LimitExceededException}).
+   */
   private boolean reserve(int n) {
     if (arenaSize + n <= arena.length) {
+      return true;
+    }
+    if (sink != null) { // streaming: the arena is the records' array (LimitExceededException past their limit)
+      arena = sink.reserve(arenaSize - sink.end() + n);
       return true;
     }
     long want = Math.max((long) arena.length * 2, (long) arenaSize + n);

@@ -72,7 +72,7 @@ class DirectIngestTest {
   @Test
   void aChangesetOfReadingsTakesTheDirectPath() throws Exception {
     Random r = new Random(1);
-    Case c = new Case(r, false);
+    Case c = new Case(r, false, Order.ANY);
     ChangesetIngestor ingestor = new ChangesetIngestor();
     ingestor.begin(c.schema, false);
     List<IngestRecord> out = new ArrayList<>();
@@ -84,7 +84,7 @@ class DirectIngestTest {
   /** A round's records past their byte limit: a typed 212 naming the limit, nothing half kept. */
   @Test
   void objectsPastTheRecordsLimitAreATypedErrorOnBothPaths() throws Exception {
-    Case c = new Case(new Random(1), false);
+    Case c = new Case(new Random(1), false, Order.ANY);
     for (boolean useDirect : new boolean[] {false, true}) {
       ChangesetIngestor ingestor = new ChangesetIngestor(useDirect);
       ingestor.begin(c.schema, false);
@@ -110,11 +110,13 @@ class DirectIngestTest {
   @Test
   void realmCoresChangesetsGiveTheGeneralPathsBytes() throws Exception {
     int direct = 0;
+    int streamed = 0;
     List<io.tributary.server.testing.VectorIndex.Vector> vectors =
         io.tributary.server.testing.VectorIndex.load().objectVectors();
     for (io.tributary.server.testing.VectorIndex.Vector v : vectors) {
       List<List<IngestRecord>> results = new ArrayList<>();
       long handled = 0;
+      long wroteAsRead = 0;
       for (boolean useDirect : new boolean[] {false, true}) {
         ChangesetIngestor ingestor = new ChangesetIngestor(useDirect);
         ingestor.begin(v.schema(), false);
@@ -123,6 +125,7 @@ class DirectIngestTest {
         ingestor.ingest(ByteBuffer.wrap(v.dataChangeset()), origin(), out);
         results.add(out);
         handled = ingestor.directChangesets();
+        wroteAsRead = ingestor.streamedChangesets();
       }
       assertThat(results.get(1)).as(v.name()).hasSameSizeAs(results.get(0));
       for (int i = 0; i < results.get(0).size(); i++) {
@@ -130,17 +133,134 @@ class DirectIngestTest {
         assertThat(results.get(1).get(i).primaryKey()).as(v.name()).isEqualTo(results.get(0).get(i).primaryKey());
       }
       direct += (int) handled; // the schema changeset always takes the general path
+      streamed += (int) wroteAsRead;
     }
+
     // realm-core's own data changesets of plain values and embedded objects take the direct path
     // (21 of the 26 vectors today); those with lists, sets and dictionaries do not
     assertThat(direct).isGreaterThanOrEqualTo(20);
+    // and all of them (22 today) set properties in schema order: written as read, no arena
+    assertThat(streamed).isEqualTo(direct);
   }
 
-  private record Outcome(List<IngestRecord> records, IngestException error, boolean direct) {}
+  /**
+   * Properties set in schema order (embedded objects' right after their ObjectValue, some left
+   * unset, embedded objects of sizes whose lengths take one or two bytes): the records are
+   * written as the instructions come, no arena.
+   */
+  @net.jqwik.api.Property(tries = 300)
+  void propertiesInSchemaOrderAreStreamedIntoTheRecords(@ForAll long seed) {
+    Outcome o = compare(seed, Order.SCHEMA);
+    assertThat(o.error).isNull();
+    assertThat(o.direct).isTrue();
+    assertThat(o.streamed).as("seed %s", seed).isTrue();
+  }
+
+  /** Objects in schema order, one of them then out of it: the arena path takes the changeset over. */
+  @Test
+  void aPropertyOutOfSchemaOrderHandsTheChangesetToTheArena() {
+    int streamed = 0;
+    int arena = 0;
+    for (long seed = 0; seed < 300; seed++) {
+      Outcome o = compare(seed, Order.SCHEMA_THEN_ANY);
+      if (o.streamed) {
+        streamed++;
+      } else if (o.direct) {
+        arena++;
+      }
+    }
+    assertThat(streamed).isGreaterThan(30);
+    assertThat(arena).isGreaterThan(30);
+  }
+
+  /**
+   * Several changesets into one round's records, as the engine ingests them: a changeset that
+   * streams some objects, then hands over to the arena (or is refused), takes back only its own
+   * objects, and the records are those of the general path.
+   */
+  @Test
+  void aHandOverKeepsTheRecordsOfEarlierChangesetsInTheRound() throws Exception {
+    int handedOver = 0;
+    for (long seed = 0; seed < 60; seed++) {
+      Random r = new Random(seed);
+      Case first = new Case(r, false, Order.SCHEMA);
+      Case second = new Case(new Random(seed + 1000), false, Order.SCHEMA_THEN_ANY);
+      List<IngestRecords> results = new ArrayList<>();
+      for (boolean useDirect : new boolean[] {false, true}) {
+        ChangesetIngestor ingestor = new ChangesetIngestor(useDirect);
+        IngestRecords out = new IngestRecords();
+        ingestor.begin(first.schema, false);
+        ingestor.ingest(ByteBuffer.wrap(first.changeset), origin(), out);
+        int kept = out.size();
+        int end = out.end();
+        ingestor.begin(second.schema, false);
+        try {
+          ingestor.ingest(ByteBuffer.wrap(second.changeset), origin(), out);
+        } catch (IngestException e) {
+          assertThat(out.size()).isEqualTo(kept);
+          assertThat(out.end()).isEqualTo(end);
+        }
+        if (useDirect && ingestor.directChangesets() == 2 && ingestor.streamedChangesets() == 1) {
+          handedOver++;
+        }
+        results.add(out);
+      }
+      IngestRecords expected = results.get(0);
+      IngestRecords actual = results.get(1);
+      assertThat(actual.size()).as("seed %s", seed).isEqualTo(expected.size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertThat(actual.record(i).serialized()).as("seed %s", seed).isEqualTo(expected.record(i).serialized());
+        assertThat(actual.record(i).primaryKey()).as("seed %s", seed).isEqualTo(expected.record(i).primaryKey());
+      }
+    }
+    assertThat(handedOver).isGreaterThan(5);
+  }
+
+  /** Records of embedded objects whose lengths change width (1 and 2 bytes) between objects. */
+  @Test
+  void embeddedObjectsGrowingAndShrinkingPastOneByteLengthsAreStreamedExactly() {
+    int shifts = 0;
+    for (long seed = 0; seed < 200; seed++) {
+      Outcome o = compare(seed, Order.SCHEMA);
+      assertThat(o.streamed).isTrue();
+      int small = 0;
+      int large = 0;
+      for (IngestRecord record : o.records) {
+        io.tributary.server.proto.Value emb = record.parse().getFieldsOrThrow("emb");
+        if (emb.hasObjectValue()) {
+          if (emb.getObjectValue().getSerializedSize() < 128) {
+            small++;
+          } else {
+            large++;
+          }
+        }
+      }
+      if (small > 0 && large > 0) {
+        shifts++;
+      }
+    }
+    assertThat(shifts).isGreaterThan(10);
+  }
+
+  private record Outcome(List<IngestRecord> records, IngestException error, boolean direct, boolean streamed) {}
+
+  /** How a case's Updates are ordered. */
+  private enum Order {
+    /** Random properties, realm-core's order or (half the cases) anything. */
+    ANY,
+    /** Each object's properties in schema order, some left unset. */
+    SCHEMA,
+    /** As SCHEMA, with Updates of random properties after some objects. */
+    SCHEMA_THEN_ANY
+  }
 
   private static Outcome compare(long seed) {
+    return compare(seed, Order.ANY);
+  }
+
+  private static Outcome compare(long seed, Order order) {
     Random r = new Random(seed);
-    Case c = new Case(r, true);
+    Case c = new Case(r, order == Order.ANY, order);
     Outcome expected = run(new ChangesetIngestor(false), c);
     Outcome actual = run(new ChangesetIngestor(true), c);
     String what = "seed " + seed + ": " + c.instructions;
@@ -169,10 +289,10 @@ class DirectIngestTest {
     List<IngestRecord> out = new ArrayList<>();
     try {
       ingestor.ingest(ByteBuffer.wrap(c.changeset), origin(), out);
-      return new Outcome(out, null, ingestor.directChangesets() == 1);
+      return new Outcome(out, null, ingestor.directChangesets() == 1, ingestor.streamedChangesets() == 1);
     } catch (IngestException e) {
       assertThat(out).isEmpty();
-      return new Outcome(out, e, false);
+      return new Outcome(out, e, false, false);
     }
   }
 
@@ -189,6 +309,7 @@ class DirectIngestTest {
     private final Random r;
     private final boolean unusual;
     private final List<Property> props = new ArrayList<>();
+    private final List<Property> scalars = new ArrayList<>();
     private final List<Property> embProps = new ArrayList<>();
     private final List<Property> innerProps = new ArrayList<>();
     private final PropertyType keyType;
@@ -196,22 +317,30 @@ class DirectIngestTest {
     private boolean embSet; // of the object being written
     private boolean innerSet;
 
-    Case(Random r, boolean unusual) {
+    Case(Random r, boolean unusual, Order order) {
       this.r = r;
       this.unusual = unusual && r.nextBoolean(); // half the cases: realm-core's order only
       keyType = KEYS[r.nextInt(KEYS.length)];
       props.add(Property.of("_id", keyType, false));
       int n = 1 + r.nextInt(8);
       for (int i = 0; i < n; i++) {
-        props.add(Property.of("p" + i + "é", SCALARS[r.nextInt(SCALARS.length)], r.nextBoolean()));
+        scalars.add(Property.of("p" + i + "é", SCALARS[r.nextInt(SCALARS.length)], r.nextBoolean()));
       }
+      props.addAll(scalars);
       props.add(new Property("emb", PropertyType.OBJECT, CollectionKind.SINGLE, true, "Emb"));
       props.add(new Property("codes", PropertyType.INT, CollectionKind.LIST, false, null));
       props.add(new Property("top", PropertyType.OBJECT, CollectionKind.SINGLE, true, "Top"));
+      if (r.nextBoolean()) { // a scalar after the embedded object
+        Property last = Property.of("z", SCALARS[r.nextInt(SCALARS.length)], r.nextBoolean());
+        scalars.add(last);
+        props.add(last);
+      }
       for (int i = 0; i < 1 + r.nextInt(4); i++) {
         embProps.add(Property.of("e" + i, SCALARS[r.nextInt(SCALARS.length)], r.nextBoolean()));
       }
-      embProps.add(new Property("inner", PropertyType.OBJECT, CollectionKind.SINGLE, true, "Inner"));
+      // anywhere among the embedded object's properties
+      embProps.add(r.nextInt(embProps.size() + 1),
+          new Property("inner", PropertyType.OBJECT, CollectionKind.SINGLE, true, "Inner"));
       for (int i = 0; i < 1 + r.nextInt(3); i++) {
         innerProps.add(Property.of("i" + i, SCALARS[r.nextInt(SCALARS.length)], r.nextBoolean()));
       }
@@ -224,13 +353,23 @@ class DirectIngestTest {
       objects = 1 + r.nextInt(6);
       for (int o = 0; o < objects; o++) {
         PrimaryKey key = unusual && !keys.isEmpty() && r.nextInt(40) == 0 ? keys.get(r.nextInt(keys.size())) : key();
+        while (order != Order.ANY && keys.contains(key)) { // no duplicates: those are refused
+          key = key();
+        }
         keys.add(key);
         instructions.add(new Instruction.CreateObject("Obj", key));
         embSet = false;
         innerSet = false;
-        int updates = r.nextInt(12);
-        for (int u = 0; u < updates; u++) {
-          instructions.add(update(key));
+        if (order == Order.ANY) {
+          int updates = r.nextInt(12);
+          for (int u = 0; u < updates; u++) {
+            instructions.add(update(key));
+          }
+        } else {
+          inSchemaOrder(key);
+          if (order == Order.SCHEMA_THEN_ANY && r.nextInt(3) == 0) {
+            instructions.add(update(key));
+          }
         }
       }
       ArrayByteSink sink = new ArrayByteSink();
@@ -256,6 +395,37 @@ class DirectIngestTest {
           }
         default:
           return PrimaryKey.of(new UUID(r.nextLong(), r.nextLong()));
+      }
+    }
+
+    /** Updates of some of the object's properties, each embedded object's right after it, in schema order. */
+    private void inSchemaOrder(PrimaryKey key) {
+      for (Property p : props) {
+        if (p.name().equals("emb")) {
+          int e = r.nextInt(5);
+          if (e == 1) {
+            instructions.add(set(key, "emb", List.of(), Payload.NULL));
+          } else if (e > 1) {
+            instructions.add(set(key, "emb", List.of(), Payload.OBJECT_VALUE));
+            for (Property q : embProps) {
+              if (q.name().equals("inner")) {
+                if (r.nextInt(3) != 0) {
+                  instructions.add(set(key, "emb", List.of(PathElement.key("inner")), Payload.OBJECT_VALUE));
+                  for (Property i : innerProps) {
+                    if (r.nextInt(4) != 0) {
+                      instructions.add(set(key, "emb", List.of(PathElement.key("inner"), PathElement.key(i.name())),
+                          value(i.type(), i.optional())));
+                    }
+                  }
+                }
+              } else if (r.nextInt(4) != 0) {
+                instructions.add(set(key, "emb", List.of(PathElement.key(q.name())), value(q.type(), q.optional())));
+              }
+            }
+          }
+        } else if (scalars.contains(p) && r.nextInt(4) != 0) {
+          instructions.add(set(key, p.name(), List.of(), value(p.type(), p.optional())));
+        }
       }
     }
 
@@ -291,7 +461,7 @@ class DirectIngestTest {
       }
       int where = r.nextInt(10);
       if (where < 6) {
-        Property p = props.get(1 + r.nextInt(props.size() - 4));
+        Property p = scalars.get(r.nextInt(scalars.size()));
         return set(key, p.name(), List.of(), value(p.type(), p.optional()));
       } else if (where < 7 || !embSet) {
         embSet = r.nextInt(8) != 0;
