@@ -99,8 +99,8 @@ public final class SinkLanes {
       Result r = measure(lanes, uploads, commits, durability, dir);
       out.printf("lanes=%d uploads/commit=%d %s: commit wall %.3f us/object, sink CPU %.3f us/object, written %.1f B/object%n",
           lanes, uploads, durability, r.commitWallNanos() / 1e3, r.sinkCpuNanos() / 1e3, r.writtenBytes());
-      out.printf("  objects: %d entries, %d leaf pages, depth %d; pk_index: %d entries, %d leaf pages (%.1f per leaf), depth %d%n",
-          r.objectsStat().entries, r.objectsStat().leafPages, r.objectsStat().depth, r.pkIndexStat().entries,
+      out.printf("  objects: %d entries (chunks of a commit), %d leaf pages, %d overflow pages, depth %d; pk_index: %d entries, %d leaf pages (%.1f per leaf), depth %d%n",
+          r.objectsStat().entries, r.objectsStat().leafPages, r.objectsStat().overflowPages, r.objectsStat().depth, r.pkIndexStat().entries,
           r.pkIndexStat().leafPages, r.pkEntriesPerLeaf(), r.pkIndexStat().depth);
       return r;
     } finally {

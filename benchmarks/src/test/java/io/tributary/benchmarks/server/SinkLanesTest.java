@@ -25,7 +25,7 @@ class SinkLanesTest {
 
     assertThat(one.pkIndexStat().entries).isEqualTo(36_000);
     assertThat(eight.pkIndexStat().entries).isEqualTo(36_000);
-    assertThat(one.objectsStat().entries).isEqualTo(36_000);
+    assertThat(one.objectsStat().entries).as("chunks of up to 64 KiB, a few per commit").isBetween(12L, 360L);
     assertThat(one.objects()).as("after a third as warm-up").isEqualTo(24_000);
     assertThat(one.pkEntriesPerLeaf()).as("appends fill pages").isGreaterThan(90);
     assertThat(eight.pkEntriesPerLeaf()).as("splits between lanes").isLessThan(0.75 * one.pkEntriesPerLeaf());
