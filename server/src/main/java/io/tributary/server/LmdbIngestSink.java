@@ -519,6 +519,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       }
       putChunk(cursor, chunkFirst, count, used, now);
     }
+    if (chunk.length > 4 * CHUNK_BYTES) { // grown for one large object: not kept
+      chunk = new byte[CHUNK_BYTES];
+    }
   }
 
   private void putChunk(Cursor<ByteBuffer> cursor, long chunkFirst, int count, int used, long now) {
