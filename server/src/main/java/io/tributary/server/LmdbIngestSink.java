@@ -48,15 +48,20 @@ import org.lmdbjava.Txn;
  *       then per object its length (varint) and its {@link IngestedObject} without sequence and
  *       ingest time (the bytes of {@link IngestRecords}); at most 64 KiB unless one
  *       object alone is larger</td></tr>
- *   <tr><td>{@code pk_index}</td><td>(class number, primary key), see {@link Keys#primaryKey(byte[],
- *       Value)}</td><td>sequence (6 bytes big-endian)</td></tr>
+ *   <tr><td>{@code pk_index}, {@code pk_index.1} to {@code pk_index.15}</td><td>(class number,
+ *       primary key), see {@link Keys#primaryKey(byte[], Value)}; an object id key in the partition
+ *       that its process bytes pick, every other key in {@code pk_index}</td><td>sequence (6 bytes
+ *       big-endian)</td></tr>
  *   <tr><td>{@code classes}</td><td>class name (UTF-8)</td><td>class number (u16 big-endian, from 1)</td></tr>
  *   <tr><td>{@code client_files}</td><td>client file ident (u64 big-endian)</td><td>{@link ClientFileRecord}</td></tr>
  *   <tr><td>{@code class_counts}</td><td>class name (UTF-8)</td><td>object count (u64)</td></tr>
  *   <tr><td>{@code meta}</td><td>{@code format}, {@code last_sequence}, {@code last_ident}, {@code setting:<key>}</td><td></td></tr>
  * </table>
  *
- * <p>A reader finds a sequence in the chunk with the largest key at or below it. Stores of format 1
+ * <p>A reader finds a sequence in the chunk with the largest key at or below it. The partitions of
+ * {@code pk_index} keep the increasing ObjectIds of a few devices (their process bytes differ) in
+ * B-trees of their own, where inserts land at a page's end and LMDB's splits leave pages full; in
+ * one B-tree, several such key ranges split pages in the middle and leave them about half full. Stores of format 1
  * (written by earlier versions: per object one {@code objects} entry, key its sequence, value its
  * {@link IngestedObject} with sequence and ingest time; {@code pk_index} keyed by class name, see
  * {@link Keys#primaryKey(String, Value)}, values of 8 bytes; no {@code classes}) are read and
@@ -80,7 +85,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private static final String CLASS_COUNTS = "class_counts";
   private static final String META = "meta";
   private static final String CLASSES = "classes";
-  private static final Set<String> NAMES = Set.of(OBJECTS, PK_INDEX, CLIENT_FILES, CLASS_COUNTS, META, CLASSES);
+  /**
+   * Format 2: {@code pk_index} in this many databases ({@code pk_index}, {@code pk_index.1}, ...):
+   * an object id key goes to the one its process bytes pick, so that each device's increasing ids
+   * (a "lane") mostly have a B-tree of their own and fill its pages.
+   */
+  static final int PK_PARTITIONS = 16;
+  private static final Set<String> NAMES = names();
   private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
   private static final PutFlags[] APPEND = {PutFlags.MDB_APPEND};
   private static final PutFlags[] APPEND_NO_OVERWRITE = {PutFlags.MDB_APPEND, PutFlags.MDB_NOOVERWRITE};
@@ -102,6 +113,19 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private final Clock clock;
   private final int newStoreFormat;
 
+  private static Set<String> names() {
+    Set<String> names = new java.util.HashSet<>(List.of(OBJECTS, PK_INDEX, CLIENT_FILES, CLASS_COUNTS, META, CLASSES));
+    for (int i = 1; i < PK_PARTITIONS; i++) {
+      names.add(partitionName(i));
+    }
+    return Set.copyOf(names);
+  }
+
+  /** Format 2: the name of {@code pk_index} partition {@code i}. */
+  static String partitionName(int i) {
+    return i == 0 ? PK_INDEX : PK_INDEX + "." + i;
+  }
+
   // storage thread only
   private Dbi<ByteBuffer> objects;
   private Dbi<ByteBuffer> pkIndex;
@@ -109,6 +133,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private Dbi<ByteBuffer> classCounts;
   private Dbi<ByteBuffer> meta;
   private Dbi<ByteBuffer> classes; // format 2
+  private final List<Dbi<ByteBuffer>> pkPartitions = new ArrayList<>(); // format 2; [0] is pkIndex
   private int format; // of the open store: 1 or 2
   // format 2: class name -> number (u16 big-endian), committed entries only
   private final Map<String, byte[]> classNumbers = new java.util.HashMap<>();
@@ -159,7 +184,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       env =
           LmdbEnvironment.newBuilder(directory)
               .durability(durability)
-              .maxDatabases(8)
+              .maxDatabases(8 + PK_PARTITIONS)
               .threadName("tributary-sink")
               .open();
     } catch (RuntimeException e) {
@@ -198,7 +223,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     if (!names.isEmpty() && !NAMES.containsAll(names)) {
       throw new SinkException(
           "LMDB ingest store at " + env.directory() + ": holds databases " + names
-              + " (expected: a Tributary ingest store: " + new TreeMap<>(Map.of(OBJECTS, 0, PK_INDEX, 0, CLIENT_FILES, 0, CLASS_COUNTS, 0, META, 0, CLASSES, 0)).keySet() + ")",
+              + " (expected: a Tributary ingest store: " + new TreeMap<>(Map.of(OBJECTS, 0, PK_INDEX, 0, CLIENT_FILES, 0, CLASS_COUNTS, 0, META, 0, CLASSES, 0)).keySet() + ", " + PK_INDEX + ".1 to ." + (PK_PARTITIONS - 1) + ")",
           null);
     }
     objects = open(txn, OBJECTS);
@@ -230,7 +255,11 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     }
     if (this.format >= 2) {
       classes = open(txn, CLASSES);
-    } else if (names.contains(CLASSES)) {
+      pkPartitions.add(pkIndex);
+      for (int i = 1; i < PK_PARTITIONS; i++) {
+        pkPartitions.add(open(txn, partitionName(i)));
+      }
+    } else if (names.contains(CLASSES) || names.contains(partitionName(1))) {
       throw new SinkException("LMDB ingest store at " + env.directory() + ": format 1 with a " + CLASSES
           + " database (expected: none before format 2)", null);
     }
@@ -389,8 +418,11 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     String className = null;
     byte[] classNumber = null;
     long[] count = null;
-    boolean append = true; // as in store
-    try (Cursor<ByteBuffer> pkCursor = pkIndex.openCursor(txn)) {
+    // per partition as in store: a cursor (opened when first used) and whether appends still work
+    @SuppressWarnings("unchecked")
+    Cursor<ByteBuffer>[] cursors = new Cursor[PK_PARTITIONS];
+    boolean[] noAppend = new boolean[PK_PARTITIONS];
+    try {
       for (int i = 0; i < list.size(); i++) {
         String name = list.className(i);
         if (!name.equals(className)) { // objects come in runs of one class
@@ -403,8 +435,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
             : bytes(Keys.primaryKey(classNumber, list.primaryKey(i)));
         long seq = last + 1;
         ByteBuffer value = sequenceValue(seq);
-        if (!(append && pkCursor.put(pk, value, APPEND_NO_OVERWRITE))) {
-          append = false;
+        int p = partition(pk);
+        Cursor<ByteBuffer> pkCursor = cursors[p];
+        if (pkCursor == null) {
+          pkCursor = cursors[p] = pkPartitions.get(p).openCursor(txn);
+        }
+        if (noAppend[p] || !pkCursor.put(pk, value, APPEND_NO_OVERWRITE)) {
+          noAppend[p] = true;
           if (!pkCursor.put(pk, value, NO_OVERWRITE)) {
             duplicates.set(i);
             continue;
@@ -415,6 +452,12 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
           first = seq;
         }
         count[0]++;
+      }
+    } finally {
+      for (Cursor<ByteBuffer> c : cursors) {
+        if (c != null) {
+          c.close();
+        }
       }
     }
     if (first != 0) {
@@ -462,6 +505,23 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     classes.put(txn, bytes(className.getBytes(StandardCharsets.UTF_8)), u64, NO_OVERWRITE);
     newClassNumbers.put(className, number);
     return number;
+  }
+
+  /**
+   * Format 2: the {@code pk_index} partition of a key: for an object id (key {@code [class number
+   * 2][O][12 bytes]}) a hash of its bytes 4 to 8 (after the seconds: random per process in the
+   * ObjectIds of Realm's SDKs, so one per device); 0 for every other key.
+   */
+  static int partition(ByteBuffer key) {
+    int at = key.position();
+    if (key.remaining() != 2 + 1 + 12 || key.get(at + 2) != 'O') {
+      return 0;
+    }
+    long process = 0;
+    for (int i = at + 3 + 4; i < at + 3 + 9; i++) {
+      process = process << 8 | key.get(i) & 0xFF;
+    }
+    return (int) ((process * 0x9E37_79B9_7F4A_7C15L) >>> 60); // 16 partitions: the top 4 bits
   }
 
   /** Format 2: a {@code pk_index} value, 6 bytes big-endian. */
@@ -786,7 +846,8 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
                   if (number == null) {
                     return Optional.<IngestedObject>empty();
                   }
-                  ByteBuffer v = pkIndex.get(txn, bytes(Keys.primaryKey(number, primaryKey)));
+                  ByteBuffer k = bytes(Keys.primaryKey(number, primaryKey));
+                  ByteBuffer v = pkPartitions.get(partition(k)).get(txn, k);
                   if (v == null) {
                     return Optional.<IngestedObject>empty();
                   }

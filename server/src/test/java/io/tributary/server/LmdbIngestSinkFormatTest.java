@@ -119,7 +119,7 @@ class LmdbIngestSinkFormatTest {
     try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
       assertThat(sink.format()).isEqualTo(2);
     }
-    assertThat(databases(dir)).contains("classes");
+    assertThat(databases(dir)).contains("classes", "pk_index", "pk_index.1", "pk_index.15");
     setFormat(dir, 3);
     assertThatThrownBy(() -> LmdbIngestSink.open(dir)).isInstanceOf(SinkException.class)
         .hasMessageContaining("format version 3 (expected: 1 to 2)");
@@ -166,6 +166,44 @@ class LmdbIngestSinkFormatTest {
       assertThat(sink.scan(Long.MAX_VALUE, o -> true)).isEqualTo(Long.MAX_VALUE);
       assertThat(sink.objectCount()).isEqualTo(all.size());
     }
+  }
+
+  @Test
+  void objectIdsOfSeveralDevicesSpreadOverPkIndexPartitionsAndDeduplicateExactly() {
+    // 8 devices' ObjectIds (seconds, 5 process bytes, counter) interleaved by upload; a second
+    // commit repeats half of them (from another device's upload order) and adds new ones
+    List<IngestedObject> first = new ArrayList<>();
+    List<IngestedObject> second = new ArrayList<>();
+    for (int upload = 0; upload < 4; upload++) {
+      for (int device = 0; device < 8; device++) {
+        for (int i = 0; i < 50; i++) {
+          int n = upload * 50 + i;
+          Value id = Values.objectId(String.format("6560f0a1%08x%02x%06x", 0xC3B2A100 | device, 0xF0, n));
+          (upload < 2 ? first : second).add(LmdbIngestSinkTest.object("Reading", id, upload));
+          if (upload == 1) {
+            second.add(LmdbIngestSinkTest.object("Reading", id, 9)); // a re-send: a duplicate
+          }
+        }
+      }
+    }
+    Value intKey = Values.ofInt(5);
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
+      assertThat(sink.commit(IngestBatch.ofObjects(first, List.of(), 0, Map.of())).duplicateCount()).isZero();
+      CommitResult r = sink.commit(IngestBatch.ofObjects(second, List.of(), 0, Map.of()));
+      assertThat(r.duplicateCount()).isEqualTo(400);
+      assertThat(r.storedCount()).isEqualTo(800);
+      sink.commit(IngestBatch.ofObjects(List.of(LmdbIngestSinkTest.object("Reading", intKey, 1)), List.of(), 0,
+          Map.of()));
+      for (IngestedObject o : first) {
+        assertThat(sink.find("Reading", o.getPrimaryKey()).orElseThrow().getClientVersion()).isEqualTo(o.getClientVersion());
+      }
+      assertThat(sink.find("Reading", intKey)).isPresent();
+      assertThat(sink.objectCount()).isEqualTo(1601);
+    }
+    long[] entries = pkPartitionEntries(dir);
+    assertThat(java.util.Arrays.stream(entries).sum()).isEqualTo(1601);
+    assertThat(java.util.Arrays.stream(entries).filter(n -> n > 0).count()).as("devices spread: " + java.util.Arrays.toString(entries))
+        .isGreaterThanOrEqualTo(4);
   }
 
   @Test
@@ -228,7 +266,7 @@ class LmdbIngestSinkFormatTest {
 
   private static Env<ByteBuffer> env(Path store) {
     try {
-      return Env.create().setMaxDbs(8).setMapSize(Files.size(store.resolve("data.mdb")) + (1 << 20))
+      return Env.create().setMaxDbs(64).setMapSize(Files.size(store.resolve("data.mdb")) + (1 << 20))
           .open(store.toFile());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -246,6 +284,22 @@ class LmdbIngestSinkFormatTest {
       }
     }
     return names;
+  }
+
+  private static long[] pkPartitionEntries(Path store) {
+    long[] out = new long[LmdbIngestSink.PK_PARTITIONS];
+    try (Env<ByteBuffer> env = env(store)) {
+      List<Dbi<ByteBuffer>> dbis = new ArrayList<>();
+      for (int i = 0; i < out.length; i++) {
+        dbis.add(env.openDbi(LmdbIngestSink.partitionName(i)));
+      }
+      try (Txn<ByteBuffer> txn = env.txnRead()) {
+        for (int i = 0; i < out.length; i++) {
+          out[i] = dbis.get(i).stat(txn).entries;
+        }
+      }
+    }
+    return out;
   }
 
   private static int chunks(Path store) {
