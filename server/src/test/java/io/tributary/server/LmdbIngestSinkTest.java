@@ -27,7 +27,23 @@ class LmdbIngestSinkTest {
   @TempDir Path dir;
 
   static Stream<Function<Path, IngestSink>> sinks() {
-    return Stream.of(LmdbIngestSink::open, p -> new MemoryIngestSink());
+    return Stream.of(LmdbIngestSink::open, p -> format1(p, java.time.Clock.systemUTC()), p -> new MemoryIngestSink());
+  }
+
+  /** The LMDB sink on a store in the layout of stored format 1 (as versions before format 2 wrote). */
+  static LmdbIngestSink format1(Path dir, java.time.Clock clock) {
+    LmdbIngestSink sink = LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, clock, 1);
+    assertThat(sink.format()).isEqualTo(1);
+    return sink;
+  }
+
+  /** Both stored formats. */
+  static Stream<Integer> formats() {
+    return Stream.of(1, 2);
+  }
+
+  static LmdbIngestSink open(Path dir, int format) {
+    return LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, java.time.Clock.systemUTC(), format);
   }
 
   static IngestedObject object(String cls, Value pk, long cv) {
@@ -129,10 +145,11 @@ class LmdbIngestSinkTest {
     }
   }
 
-  @Test
-  void aReopenedStoreHasEverythingAndKeepsNumbering() {
+  @ParameterizedTest
+  @MethodSource("formats")
+  void aReopenedStoreHasEverythingAndKeepsNumbering(int format) {
     String longKey = "k".repeat(2000); // beyond LMDB's 511-byte key limit: hashed
-    try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
+    try (LmdbIngestSink sink = open(dir, format)) {
       List<IngestedObject> many = new ArrayList<>();
       for (int i = 0; i < 1500; i++) {
         many.add(object("A", Values.ofInt(i), 3));
@@ -141,6 +158,7 @@ class LmdbIngestSinkTest {
       sink.commit(IngestBatch.ofObjects(many, List.of(ClientFileRecord.newBuilder().setIdent(9).build()), 9, Map.of()));
     }
     try (LmdbIngestSink sink = LmdbIngestSink.open(dir)) {
+      assertThat(sink.format()).as("a store keeps its format").isEqualTo(format);
       assertThat(sink.objectCount()).isEqualTo(1501);
       assertThat(sink.lastClientFileIdent()).isEqualTo(9);
       assertThat(sink.find("S", Values.ofString(longKey))).isPresent();
@@ -155,14 +173,15 @@ class LmdbIngestSinkTest {
     }
   }
 
-  @Test
-  void aStoredRecordReadsAsTheObjectWithItsSequenceAndIngestTime() {
+  @ParameterizedTest
+  @MethodSource("formats")
+  void aStoredRecordReadsAsTheObjectWithItsSequenceAndIngestTime(int format) {
     java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochMilli(1_763_900_000_123L), java.time.ZoneOffset.UTC);
     IngestedObject plain = object("A", Values.ofString("é-key"), 7).toBuilder().setUserId("u")
         .setOriginTimestampMs(1_700_000_000_000L).putFields("s", Values.ofString("ünïcode")).build();
     // a sink never gets these set, but if it did, the stored values must still be the sink's
     IngestedObject preset = object("A", Values.ofInt(2), 8).toBuilder().setSequence(99).setIngestedAtMs(5).build();
-    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, clock)) {
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, io.tributary.core.spi.Durability.SYNC, clock, format)) {
       sink.commit(IngestBatch.ofObjects(List.of(plain, preset), List.of(), 0, Map.of()));
       IngestedObject first = sink.find("A", Values.ofString("é-key")).orElseThrow();
       assertThat(first).isEqualTo(plain.toBuilder().setSequence(1).setIngestedAtMs(1_763_900_000_123L).build());
@@ -174,8 +193,9 @@ class LmdbIngestSinkTest {
     }
   }
 
-  @Test
-  void ingestTimesOfEveryVarintLengthAreStoredExactly() {
+  @ParameterizedTest
+  @MethodSource("formats")
+  void ingestTimesOfEveryVarintLengthAreStoredExactly(int format) {
     // int64 varints: negative times take 10 bytes, the largest positive 9
     long[] times = {-1L, Long.MIN_VALUE, 0L, 127L, 128L, Long.MAX_VALUE};
     for (int i = 0; i < times.length; i++) {
@@ -189,7 +209,7 @@ class LmdbIngestSinkTest {
       };
       java.nio.file.Path d = dir.resolve("times-" + i);
       IngestedObject plain = object("A", Values.ofInt(i), i);
-      try (LmdbIngestSink sink = LmdbIngestSink.open(d, io.tributary.core.spi.Durability.OS_FLUSH, at)) {
+      try (LmdbIngestSink sink = LmdbIngestSink.open(d, io.tributary.core.spi.Durability.OS_FLUSH, at, format)) {
         sink.commit(IngestBatch.ofObjects(List.of(plain), List.of(), 0, Map.of()));
         assertThat(sink.find("A", Values.ofInt(i)).orElseThrow()).as("ingested at " + t)
             .isEqualTo(plain.toBuilder().setSequence(1).setIngestedAtMs(t).build());

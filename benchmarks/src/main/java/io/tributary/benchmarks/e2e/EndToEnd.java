@@ -216,6 +216,41 @@ public final class EndToEnd {
     }
   }
 
+  /**
+   * Bytes this process and its {@code tributary-sink} threads have caused to be written to storage
+   * ({@code write_bytes} of {@code /proc/self/io} and {@code /proc/self/task/<tid>/io}), or null
+   * where {@code /proc} does not tell (not Linux).
+   */
+  static long[] writtenBytes() {
+    try {
+      long process = writeBytes(Path.of("/proc/self/io"));
+      long sink = 0;
+      try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        for (Path task : tasks) {
+          try {
+            if (Files.readString(task.resolve("comm")).startsWith("tributary-sink")) {
+              sink += writeBytes(task.resolve("io"));
+            }
+          } catch (IOException e) {
+            // the thread ended meanwhile
+          }
+        }
+      }
+      return new long[] {process, sink};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static long writeBytes(Path io) throws IOException {
+    for (String line : Files.readAllLines(io)) {
+      if (line.startsWith("write_bytes:")) {
+        return Long.parseLong(line.substring("write_bytes:".length()).trim());
+      }
+    }
+    throw new IOException(io + ": no write_bytes");
+  }
+
   /** Runs one configuration (see the class comment) and prints its Markdown row. */
   public static void main(String[] args) throws Exception {
     Options options;
@@ -352,6 +387,7 @@ public final class EndToEnd {
         Map<Long, Long> serverW0 = serverCpu.snapshot();
         long processW0 = ThreadCpu.processCpuNanos();
         Map<String, Long> jvmW0 = ThreadCpu.jvmThreadMillis();
+        long[] written0 = writtenBytes();
         long w0 = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
           ackObjects0[i] = devices.get(i).acknowledgedObjects();
@@ -360,6 +396,7 @@ public final class EndToEnd {
         }
         sleepUntil(w0 + o.duration().toNanos(), stop);
         long w1 = System.nanoTime();
+        long[] written1 = writtenBytes();
         // the writers are still running: their window CPU is in the snapshots
         Map<Long, Long> clientW1 = clientCpu.snapshot();
         Map<Long, Long> serverW1 = serverCpu.snapshot();
@@ -381,6 +418,12 @@ public final class EndToEnd {
           devices.get(i).recording(false);
           windowObjects += devices.get(i).acknowledgedObjects() - ackObjects0[i];
           windowBytes += devices.get(i).acknowledgedBytes() - ackBytes0[i];
+        }
+        if (written0 != null && written1 != null && windowObjects > 0) {
+          long process = written1[0] - written0[0];
+          long sink = written1[1] - written0[1];
+          log.printf(Locale.ROOT, "e2e: window bytes written (/proc write_bytes): process %,d (%.1f B/object), sink thread %,d (%.1f B/object)%n",
+              process, (double) process / windowObjects, sink, (double) sink / windowObjects);
         }
         stop.set(true);
         for (Thread t : writers) {

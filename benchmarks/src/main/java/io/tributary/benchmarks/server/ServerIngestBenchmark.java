@@ -56,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       serialises one {@code IngestedObject} per object into one reused {@link IngestRecords}.
  *   <li>{@code ingestAndCommit}: the same, then {@link LmdbIngestSink#commit} of those records in
  *       one transaction (pk_index de-dup, objects, counters, a client-file record), on one store
- *       per trial in {@code target/bench-data} (it grows by about 300 bytes per object). The keys are new for every invocation
+ *       per trial in {@code target/bench-data} (it grows by about 250 bytes per object). The keys are new for every invocation
  *       (the ObjectIds' seconds bytes are rewritten in place), so every object is stored, none is
  *       a duplicate; the benchmark fails if one is.
  * </ul>

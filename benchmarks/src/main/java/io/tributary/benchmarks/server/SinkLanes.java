@@ -27,6 +27,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,9 +49,10 @@ import org.lmdbjava.Txn;
  * then the device's index, then a counter): every device's keys form a range ("lane") of their own
  * in {@code pk_index}. Prints per object the commit's wall time, the {@code tributary-sink}
  * thread's CPU time and the bytes the process wrote ({@code /proc/self/io}, Linux), after a third of
- * the commits as warm-up, then the page statistics of {@code objects} and {@code pk_index}: with
- * several lanes {@code pk_index} leaves are about half full (LMDB splits a page in the middle when
- * a key goes between two lanes).
+ * the commits as warm-up, then the page statistics of {@code objects} and {@code pk_index} (summed
+ * over its partitions): lanes that share one B-tree leave its leaves about half full (LMDB splits a
+ * page in the middle when a key goes between two lanes), as in stored format 1; format 2 gives
+ * these lanes partitions of their own.
  *
  * <pre>
  * java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
@@ -62,10 +64,22 @@ public final class SinkLanes {
 
   /** What one run measured; per object over the commits after the warm-up. */
   public record Result(long objects, double commitWallNanos, double sinkCpuNanos, double writtenBytes,
-      Stat objectsStat, Stat pkIndexStat) {
+      Pages objectsStat, Pages pkIndexStat) {
     /** {@code pk_index} entries per leaf page. */
     public double pkEntriesPerLeaf() {
-      return (double) pkIndexStat.entries / pkIndexStat.leafPages;
+      return (double) pkIndexStat.entries() / pkIndexStat.leafPages();
+    }
+  }
+
+  /** Page statistics of a database, or summed over {@code pk_index}'s partitions (depth: the largest). */
+  public record Pages(long entries, long leafPages, long overflowPages, int depth) {
+    static Pages of(Stat s) {
+      return new Pages(s.entries, s.leafPages, s.overflowPages, s.depth);
+    }
+
+    Pages plus(Pages o) {
+      return new Pages(entries + o.entries, leafPages + o.leafPages, overflowPages + o.overflowPages,
+          Math.max(depth, o.depth));
     }
   }
 
@@ -99,9 +113,9 @@ public final class SinkLanes {
       Result r = measure(lanes, uploads, commits, durability, dir);
       out.printf("lanes=%d uploads/commit=%d %s: commit wall %.3f us/object, sink CPU %.3f us/object, written %.1f B/object%n",
           lanes, uploads, durability, r.commitWallNanos() / 1e3, r.sinkCpuNanos() / 1e3, r.writtenBytes());
-      out.printf("  objects: %d entries, %d leaf pages, depth %d; pk_index: %d entries, %d leaf pages (%.1f per leaf), depth %d%n",
-          r.objectsStat().entries, r.objectsStat().leafPages, r.objectsStat().depth, r.pkIndexStat().entries,
-          r.pkIndexStat().leafPages, r.pkEntriesPerLeaf(), r.pkIndexStat().depth);
+      out.printf("  objects: %d entries (chunks of a commit), %d leaf pages, %d overflow pages, depth %d; pk_index: %d entries, %d leaf pages (%.1f per leaf), depth %d%n",
+          r.objectsStat().entries(), r.objectsStat().leafPages(), r.objectsStat().overflowPages(), r.objectsStat().depth(),
+          r.pkIndexStat().entries(), r.pkIndexStat().leafPages(), r.pkEntriesPerLeaf(), r.pkIndexStat().depth());
       return r;
     } finally {
       try (Stream<Path> paths = Files.walk(dir)) {
@@ -178,16 +192,24 @@ public final class SinkLanes {
       }
     }
     long written = writtenBytes() - written0;
-    Stat objectsStat;
-    Stat pkStat;
-    try (Env<ByteBuffer> env = Env.create().setMaxDbs(8).setMapSize(Files.size(dir.resolve("data.mdb")) + (1 << 20))
+    Pages objectsStat;
+    Pages pkStat = null;
+    try (Env<ByteBuffer> env = Env.create().setMaxDbs(64).setMapSize(Files.size(dir.resolve("data.mdb")) + (1 << 20))
         .open(dir.toFile())) {
       // handles first: a read transaction begun before a handle was opened cannot use it
       Dbi<ByteBuffer> o = env.openDbi("objects");
-      Dbi<ByteBuffer> pk = env.openDbi("pk_index");
+      List<Dbi<ByteBuffer>> pk = new ArrayList<>();
+      for (byte[] name : env.getDbiNames()) {
+        if (new String(name, StandardCharsets.US_ASCII).startsWith("pk_index")) { // format 2: partitions
+          pk.add(env.openDbi(name));
+        }
+      }
       try (Txn<ByteBuffer> txn = env.txnRead()) {
-        objectsStat = o.stat(txn);
-        pkStat = pk.stat(txn);
+        objectsStat = Pages.of(o.stat(txn));
+        for (Dbi<ByteBuffer> d : pk) {
+          Pages p = Pages.of(d.stat(txn));
+          pkStat = pkStat == null ? p : pkStat.plus(p);
+        }
       }
     }
     return new Result(objects, (double) wall / objects, (double) cpu / objects, (double) written / objects,

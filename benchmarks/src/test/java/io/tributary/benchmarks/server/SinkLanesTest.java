@@ -16,19 +16,21 @@ class SinkLanesTest {
   @TempDir Path dir;
 
   @Test
-  void oneDeviceFillsPkIndexPagesAndEightDevicesLeaveThemAboutHalfFull() throws Exception {
+  void eightDevicesFillPkIndexPagesAsOneDoes() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
 
     SinkLanes.Result one = SinkLanes.run(1, 3, 12, Durability.OS_FLUSH, dir, out);
     SinkLanes.Result eight = SinkLanes.run(8, 3, 12, Durability.OS_FLUSH, dir, out);
 
-    assertThat(one.pkIndexStat().entries).isEqualTo(36_000);
-    assertThat(eight.pkIndexStat().entries).isEqualTo(36_000);
-    assertThat(one.objectsStat().entries).isEqualTo(36_000);
+    assertThat(one.pkIndexStat().entries()).isEqualTo(36_000);
+    assertThat(eight.pkIndexStat().entries()).isEqualTo(36_000);
+    assertThat(one.objectsStat().entries()).as("chunks of up to 64 KiB, a few per commit").isBetween(12L, 360L);
     assertThat(one.objects()).as("after a third as warm-up").isEqualTo(24_000);
     assertThat(one.pkEntriesPerLeaf()).as("appends fill pages").isGreaterThan(90);
-    assertThat(eight.pkEntriesPerLeaf()).as("splits between lanes").isLessThan(0.75 * one.pkEntriesPerLeaf());
+    // in one B-tree, lanes split pages in the middle (about 55 % full, stored format 1); format 2
+    // puts these 8 devices' ObjectIds into pk_index partitions of their own
+    assertThat(eight.pkEntriesPerLeaf()).as("a partition per lane").isGreaterThan(0.9 * one.pkEntriesPerLeaf());
     assertThat(eight.commitWallNanos()).isPositive();
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("lanes=1 uploads/commit=3 OS_FLUSH")
         .contains("lanes=8 uploads/commit=3 OS_FLUSH").contains("per leaf");

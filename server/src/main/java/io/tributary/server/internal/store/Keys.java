@@ -13,7 +13,9 @@ import java.security.NoSuchAlgorithmException;
  * UTF-8][tag][key bytes]} with tag {@code N} null, {@code I} int (8 bytes big-endian), {@code S}
  * string (UTF-8), {@code O} object id (12 bytes), {@code U} uuid (16 bytes). A key longer than
  * {@link #MAX_KEY_BYTES} (LMDB's key limit) keeps its class part and replaces tag and key bytes by
- * {@code H} and the SHA-256 of them. Thread safe.
+ * {@code H} and the SHA-256 of them. Stored format 2 of {@code LmdbIngestSink} replaces the class
+ * part by a class number without length ({@link #primaryKey(byte[], Value)}), with the same tags,
+ * key bytes and hashing. Thread safe.
  */
 public final class Keys {
   /** LMDB's default largest key, in bytes. */
@@ -34,14 +36,36 @@ public final class Keys {
     if (cls.length > 0xFFFF) {
       throw new IllegalArgumentException("className: " + cls.length + " bytes (expected: <= 65535)");
     }
+    return key(cls, true, primaryKey);
+  }
+
+  /**
+   * The index key of an object under a class prefix written as is, without a length (stored format
+   * 2: a class number): {@code [prefix][tag][key bytes]}, hashed as {@link #primaryKey(String,
+   * Value)} when longer than {@link #MAX_KEY_BYTES}.
+   *
+   * @param classPrefix the class's prefix bytes (fixed length for all classes of a store)
+   * @param primaryKey a null, int, string, object id or uuid value
+   * @return the key bytes
+   * @throws IllegalArgumentException for another kind of value
+   */
+  public static byte[] primaryKey(byte[] classPrefix, Value primaryKey) {
+    return key(classPrefix, false, primaryKey);
+  }
+
+  private static byte[] key(byte[] cls, boolean classLength, Value primaryKey) {
+    int prefix = (classLength ? 2 : 0) + cls.length;
     byte[] key = keyBytes(primaryKey);
-    int length = 2 + cls.length + key.length;
+    int length = prefix + key.length;
     if (length > MAX_KEY_BYTES) {
       key = hashed(key);
-      length = 2 + cls.length + key.length;
+      length = prefix + key.length;
     }
     ByteBuffer out = ByteBuffer.allocate(length);
-    out.putShort((short) cls.length).put(cls).put(key);
+    if (classLength) {
+      out.putShort((short) cls.length);
+    }
+    out.put(cls).put(key);
     return out.array();
   }
 
@@ -59,12 +83,15 @@ public final class Keys {
    * @throws IllegalArgumentException for an object id that is not 24 hex digits
    */
   public static boolean putPrimaryKey(byte[] classUtf8, Value primaryKey, ByteBuffer out) {
+    return putValueKey(classUtf8, true, primaryKey, out);
+  }
+
+  private static boolean putValueKey(byte[] cls, boolean classLength, Value primaryKey, ByteBuffer out) {
     int keyLength = fixedKeyLength(primaryKey.getKindCase());
-    if (keyLength < 0 || 2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
+    if (keyLength < 0 || (classLength ? 2 : 0) + cls.length + keyLength > MAX_KEY_BYTES) {
       return false;
     }
-    out.clear();
-    out.order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) classUtf8.length).put(classUtf8);
+    putClass(cls, classLength, out);
     switch (primaryKey.getKindCase()) {
       case NULL_VALUE:
         out.put((byte) 'N');
@@ -117,14 +144,42 @@ public final class Keys {
    * @throws IllegalArgumentException as {@link #putPrimaryKey(byte[], Value, ByteBuffer)}
    */
   public static boolean putPrimaryKey(byte[] classUtf8, IngestRecords records, int i, ByteBuffer out) {
-    int r = putKeyBits(classUtf8, records.primaryKeyKind(i), records.hasPrimaryKeyBits(i),
+    return putRecordKey(classUtf8, true, records, i, out);
+  }
+
+  /**
+   * As {@link #putPrimaryKey(byte[], IngestRecords, int, ByteBuffer)}, for the keys of {@link
+   * #primaryKey(byte[], Value)}: the class prefix written as is.
+   *
+   * @param classPrefix the class's prefix bytes; borrowed for the call
+   * @param records the objects
+   * @param i the object's index
+   * @param out as there
+   * @return whether the key was written; false if the caller must use {@link #primaryKey(byte[],
+   *     Value)}
+   */
+  public static boolean putPrefixedKey(byte[] classPrefix, IngestRecords records, int i, ByteBuffer out) {
+    return putRecordKey(classPrefix, false, records, i, out);
+  }
+
+  private static boolean putRecordKey(byte[] cls, boolean classLength, IngestRecords records, int i, ByteBuffer out) {
+    int r = putKeyBits(cls, classLength, records.primaryKeyKind(i), records.hasPrimaryKeyBits(i),
         records.primaryKeyHigh(i), records.primaryKeyLow(i), records.primaryKeyString(i), out);
-    return r < 0 ? putPrimaryKey(classUtf8, records.primaryKey(i), out) : r != 0;
+    return r < 0 ? putValueKey(cls, classLength, records.primaryKey(i), out) : r != 0;
+  }
+
+  private static void putClass(byte[] cls, boolean classLength, ByteBuffer out) {
+    out.clear();
+    out.order(java.nio.ByteOrder.BIG_ENDIAN);
+    if (classLength) {
+      out.putShort((short) cls.length);
+    }
+    out.put(cls);
   }
 
   /** 1: written; 0: too long (the caller hashes); -1: the caller must go through the Value. */
-  private static int putKeyBits(byte[] classUtf8, Value.KindCase kind, boolean hasBits, long high, long low,
-      String string, ByteBuffer out) {
+  private static int putKeyBits(byte[] classUtf8, boolean classLength, Value.KindCase kind, boolean hasBits,
+      long high, long low, String string, ByteBuffer out) {
     int keyLength = kind == Value.KindCase.STRING_VALUE
         ? 1 + string.length() // at least the UTF-8 length
         : fixedKeyLength(kind);
@@ -132,11 +187,10 @@ public final class Keys {
         || kind != Value.KindCase.INT_VALUE && kind != Value.KindCase.STRING_VALUE && !hasBits) {
       return -1;
     }
-    if (2 + classUtf8.length + keyLength > MAX_KEY_BYTES) {
+    if ((classLength ? 2 : 0) + classUtf8.length + keyLength > MAX_KEY_BYTES) {
       return 0;
     }
-    out.clear();
-    out.order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) classUtf8.length).put(classUtf8);
+    putClass(classUtf8, classLength, out);
     switch (kind) {
       case INT_VALUE:
         out.put((byte) 'I').putLong(high);

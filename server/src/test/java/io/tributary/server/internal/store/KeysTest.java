@@ -98,6 +98,34 @@ class KeysTest {
 
   @ParameterizedTest
   @MethodSource("keys")
+  void prefixedKeysAreTheClassKeysWithTheNumberInPlaceOfTheClassPart(Value pk) {
+    // format 2: [number][tag][key bytes], the same tail as [length][class][tag][key bytes] (hashed
+    // past MAX_KEY_BYTES alike), and the record writer gives the array writer's bytes
+    byte[] number = {0, 7};
+    byte[] prefixed = Keys.primaryKey(number, pk);
+    byte[] named = Keys.primaryKey("Reading", pk);
+    assertThat(prefixed).startsWith(number);
+    assertThat(java.util.Arrays.copyOfRange(prefixed, 2, prefixed.length))
+        .isEqualTo(java.util.Arrays.copyOfRange(named, 2 + "Reading".length(), named.length));
+    assertThat(prefixed.length).isLessThanOrEqualTo(Keys.MAX_KEY_BYTES);
+    IngestRecords records = IngestRecords.of(List.of(factoryRecord("Reading", pk), new IngestRecord("Reading", pk,
+        new byte[0])));
+    for (int i = 0; i < 2; i++) {
+      ByteBuffer out = ByteBuffer.allocateDirect(Keys.MAX_KEY_BYTES);
+      out.put((byte) 9); // garbage from a previous use
+      if (!Keys.putPrefixedKey(number, records, i, out)) {
+        assertThat(prefixed[2]).as("only hashed keys are deferred: " + pk).isEqualTo((byte) 'H');
+        continue;
+      }
+      byte[] actual = new byte[out.remaining()];
+      out.duplicate().get(actual);
+      assertThat(out.position()).isZero();
+      assertThat(actual).as(i + " " + pk).isEqualTo(prefixed);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("keys")
   void recordsWriteTheSameKeyBytesWithoutAValue(Value pk) {
     int written = 0;
     int unhashed = 0;
