@@ -356,30 +356,14 @@ class SessionBehaviourTest {
    */
   @Test
   void aRestoredServerNeverLowersTheUploadCursorsServerVersion() throws Exception {
-    Path live = dir.resolve("live");
     Path backup = dir.resolve("backup");
-    Changesets.BoundFile id;
-    DownloadMessage first;
-    try (TestServer server = TestServer.lmdb(live);
-        SyncTestClient c = server.connect("u")) {
-      id = bindNewFile(c, 1);
-      // based on the server version the client has integrated, as realm-core's uploads are
-      c.send(new UploadMessage(1, 2, id.download().downloadServerVersion(), 0, List.of(entry(2, Changesets.schema()))));
-      first = c.next(DownloadMessage.class);
-    }
+    BackedUp b = uploadBackUpAndUploadAgain(dir.resolve("live"), backup, 3);
+    DownloadMessage first = b.first();
+    DownloadMessage ack = b.ack();
     assertThat(first.uploadServerVersion()).as("the backup's upload cursor").isGreaterThan(0);
-    copy(live, backup);
-    DownloadMessage ack;
-    try (TestServer server = TestServer.lmdb(live);
-        SyncTestClient c = server.connect("u")) {
-      c.send(BindMessage.flx(1, BindParameters.of(0), false));
-      c.send(id.reident(1, first));
-      DownloadMessage d = c.next(DownloadMessage.class);
-      c.send(new UploadMessage(1, 3, d.downloadServerVersion(), 0, List.of(entry(3, Changesets.readings(ObjectId.get())))));
-      ack = c.next(DownloadMessage.class);
-    }
     assertThat(ack.uploadServerVersion()).as("the upload cursor the client was sent")
         .isGreaterThan(first.uploadServerVersion());
+    Changesets.BoundFile id = b.id();
     try (TestServer server = TestServer.lmdb(backup);
         SyncTestClient c = server.connect("u")) {
       DownloadMessage d = rebindAfterRestore(c, id, ack);
@@ -393,28 +377,12 @@ class SessionBehaviourTest {
 
   @Test
   void aRestoredServerNeverLowersTheUploadCursorsClientVersion() throws Exception {
-    Path live = dir.resolve("live");
     Path backup = dir.resolve("backup");
-    Changesets.BoundFile id;
-    DownloadMessage first;
-    try (TestServer server = TestServer.lmdb(live);
-        SyncTestClient c = server.connect("u")) {
-      id = bindNewFile(c, 1);
-      c.send(new UploadMessage(1, 2, id.download().downloadServerVersion(), 0, List.of(entry(2, Changesets.schema()))));
-      first = c.next(DownloadMessage.class);
-    }
-    copy(live, backup);
-    DownloadMessage ack;
-    try (TestServer server = TestServer.lmdb(live);
-        SyncTestClient c = server.connect("u")) {
-      c.send(BindMessage.flx(1, BindParameters.of(0), false));
-      c.send(id.reident(1, first));
-      DownloadMessage d = c.next(DownloadMessage.class);
-      // as realm-core's: its progress ran past its last changeset (versions 4 and 5 hold none,
-      // e.g. a subscription set commit), so the upload cursor moves above every changeset's version
-      c.send(new UploadMessage(1, 5, d.downloadServerVersion(), 0, List.of(entry(3, Changesets.readings(ObjectId.get())))));
-      ack = c.next(DownloadMessage.class);
-    }
+    // as realm-core's: its progress ran past its last changeset (versions 4 and 5 hold none,
+    // e.g. a subscription set commit), so the upload cursor moves above every changeset's version
+    BackedUp b = uploadBackUpAndUploadAgain(dir.resolve("live"), backup, 5);
+    DownloadMessage ack = b.ack();
+    Changesets.BoundFile id = b.id();
     assertThat(ack.uploadClientVersion()).isEqualTo(5);
     // the download cursor acknowledges those versions too: the IDENT after a restore carries only
     // the download cursor, and from it the restored server must rebuild the upload cursor
@@ -431,6 +399,37 @@ class SessionBehaviourTest {
       c.send(new UploadMessage(1, 6, d.downloadServerVersion(), 0, List.of(entry(6, Changesets.readings(ObjectId.get())))));
       assertThat(c.next(DownloadMessage.class).downloadClientVersion()).isEqualTo(6);
       assertThat(server.store().objectCount()).isEqualTo(before + 1);
+    }
+  }
+
+  /** A client file, the DOWNLOADs acknowledging its two uploads: before and after the backup. */
+  private record BackedUp(Changesets.BoundFile id, DownloadMessage first, DownloadMessage ack) {}
+
+  /**
+   * On a server storing in {@code live}: a new client file uploads its schema (client version 2);
+   * the store is copied to {@code backup}; on a server restarted on {@code live} the file rebinds
+   * and uploads changeset 3 with {@code progressClientVersion}. Every upload is based on the
+   * server version the client has integrated, as realm-core's are.
+   */
+  private static BackedUp uploadBackUpAndUploadAgain(Path live, Path backup, long progressClientVersion)
+      throws Exception {
+    Changesets.BoundFile id;
+    DownloadMessage first;
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      id = bindNewFile(c, 1);
+      c.send(new UploadMessage(1, 2, id.download().downloadServerVersion(), 0, List.of(entry(2, Changesets.schema()))));
+      first = c.next(DownloadMessage.class);
+    }
+    copy(live, backup);
+    try (TestServer server = TestServer.lmdb(live);
+        SyncTestClient c = server.connect("u")) {
+      c.send(BindMessage.flx(1, BindParameters.of(0), false));
+      c.send(id.reident(1, first));
+      DownloadMessage d = c.next(DownloadMessage.class);
+      c.send(new UploadMessage(1, progressClientVersion, d.downloadServerVersion(), 0,
+          List.of(entry(3, Changesets.readings(ObjectId.get())))));
+      return new BackedUp(id, first, c.next(DownloadMessage.class));
     }
   }
 
