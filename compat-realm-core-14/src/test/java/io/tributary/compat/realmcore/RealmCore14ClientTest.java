@@ -96,9 +96,46 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
 
   @Test
   void serverRestoredFromAnOlderCopyAdoptsTheClientsProgressWithoutAClientReset(@TempDir Path dir) throws Exception {
-    List<Reading> beforeCopy = readings(100, 71);
-    List<Reading> afterCopy = readings(100, 72);
-    List<Reading> afterRestore = readings(100, 73);
+    restoreFromAnOlderCopy(dir, 71, client -> { });
+  }
+
+  /**
+   * The restore of {@link #serverRestoredFromAnOlderCopyAdoptsTheClientsProgressWithoutAClientReset}
+   * when the client's last acknowledged upload cursor ran past its last changeset: a subscription
+   * set commit is a local version without a changeset, and the UPLOAD that reports it moves the
+   * upload cursor's client version above every changeset's. The IDENT after the restore carries
+   * the download cursor only, so the server must have acknowledged that version in the download
+   * cursor too, or its first DOWNLOAD lowers the upload cursor and realm-core refuses it ("Bad sync
+   * progress received").
+   */
+  @Test
+  void serverRestoredAfterAnUploadWithoutChangesetsAdoptsTheClientsUploadCursor(@TempDir Path dir) throws Exception {
+    restoreFromAnOlderCopy(dir, 74, client -> {
+      assertThat(client.commitEmptySubscriptionSet()).isEqualTo(1);
+      assertThat(RealmCoreDriver.awaitLog("query_version=1, num_changesets=1", 20, TimeUnit.SECONDS))
+          .as("DOWNLOAD for query version 1 received").isTrue();
+      assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload of the subscription").isNull();
+      // the scenario: an UPLOAD of progress only (no changeset) was acknowledged before the restore
+      assertThat(RealmCoreDriver.CORE_LOG)
+          .anyMatch(l -> l.contains("Sending: UPLOAD(") && l.contains("num_changesets=0)"));
+    });
+  }
+
+  /** What a test does with the client on the server whose store is later replaced by the copy. */
+  private interface BeforeRestore {
+    void run(RealmCore14Client client) throws Exception;
+  }
+
+  /**
+   * 100 readings, the server stopped and its LMDB directory copied (the operator's backup); 100
+   * more through a second server, then {@code beforeRestore}; the directory replaced by the copy,
+   * a third server, 100 more. realm-core must accept the restored server's older versions: no
+   * error, no client reset, no new client file.
+   */
+  private static void restoreFromAnOlderCopy(Path dir, int seed, BeforeRestore beforeRestore) throws Exception {
+    List<Reading> beforeCopy = readings(100, seed);
+    List<Reading> afterCopy = readings(100, seed + 1);
+    List<Reading> afterRestore = readings(100, seed + 2);
     Path store = dir.resolve("store");
     Path copy = dir.resolve("store-copy");
     TestServer first = TestServer.lmdb(store);
@@ -117,6 +154,7 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
       try (TestServer second = TestServer.start(LmdbIngestSink.open(store), b -> b.port(port))) {
         client.write(afterCopy);
         assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload after the copy").isNull();
+        beforeRestore.run(client);
       }
       deleteDirectory(store);
       copyDirectory(copy, store); // restored from the older copy
@@ -131,69 +169,12 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
         assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
         assertThat(RealmCoreDriver.CORE_LOG.stream().filter(l -> l.contains("Received: IDENT("))).hasSize(1);
         assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Received: ERROR") && !l.contains("error_code=100,"));
+        assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Bad sync progress received"));
         assertThat(RealmCoreDriver.CORE_LOG)
             .anyMatch(l -> l.contains("Session[1]: Server log: server state older than this client's"));
         assertThat(restored.store().clientFiles()).hasSize(1);
         // what the restored copy held, plus what came after the restore; the readings acknowledged
         // between the copy and the restore are lost, as docs/operators.md ("Backups") says
-        List<Reading> kept = new ArrayList<>(beforeCopy);
-        kept.addAll(afterRestore);
-        assertStoreHoldsExactly(restored, kept, client.userId());
-      }
-    }
-  }
-
-  /**
-   * The restore of {@link #serverRestoredFromAnOlderCopyAdoptsTheClientsProgressWithoutAClientReset}
-   * when the client's last acknowledged upload cursor ran past its last changeset: a subscription
-   * set commit is a local version without a changeset, and the UPLOAD that reports it moves the
-   * upload cursor's client version above every changeset's. The IDENT after the restore carries
-   * the download cursor only, so the server must have acknowledged that version in the download
-   * cursor too, or its first DOWNLOAD lowers the upload cursor and realm-core refuses it.
-   */
-  @Test
-  void serverRestoredAfterAnUploadWithoutChangesetsAdoptsTheClientsUploadCursor(@TempDir Path dir) throws Exception {
-    List<Reading> beforeCopy = readings(100, 74);
-    List<Reading> afterCopy = readings(100, 75);
-    List<Reading> afterRestore = readings(100, 76);
-    Path store = dir.resolve("store");
-    Path copy = dir.resolve("store-copy");
-    TestServer first = TestServer.lmdb(store);
-    int port = first.server.port();
-    try (RealmCore14Client client = new RealmCore14Client(first.server.baseUrl(), TestServer.APP, dir)) {
-      try {
-        client.logInAnonymously();
-        client.openReadings(dir.resolve("readings.realm"));
-        client.write(beforeCopy);
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload before the copy").isNull();
-      } finally {
-        first.close();
-      }
-      copyDirectory(store, copy);
-
-      try (TestServer second = TestServer.start(LmdbIngestSink.open(store), b -> b.port(port))) {
-        client.write(afterCopy);
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload after the copy").isNull();
-        assertThat(client.commitEmptySubscriptionSet()).isEqualTo(1);
-        assertThat(RealmCoreDriver.awaitLog("query_version=1, num_changesets=1", 20, TimeUnit.SECONDS))
-            .as("DOWNLOAD for query version 1 received").isTrue();
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload of the subscription").isNull();
-      }
-      // the scenario: an UPLOAD of progress only (no changeset) was acknowledged before the restore
-      assertThat(RealmCoreDriver.CORE_LOG)
-          .anyMatch(l -> l.contains("Sending: UPLOAD(") && l.contains("num_changesets=0)"));
-      deleteDirectory(store);
-      copyDirectory(copy, store);
-
-      try (TestServer restored = TestServer.start(LmdbIngestSink.open(store), b -> b.port(port))) {
-        client.write(afterRestore);
-        assertThat(client.waitForUploadCompletion(60, TimeUnit.SECONDS)).as("upload after the restore").isNull();
-        client.closeRealm();
-        assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Bad sync progress received"));
-
-        assertThat(client.syncErrors).as("sync errors reported to the app").isEmpty();
-        assertThat(RealmCoreDriver.CORE_LOG).noneMatch(l -> l.contains("Received: ERROR") && !l.contains("error_code=100,"));
-        assertThat(restored.store().clientFiles()).hasSize(1);
         List<Reading> kept = new ArrayList<>(beforeCopy);
         kept.addAll(afterRestore);
         assertStoreHoldsExactly(restored, kept, client.userId());
