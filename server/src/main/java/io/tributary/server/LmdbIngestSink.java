@@ -345,7 +345,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     // is not above the last one fails the append without a change (MDB_KEYEXIST, also for an
     // equal key), and the plain no-overwrite insert then decides, so a duplicate is found as
     // before; after one failure the rest of the batch inserts plainly.
-    boolean append = true;
+    boolean[] noAppend = new boolean[1]; // whether appends into pk_index stopped working
     // one cursor per database for the whole batch: a put through an open cursor skips
     // mdb_put's cursor set-up per call (same puts, flags and outcomes as Dbi.put)
     try (Cursor<ByteBuffer> pkCursor = pkIndex.openCursor(txn);
@@ -361,12 +361,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
           Keys.putPrimaryKey(classUtf8, list, i, key) ? key : bytes(Keys.primaryKey(className, list.primaryKey(i)));
       long seq = last + 1;
       ByteBuffer value = u64(seq);
-      if (!(append && pkCursor.put(pk, value, APPEND_NO_OVERWRITE))) {
-        append = false;
-        if (!pkCursor.put(pk, value, NO_OVERWRITE)) {
-          duplicates.set(i);
-          continue;
-        }
+      if (!insertNew(pkCursor, pk, value, noAppend, 0)) {
+        duplicates.set(i);
+        continue;
       }
       last = seq;
       if (first == 0) {
@@ -440,12 +437,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
         if (pkCursor == null) {
           pkCursor = cursors[p] = pkPartitions.get(p).openCursor(txn);
         }
-        if (noAppend[p] || !pkCursor.put(pk, value, APPEND_NO_OVERWRITE)) {
-          noAppend[p] = true;
-          if (!pkCursor.put(pk, value, NO_OVERWRITE)) {
-            duplicates.set(i);
-            continue;
-          }
+        if (!insertNew(pkCursor, pk, value, noAppend, p)) {
+          duplicates.set(i);
+          continue;
         }
         last = seq;
         if (first == 0) {
@@ -464,6 +458,20 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       putChunks(txn, list, duplicates, first, now);
     }
     return finish(txn, batch, counts, duplicates, first, last);
+  }
+
+  /**
+   * Inserts {@code pk → value} into {@code pkCursor}'s database unless {@code pk} is there: as an
+   * append while appends into it still work ({@code noAppend[slot]} false; a device's keys mostly
+   * increase), else as an ordinary insert. Returns false for a duplicate.
+   */
+  private static boolean insertNew(Cursor<ByteBuffer> pkCursor, ByteBuffer pk, ByteBuffer value, boolean[] noAppend,
+      int slot) {
+    if (!noAppend[slot] && pkCursor.put(pk, value, APPEND_NO_OVERWRITE)) {
+      return true;
+    }
+    noAppend[slot] = true;
+    return pkCursor.put(pk, value, NO_OVERWRITE);
   }
 
   /**
