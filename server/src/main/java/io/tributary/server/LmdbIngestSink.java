@@ -675,19 +675,11 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
       return call(() -> env.read(txn -> objects.stat(txn).entries), "count objects");
     }
     // format 2: objects holds chunks; the class counters add up to the objects
-    return call(
-        () ->
-            env.read(
-                txn -> {
-                  long n = 0;
-                  try (Cursor<ByteBuffer> c = classCounts.openCursor(txn)) {
-                    for (boolean more = c.first(); more; more = c.next()) {
-                      n += readLong(c.val());
-                    }
-                  }
-                  return n;
-                }),
-        "count objects");
+    long n = 0;
+    for (long c : countByClass().values()) {
+      n += c;
+    }
+    return n;
   }
 
   @Override
