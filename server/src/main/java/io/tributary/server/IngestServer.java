@@ -84,7 +84,7 @@ public final class IngestServer implements AutoCloseable {
               new EngineSettings(config.appId(), config.schema(), config.developmentMode(), config.codec(),
                   config.maxSessionsPerConnection(), config.maxQueuedBytesPerConnection(),
                   config.maxQueuedMessagesPerConnection(), config.clientFileCacheSize(), config.stateRecovery(),
-                  config.checkFileOwner(), config.clock(), timer),
+                  config.checkFileOwner(), config.errorLogUrl(), config.clock(), timer),
               config.sink(),
               metrics);
       TokenService tokens = new TokenService(config.auth(), config.appId());

@@ -4,6 +4,7 @@ import io.tributary.protocol.message.CodecConfig;
 import io.tributary.server.auth.AuthConfig;
 import io.tributary.server.spi.IngestSink;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +37,8 @@ import javax.net.ssl.SSLContext;
  *       instead of forcing a client reset</td></tr>
  *   <tr><td>{@link #checkFileOwner()}</td><td>true: a client file is bound only by the user that
  *       allocated it (error 223 otherwise)</td></tr>
+ *   <tr><td>{@link #errorLogUrl()}</td><td>{@code ""}: the {@code logURL} of every JSON_ERROR, which
+ *       realm-core appends to the error text an app sees ("... Logs: " and the link)</td></tr>
  *   <tr><td>{@link #publicBaseUrl()}, {@link #tlsContext()}</td><td>none: location answers are
  *       built from the request's Host header; plain TCP</td></tr>
  *   <tr><td>{@link #clock()}</td><td>system UTC</td></tr>
@@ -52,6 +55,8 @@ public final class IngestServerConfig {
   public static final long MAX_QUEUED_BYTES_DEFAULT = 16L << 20;
   /** Default queued messages per connection before reading pauses. */
   public static final int MAX_QUEUED_MESSAGES_DEFAULT = 1024;
+  /** Longest {@link #errorLogUrl()} accepted, in chars. */
+  public static final int MAX_ERROR_LOG_URL_CHARS = 2048;
   /** Default client-file cache entries. */
   public static final int CLIENT_FILE_CACHE_SIZE_DEFAULT = 100_000;
 
@@ -73,6 +78,7 @@ public final class IngestServerConfig {
   private final int clientFileCacheSize;
   private final boolean stateRecovery;
   private final boolean checkFileOwner;
+  private final String errorLogUrl;
   private final URI publicBaseUrl;
   private final SSLContext tlsContext;
   private final Clock clock;
@@ -96,6 +102,7 @@ public final class IngestServerConfig {
     clientFileCacheSize = b.clientFileCacheSize;
     stateRecovery = b.stateRecovery;
     checkFileOwner = b.checkFileOwner;
+    errorLogUrl = b.errorLogUrl;
     publicBaseUrl = b.publicBaseUrl;
     tlsContext = b.tlsContext;
     clock = b.clock;
@@ -196,6 +203,15 @@ public final class IngestServerConfig {
     return checkFileOwner;
   }
 
+  /**
+   * The {@code logURL} sent in every JSON_ERROR: where the server's operator keeps its logs (a log
+   * search, a dashboard), or {@code ""} (the default). realm-core appends it to the error text it
+   * hands the app, after "Logs: ".
+   */
+  public String errorLogUrl() {
+    return errorLogUrl;
+  }
+
   /** The public base URL for location answers, or {@code null}. */
   public URI publicBaseUrl() {
     return publicBaseUrl;
@@ -248,6 +264,7 @@ public final class IngestServerConfig {
     private int clientFileCacheSize = CLIENT_FILE_CACHE_SIZE_DEFAULT;
     private boolean stateRecovery = true;
     private boolean checkFileOwner = true;
+    private String errorLogUrl = "";
     private URI publicBaseUrl;
     private SSLContext tlsContext;
     private Clock clock = Clock.systemUTC();
@@ -406,6 +423,36 @@ public final class IngestServerConfig {
     /** @param enabled bind a client file only for the user that allocated it; default true */
     public Builder checkFileOwner(boolean enabled) {
       this.checkFileOwner = enabled;
+      return this;
+    }
+
+    /**
+     * @param url where the server's logs are (an absolute {@code http://} or {@code https://} URL of
+     *     at most {@value #MAX_ERROR_LOG_URL_CHARS} chars), or {@code ""} for none; sent as the
+     *     {@code logURL} of every JSON_ERROR
+     * @throws IllegalArgumentException if {@code url} is neither
+     */
+    public Builder errorLogUrl(String url) {
+      Objects.requireNonNull(url, "errorLogUrl");
+      if (!url.isEmpty()) {
+        if (url.length() > MAX_ERROR_LOG_URL_CHARS) {
+          throw new IllegalArgumentException("errorLogUrl: " + url.length() + " chars (expected: at most "
+              + MAX_ERROR_LOG_URL_CHARS + ")");
+        }
+        URI u;
+        try {
+          u = new URI(url);
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException("errorLogUrl: not a URL: " + e.getMessage(), e);
+        }
+        String scheme = u.getScheme();
+        if (!u.isAbsolute() || u.getHost() == null
+            || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+          throw new IllegalArgumentException(
+              "errorLogUrl: '" + url + "' (expected: an absolute http:// or https:// URL with a host, or \"\")");
+        }
+      }
+      this.errorLogUrl = url;
       return this;
     }
 

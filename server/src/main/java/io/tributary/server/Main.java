@@ -128,6 +128,10 @@ public final class Main implements Runnable {
     @Option(names = "--public-url", description = "Base URL clients reach the server at, for location answers.")
     URI publicUrl;
 
+    @Option(names = "--error-log-url", paramLabel = "URL", description = "Where this server's logs are "
+        + "(http:// or https://): sent with every error, and realm-core shows it to the app after \"Logs: \".")
+    String errorLogUrl;
+
     @Option(names = "--token-secret", description = "HS256 secret of the server's tokens (at least 16 bytes); "
         + "default: $TRIBUTARY_TOKEN_SECRET, else random (tokens die with the process).")
     String tokenSecret;
@@ -234,6 +238,9 @@ public final class Main implements Runnable {
           .port(port)
           .maxMessageBytes(maxMessageBytes)
           .publicBaseUrl(publicUrl);
+      if (errorLogUrl != null) {
+        b.errorLogUrl(errorLogUrl);
+      }
       if (maxSessionsPerConnection != null) {
         b.maxSessionsPerConnection(maxSessionsPerConnection);
       }

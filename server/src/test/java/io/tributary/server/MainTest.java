@@ -100,6 +100,8 @@ class MainTest {
     assertThat(serveError(base, "--worker-threads", "0")).contains("workerThreads: 0 (expected: 1..1024)");
     assertThat(serveError(base, "--max-sessions-per-connection", "0")).contains("maxSessionsPerConnection: 0");
     assertThat(serveError(base, "--idle-timeout", "0s")).contains("idleTimeout: PT0S (expected: > 0)");
+    assertThat(serveError(base, "--error-log-url", "logs.example.com/x"))
+        .contains("errorLogUrl: 'logs.example.com/x' (expected: an absolute http:// or https:// URL with a host");
   }
 
   /** Runs {@code serve} with {@code base} + {@code extra}, expects exit code 2, returns stderr. */

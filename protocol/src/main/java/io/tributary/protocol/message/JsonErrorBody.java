@@ -66,6 +66,17 @@ public record JsonErrorBody(
     return new JsonErrorBody(action.wireName(), false, "", message, false, tryAgain, null);
   }
 
+  /**
+   * This body with the given {@code logURL} (realm-core appends it to the error text it hands the
+   * app: "... Logs: " and the link).
+   *
+   * @param logUrl a link to the server's logs, or {@code ""}; not null
+   */
+  public JsonErrorBody withLogUrl(String logUrl) {
+    return new JsonErrorBody(
+        actionName, isRecoveryModeDisabled, logUrl, message, shouldClientReset, tryAgain, backoff);
+  }
+
   /** This body with the given backoff. */
   public JsonErrorBody withBackoff(Backoff backoff) {
     return new JsonErrorBody(

@@ -177,7 +177,7 @@ final class ClientConnection implements EdgeHandler {
     // (crashes realm-core) and never close code 1009 (client reset), spec protocol.md §10.4
     JsonErrorMessage error =
         ServerErrors.connection(ProtocolError.OTHER_ERROR, ErrorAction.APPLICATION_BUG, false,
-            "message of " + size + " bytes (expected: at most " + limit + " bytes)");
+            "message of " + size + " bytes (expected: at most " + limit + " bytes)", settings.errorLogUrl());
     ServerErrors.checkOutgoing(error);
     closing = true;
     engine.metrics().errorSent(error.errorCode());

@@ -21,6 +21,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *     validate (spec §7.4) instead of forcing a client reset
  * @param checkFileOwner whether a client file may only be bound by the user that allocated it
  *     (223 otherwise)
+ * @param errorLogUrl the {@code logURL} of every JSON_ERROR sent (realm-core shows it to the app
+ *     after "Logs: "), or {@code ""}
  * @param clock wall clock (origin timestamps of bootstraps, allocation times)
  * @param timer runs token-expiry closes
  */
@@ -35,5 +37,6 @@ public record EngineSettings(
     int clientFileCacheSize,
     boolean stateRecovery,
     boolean checkFileOwner,
+    String errorLogUrl,
     Clock clock,
     ScheduledExecutorService timer) {}

@@ -580,7 +580,8 @@ public final class IngestEngine implements AutoCloseable {
   private ServerMessage transientError(Session s, RuntimeException cause) {
     metrics.errorSent(ProtocolError.OTHER_SESSION_ERROR.code());
     return ServerErrors.session(ProtocolError.OTHER_SESSION_ERROR, s.ident, ErrorAction.TRANSIENT, true,
-        "storage temporarily unavailable, retry later: " + cause.getMessage(), ServerErrors.TRANSIENT_BACKOFF);
+        "storage temporarily unavailable, retry later: " + cause.getMessage(), ServerErrors.TRANSIENT_BACKOFF,
+        settings.errorLogUrl());
   }
 
   private void flush(Round r) {
@@ -752,7 +753,7 @@ public final class IngestEngine implements AutoCloseable {
       metrics.errorSent(ProtocolError.OTHER_SESSION_ERROR.code());
       reply(s, ServerErrors.session(ProtocolError.OTHER_SESSION_ERROR, ident, ErrorAction.TRANSIENT, true,
           "too many sessions on this connection: " + active + " (expected: at most " + max + ")",
-          ServerErrors.TRANSIENT_BACKOFF));
+          ServerErrors.TRANSIENT_BACKOFF, settings.errorLogUrl()));
       s.state = Session.State.ERRORED;
       return;
     }
@@ -1138,7 +1139,7 @@ public final class IngestEngine implements AutoCloseable {
   private void sessionError(Session s, ProtocolError error, ErrorAction action, boolean tryAgain, String message) {
     metrics.errorSent(error.code());
     LOG.log(System.Logger.Level.INFO, () -> s + ": error " + error.code() + ": " + message);
-    reply(s, ServerErrors.session(error, s.ident, action, tryAgain, message, null));
+    reply(s, ServerErrors.session(error, s.ident, action, tryAgain, message, null, settings.errorLogUrl()));
     markErrored(s);
   }
 
@@ -1164,7 +1165,8 @@ public final class IngestEngine implements AutoCloseable {
     metrics.errorSent(error.code());
     LOG.log(System.Logger.Level.INFO, () -> c + ": connection error " + error.code() + ": " + message);
     boolean retry = error == ProtocolError.CONNECTION_CLOSED;
-    round.replies.add(new Reply(c, null, ServerErrors.connection(error, ServerErrors.actionFor(error), retry, message), true));
+    round.replies.add(new Reply(c, null, ServerErrors.connection(error, ServerErrors.actionFor(error), retry, message,
+        settings.errorLogUrl()), true));
     c.closedForEngine = true;
     releaseAll(c);
   }

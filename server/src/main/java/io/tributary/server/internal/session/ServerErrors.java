@@ -51,31 +51,34 @@ public final class ServerErrors {
   /**
    * A connection-level JSON_ERROR (session ident 0); the server closes the connection after it.
    *
+   * @param logUrl the body's {@code logURL}: the operator's link to the server's logs, or {@code ""}
    * @throws IllegalStateException if {@code error} is not a sendable connection-level code
    */
-  public static JsonErrorMessage connection(ProtocolError error, ErrorAction action, boolean tryAgain, String message) {
+  public static JsonErrorMessage connection(
+      ProtocolError error, ErrorAction action, boolean tryAgain, String message, String logUrl) {
     requireSendable(error.code());
     if (error.level() != ProtocolError.Level.CONNECTION) {
       throw new IllegalStateException("connection error with session-level code " + error);
     }
-    return new JsonErrorMessage(error.code(), 0, JsonErrorBody.of(action, cut(message), tryAgain));
+    return new JsonErrorMessage(error.code(), 0, JsonErrorBody.of(action, cut(message), tryAgain).withLogUrl(logUrl));
   }
 
   /**
    * A session-level JSON_ERROR.
    *
    * @param backoff retry delays, or {@code null}
+   * @param logUrl the body's {@code logURL}: the operator's link to the server's logs, or {@code ""}
    * @throws IllegalStateException if {@code error} is not a sendable session-level code or {@code
    *     session} is 0
    */
   public static JsonErrorMessage session(
       ProtocolError error, long session, ErrorAction action, boolean tryAgain, String message,
-      JsonErrorBody.Backoff backoff) {
+      JsonErrorBody.Backoff backoff, String logUrl) {
     requireSendable(error.code());
     if (error.level() != ProtocolError.Level.SESSION || session < 1) {
       throw new IllegalStateException("session error " + error + " for session " + session);
     }
-    JsonErrorBody body = JsonErrorBody.of(action, cut(message), tryAgain);
+    JsonErrorBody body = JsonErrorBody.of(action, cut(message), tryAgain).withLogUrl(logUrl);
     return new JsonErrorMessage(error.code(), session, backoff == null ? body : body.withBackoff(backoff));
   }
 

@@ -31,10 +31,10 @@ class ServerErrorsTest {
       assertThatThrownBy(() -> ServerErrors.checkOutgoing(raw)).isInstanceOf(IllegalStateException.class);
       if (e != ProtocolError.UNKNOWN) {
         if (e.level() == ProtocolError.Level.SESSION) {
-          assertThatThrownBy(() -> ServerErrors.session(e, 1, ErrorAction.APPLICATION_BUG, false, "x", null))
+          assertThatThrownBy(() -> ServerErrors.session(e, 1, ErrorAction.APPLICATION_BUG, false, "x", null, ""))
               .isInstanceOf(IllegalStateException.class);
         } else {
-          assertThatThrownBy(() -> ServerErrors.connection(e, ErrorAction.APPLICATION_BUG, false, "x"))
+          assertThatThrownBy(() -> ServerErrors.connection(e, ErrorAction.APPLICATION_BUG, false, "x", ""))
               .isInstanceOf(IllegalStateException.class);
         }
       }
@@ -52,18 +52,29 @@ class ServerErrorsTest {
 
   @Test
   void errorsCarryAllSixKeysAndTheRightLevel() {
-    JsonErrorMessage c = ServerErrors.connection(ProtocolError.BAD_SYNTAX, ErrorAction.PROTOCOL_VIOLATION, false, "m");
+    JsonErrorMessage c = ServerErrors.connection(ProtocolError.BAD_SYNTAX, ErrorAction.PROTOCOL_VIOLATION, false, "m", "");
     assertThat(c.sessionIdent()).isZero();
     assertThat(c.body().toJson()).contains("\"action\":\"ProtocolViolation\"", "\"isRecoveryModeDisabled\":false",
         "\"logURL\":\"\"", "\"message\":\"m\"", "\"shouldClientReset\":false", "\"tryAgain\":false");
-    assertThatThrownBy(() -> ServerErrors.connection(ProtocolError.BAD_CHANGESET, ErrorAction.APPLICATION_BUG, false, "m"))
+    assertThatThrownBy(() -> ServerErrors.connection(ProtocolError.BAD_CHANGESET, ErrorAction.APPLICATION_BUG, false, "m", ""))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> ServerErrors.session(ProtocolError.BAD_SYNTAX, 1, ErrorAction.APPLICATION_BUG, false, "m", null))
+    assertThatThrownBy(() -> ServerErrors.session(ProtocolError.BAD_SYNTAX, 1, ErrorAction.APPLICATION_BUG, false, "m", null, ""))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> ServerErrors.session(ProtocolError.BAD_CHANGESET, 0, ErrorAction.APPLICATION_BUG, false, "m", null))
+    assertThatThrownBy(() -> ServerErrors.session(ProtocolError.BAD_CHANGESET, 0, ErrorAction.APPLICATION_BUG, false, "m", null, ""))
         .isInstanceOf(IllegalStateException.class);
     ServerErrors.checkOutgoing(new QueryErrorMessage(226, "bad", 1, 1));
     assertThat(ServerErrors.session(ProtocolError.BAD_CHANGESET, 3, ErrorAction.APPLICATION_BUG, false, "x".repeat(10_000),
-        null).body().message()).hasSize(ServerErrors.MAX_MESSAGE_CHARS);
+        null, "").body().message()).hasSize(ServerErrors.MAX_MESSAGE_CHARS);
+  }
+
+  @Test
+  void errorsCarryTheOperatorsLogUrl() {
+    String url = "https://logs.example.com/search?app=a&q=error";
+    JsonErrorMessage c = ServerErrors.connection(ProtocolError.BAD_SYNTAX, ErrorAction.PROTOCOL_VIOLATION, false, "m", url);
+    JsonErrorMessage s = ServerErrors.session(ProtocolError.BAD_CHANGESET, 3, ErrorAction.APPLICATION_BUG, false, "m",
+        ServerErrors.TRANSIENT_BACKOFF, url);
+    assertThat(JsonErrorBody.parse(c.body().toJson()).logUrl()).isEqualTo(url);
+    assertThat(JsonErrorBody.parse(s.body().toJson()).logUrl()).isEqualTo(url);
+    assertThat(s.body().backoff()).isEqualTo(ServerErrors.TRANSIENT_BACKOFF);
   }
 }
