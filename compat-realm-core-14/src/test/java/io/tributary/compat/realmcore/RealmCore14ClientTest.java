@@ -69,7 +69,9 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
                           "location": "Location"}},
           {"name": "Location", "kind": "embedded", "properties": {"lat": "double", "lon": "double"}}
         ]}""");
-    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")), b -> b.schema(intValue));
+    String logs = "https://logs.example.com/search?app=" + TestServer.APP;
+    try (TestServer server = TestServer.start(LmdbIngestSink.open(dir.resolve("store")),
+            b -> b.schema(intValue).errorLogUrl(logs));
         RealmCore14Client client = new RealmCore14Client(server.server.baseUrl(), TestServer.APP, dir)) {
       client.logInAnonymously();
       client.openReadings(dir.resolve("readings.realm"));
@@ -90,6 +92,8 @@ class RealmCore14ClientTest extends RealmCoreScenarios {
       assertThat(error.isClientResetRequested()).as("client reset requested").isFalse();
       assertThat(error.getErrorCode().getMessage()).contains("AddColumn Reading.value: type=Double",
           "expected: type=Int");
+      // the server's --error-log-url, as realm-core appends it to the text the app sees
+      assertThat(error.getErrorCode().getMessage()).endsWith(" Logs: " + logs);
       assertThat(server.store().countByClass()).doesNotContainKey("Reading");
     }
   }
