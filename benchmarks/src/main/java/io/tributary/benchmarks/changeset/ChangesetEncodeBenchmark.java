@@ -37,9 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * {@code sink}: {@code heap} writes straight into a growable array ({@link ArrayByteSink});
- * {@code direct} into a direct {@link java.nio.ByteBuffer} (CreateObject and prepared Updates are
- * stored straight into its memory; the fluent records are staged in 4 KiB windows and copied,
- * which {@link StagedCopyBenchmark} prices alone). Target: ≤ 60 ns and 0 B/op per
+ * {@code direct} into a direct {@link java.nio.ByteBuffer} (the writer stages 4 KiB windows and
+ * copies them; {@link StagedCopyBenchmark} prices that copy alone). Target: ≤ 60 ns and 0 B/op per
  * object ({@code gc.alloc.rate.norm}).
  *
  * <pre>

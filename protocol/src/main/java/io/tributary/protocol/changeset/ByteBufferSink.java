@@ -16,12 +16,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p>If the buffer has an accessible array (a writable heap buffer), {@link #reserveArray} exposes
- * it, so a {@link ChangesetWriter} writes straight into it. Into a direct buffer the writer's hot
- * paths (CreateObject and the prepared Updates) store straight into the buffer's memory (see
- * {@code RawStores}; package-private access); its other records, and every record where raw
- * stores are not available, are staged in small windows and copied with one bulk {@code put} per
- * window. Either way bytes between the position and the limit that were not yet published may be
- * written (and overwritten) by the writer; bytes outside {@code [position, limit)} never are.
+ * it, so a {@link ChangesetWriter} writes straight into it; for direct buffers the writer stages
+ * small windows of bytes and copies them with one bulk {@code put} per window.
  *
  * <p>Not thread safe.
  */
@@ -164,37 +160,6 @@ public final class ByteBufferSink implements ByteSink {
     if (count < 0 || count > buffer.remaining()) {
       throw new IllegalArgumentException(
           "advance: " + count + " (expected: 0.." + buffer.remaining() + ")");
-    }
-    buffer.position(buffer.position() + count);
-  }
-
-  /**
-   * For {@link ChangesetWriter}'s raw stores: makes room for at least {@code minBytes} bytes
-   * after the position of a direct buffer and returns the buffer, whose memory from its position
-   * to its limit the caller may write before it publishes with {@link #publish(int)}. Returns
-   * {@code null} for a heap buffer. The buffer stays valid until the next {@code reserveDirect},
-   * {@link #write} or {@link #reserveArray}; the caller holds it while writing its memory.
-   *
-   * @throws SinkOverflowException if the sink cannot take {@code minBytes} more bytes
-   */
-  ByteBuffer reserveDirect(int minBytes) {
-    if (!buffer.isDirect()) {
-      return null;
-    }
-    ensureWritable(minBytes);
-    return buffer;
-  }
-
-  /**
-   * Publishes {@code count} bytes written into the memory of the buffer returned by {@link
-   * #reserveDirect} at its position.
-   *
-   * @throws IllegalArgumentException if {@code count} is outside 0 … remaining
-   */
-  void publish(int count) {
-    if (count < 0 || count > buffer.remaining()) {
-      throw new IllegalArgumentException(
-          "publish: " + count + " (expected: 0.." + buffer.remaining() + ")");
     }
     buffer.position(buffer.position() + count);
   }

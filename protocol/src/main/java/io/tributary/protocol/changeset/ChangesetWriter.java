@@ -118,16 +118,13 @@ import java.util.UUID;
  * <h2>Sink, failures, threads</h2>
  *
  * The sink is borrowed from {@link #reset(ByteSink)} until the next reset. The writer writes bytes
- * into the sink's array window (or, for CreateObject and prepared Updates into a direct {@link
- * ByteBufferSink}, straight into the buffer's memory; other sinks through a staging array) and
- * publishes them lazily; call {@link #flush()} or {@link #finish()} before reading the sink, and do
- * not write to the sink yourself while a changeset is open. Bytes of the window after the published
- * position may be overwritten before they are published.
+ * into the sink's array window (sinks without an array: a staging array, copied to the sink per
+ * window) and publishes them lazily; call {@link #flush()} or {@link #finish()} before reading the
+ * sink, and do not write to the sink yourself while a changeset is open.
  *
  * <p>The hot paths (CreateObject and the prepared Updates) store through {@code RawStores}: one
- * bounds check per record (its reservation in the window) instead of one per store, which also lets
- * them write a direct buffer's memory without staging and copying; where {@code sun.misc.Unsafe}
- * is not available they use the same checked stores as the other records.
+ * bounds check per record (its reservation in the window) instead of one per store; where {@code
+ * sun.misc.Unsafe} is not available they use the same checked stores as the other records.
  *
  * <p>An {@link IllegalArgumentException} or {@link IllegalStateException} from a method leaves
  * the changeset valid (at most an extra, unused InternString record was written); an {@code
@@ -212,20 +209,14 @@ public final class ChangesetWriter {
   private ByteSink target;
 
   // The window: bytes go to buf[pos..limit); buf[windowStart..pos) is not yet published.
-  // The hot paths (CreateObject, prepared Updates) store through RawStores at base/baseOffset +
-  // index up to rawLimit instead: the same window when it is an array (base = buf, rawLimit =
-  // limit), or the memory of the direct buffer directBuffer (held while written; buf = EMPTY and
-  // limit = 0 then, so that any other record first moves to an array window).
+  // The hot paths (CreateObject, prepared Updates) store through RawStores: after one require(n)
+  // per record, without a range check per store (see RawStores for the invariant).
   private byte[] buf = EMPTY;
   private int pos;
   private int limit;
   private int windowStart;
   private boolean windowIsSinkArray;
   private byte[] staging = EMPTY;
-  private Object base = EMPTY;
-  private long baseOffset = RawStores.BYTE_BASE;
-  private int rawLimit;
-  private ByteBuffer directBuffer;
 
   // The selected object: table (varint) and PrimaryKey, encoded once.
   private static final int OBJECT_KEY_BYTES = 32;
@@ -911,49 +902,49 @@ public final class ChangesetWriter {
       throw new IllegalStateException(
           "no object selected (expected: createObject(..) or object(..) first)");
     }
-    requireRaw(1 + OBJECT_KEY_BYTES);
+    require(1 + OBJECT_KEY_BYTES);
     int p = pos;
-    Object o = base;
-    long a = baseOffset + p;
+    byte[] b = buf;
+    long a = RawStores.at(p);
     int n = objectKeyLength;
-    RawStores.putByte(o, a, code);
-    copyObjectKeyRaw(o, a + 1, n);
+    RawStores.putByte(b, a, code);
+    copyObjectKeyRaw(b, a + 1, n);
     pos = p + 1 + n;
     return this;
   }
 
   /**
-   * {@link #copyObjectKey} by raw stores at ({@code o}, {@code a}), {@code n} = {@link
+   * {@link #copyObjectKey} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), {@code n} = {@link
    * #objectKeyLength}: {@link #OBJECT_KEY_BYTES} reserved there.
    */
-  private void copyObjectKeyRaw(Object o, long a, int n) {
+  private void copyObjectKeyRaw(byte[] b, long a, int n) {
     long k0 = key0;
     long k1 = key1;
-    RawStores.putLong(o, a, k0);
-    RawStores.putLong(o, a + 8, k1);
+    RawStores.putLong(b, a, k0);
+    RawStores.putLong(b, a + 8, k1);
     if (n > 16) { // UUID, long Int and GlobalKey keys, large table indices
       long k2 = key2;
       long k3 = key3;
-      RawStores.putLong(o, a + 16, k2);
-      RawStores.putLong(o, a + 24, k3);
+      RawStores.putLong(b, a + 16, k2);
+      RawStores.putLong(b, a + 24, k3);
     }
   }
 
   /**
-   * {@link #updateHead} by raw stores at ({@code o}, {@code a}): 1 + {@link #OBJECT_KEY_BYTES}
+   * {@link #updateHead} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}): 1 + {@link #OBJECT_KEY_BYTES}
    * reserved there. Returns the bytes written ({@code 1 + objectKeyLength}).
    */
-  private int updateHeadRaw(Object o, long a) {
+  private int updateHeadRaw(byte[] b, long a) {
     int n = objectKeyLength;
     if (n < 16) { // ObjectId keys, small Int keys: the code and the key words shifted by one byte
       long h0 = head0;
       long h1 = head1;
-      RawStores.putLong(o, a, h0);
-      RawStores.putLong(o, a + 8, h1);
+      RawStores.putLong(b, a, h0);
+      RawStores.putLong(b, a + 8, h1);
       return 1 + n;
     }
-    RawStores.putByte(o, a, UPDATE);
-    copyObjectKeyRaw(o, a + 1, n);
+    RawStores.putByte(b, a, UPDATE);
+    copyObjectKeyRaw(b, a + 1, n);
     return 1 + n;
   }
 
@@ -1525,7 +1516,7 @@ public final class ChangesetWriter {
     int from = offset;
     int remaining = length;
     while (remaining > 0) {
-      if (limit - pos <= 0) {
+      if (pos == limit) {
         require(Math.min(remaining, STAGING_BYTES));
       }
       int n = Math.min(remaining, limit - pos);
@@ -1551,7 +1542,7 @@ public final class ChangesetWriter {
     buf[pos++] = (byte) PayloadType.BINARY.code();
     pos = Varint.write(buf, pos, remaining);
     while (remaining > 0) {
-      if (limit - pos <= 0) {
+      if (pos == limit) {
         require(Math.min(remaining, STAGING_BYTES));
       }
       int n = Math.min(remaining, limit - pos);
@@ -1975,11 +1966,11 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_INT, value, 0, null);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.INT.code());
-    int k = varintRaw(o, a + 1, value);
-    RawStores.putByte(o, a + 1 + k, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.INT.code());
+    int k = varintRaw(b, a + 1, value);
+    RawStores.putByte(b, a + 1 + k, 0); // is_default
     pos = p + 2 + k;
     return this;
   }
@@ -1996,11 +1987,11 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_BOOL, value ? 1 : 0, 0, null);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.BOOL.code());
-    RawStores.putByte(o, a + 1, value ? 1 : 0);
-    RawStores.putByte(o, a + 2, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.BOOL.code());
+    RawStores.putByte(b, a + 1, value ? 1 : 0);
+    RawStores.putByte(b, a + 2, 0); // is_default
     pos = p + 3;
     return this;
   }
@@ -2020,12 +2011,12 @@ public final class ChangesetWriter {
       int p = preparedHeader(path, 2 + n + 1);
       if (p >= 0) {
         // one byte of length; ASCII is copied while checked, else the fluent route below
-        Object o = base;
-        long a = baseOffset + p;
-        RawStores.putByte(o, a, PayloadType.STRING.code());
-        RawStores.putByte(o, a + 1, n);
-        if (copyAsciiRaw(value, n, o, a + 2)) {
-          RawStores.putByte(o, a + 2 + n, 0); // is_default
+        byte[] b = buf;
+        long a = RawStores.at(p);
+        RawStores.putByte(b, a, PayloadType.STRING.code());
+        RawStores.putByte(b, a + 1, n);
+        if (copyAsciiRaw(value, n, b, a + 2)) {
+          RawStores.putByte(b, a + 2 + n, 0); // is_default
           pos = p + 3 + n;
           return this;
         }
@@ -2075,11 +2066,11 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_TIMESTAMP, seconds, nanos, null);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.TIMESTAMP.code());
-    int k = timestampRaw(o, a + 1, seconds, nanos);
-    RawStores.putByte(o, a + 1 + k, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.TIMESTAMP.code());
+    int k = timestampRaw(b, a + 1, seconds, nanos);
+    RawStores.putByte(b, a + 1 + k, 0); // is_default
     pos = p + 2 + k;
     return this;
   }
@@ -2097,11 +2088,11 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_FLOAT, 0, Float.floatToRawIntBits(value), null);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.FLOAT.code());
-    RawStores.putInt(o, a + 1, Float.floatToRawIntBits(value));
-    RawStores.putByte(o, a + 5, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.FLOAT.code());
+    RawStores.putInt(b, a + 1, Float.floatToRawIntBits(value));
+    RawStores.putByte(b, a + 5, 0); // is_default
     pos = p + 6;
     return this;
   }
@@ -2119,11 +2110,11 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_DOUBLE, Double.doubleToRawLongBits(value), 0, null);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.DOUBLE.code());
-    RawStores.putLong(o, a + 1, Double.doubleToRawLongBits(value));
-    RawStores.putByte(o, a + 9, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.DOUBLE.code());
+    RawStores.putLong(b, a + 1, Double.doubleToRawLongBits(value));
+    RawStores.putByte(b, a + 9, 0); // is_default
     pos = p + 10;
     return this;
   }
@@ -2142,12 +2133,12 @@ public final class ChangesetWriter {
     if (p < 0) {
       return slowRoute(path, K_OBJECT_ID, 0, 0, value);
     }
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, PayloadType.OBJECT_ID.code());
-    RawStores.putInt(o, a + 1, Integer.reverseBytes(high)); // big-endian, as the text form
-    RawStores.putLong(o, a + 5, Long.reverseBytes(value.low()));
-    RawStores.putByte(o, a + 13, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.OBJECT_ID.code());
+    RawStores.putInt(b, a + 1, Integer.reverseBytes(high)); // big-endian, as the text form
+    RawStores.putLong(b, a + 5, Long.reverseBytes(value.low()));
+    RawStores.putByte(b, a + 13, 0); // is_default
     pos = p + 14;
     return this;
   }
@@ -2179,10 +2170,10 @@ public final class ChangesetWriter {
       return slowRoute(path, K_MARKER, 0, 0, type);
     }
     int code = type.code(); // -6..0: a one-byte varint
-    Object o = base;
-    long a = baseOffset + p;
-    RawStores.putByte(o, a, code < 0 ? 0x40 | ~code : code);
-    RawStores.putByte(o, a + 1, 0); // is_default
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, code < 0 ? 0x40 | ~code : code);
+    RawStores.putByte(b, a + 1, 0); // is_default
     pos = p + 2;
     return this;
   }
@@ -2205,54 +2196,54 @@ public final class ChangesetWriter {
     return true;
   }
 
-  /** {@link #copyAscii} by raw stores at ({@code o}, {@code a}), {@code n} bytes reserved. */
-  private static boolean copyAsciiRaw(String s, int n, Object o, long a) {
+  /** {@link #copyAscii} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), {@code n} bytes reserved. */
+  private static boolean copyAsciiRaw(String s, int n, byte[] b, long a) {
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x80) {
         return false;
       }
-      RawStores.putByte(o, a + i, c);
+      RawStores.putByte(b, a + i, c);
     }
     return true;
   }
 
   /**
-   * {@link Varint#write(byte[], int, long)} by raw stores at ({@code o}, {@code a}), with {@link
+   * {@link Varint#write(byte[], int, long)} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), with {@link
    * Varint#MAX_BYTES_64} bytes reserved there; returns the bytes written.
    */
-  private static int varintRaw(Object o, long a, long value) {
+  private static int varintRaw(byte[] b, long a, long value) {
     if ((value >>> 6) == 0) {
-      RawStores.putByte(o, a, (int) value); // 0..63: one byte, the common case
+      RawStores.putByte(b, a, (int) value); // 0..63: one byte, the common case
       return 1;
     }
     int k = Varint.wordSize(value);
     if (k <= 8) {
-      RawStores.putLong(o, a, Varint.word(value, k));
+      RawStores.putLong(b, a, Varint.word(value, k));
       return k;
     }
     long n = value ^ (value >> 63);
     for (int i = 0; i < k - 1; i++) {
-      RawStores.putByte(o, a + i, 0x80 | (int) (n & 0x7F));
+      RawStores.putByte(b, a + i, 0x80 | (int) (n & 0x7F));
       n >>>= 7;
     }
-    RawStores.putByte(o, a + k - 1, (int) n | (int) (value >>> 57 & 0x40));
+    RawStores.putByte(b, a + k - 1, (int) n | (int) (value >>> 57 & 0x40));
     return k;
   }
 
   /**
-   * {@link #writeTimestampData} by raw stores at ({@code o}, {@code a}), 20 bytes reserved there;
+   * {@link #writeTimestampData} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), 20 bytes reserved there;
    * returns the bytes written.
    */
-  private static int timestampRaw(Object o, long a, long seconds, int nanos) {
+  private static int timestampRaw(byte[] b, long a, long seconds, int nanos) {
     if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
       // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
-      RawStores.putLong(o, a, Varint.fiveWord(seconds));
-      RawStores.putLong(o, a + 5, Varint.nonNegativeIntWord(nanos));
+      RawStores.putLong(b, a, Varint.fiveWord(seconds));
+      RawStores.putLong(b, a + 5, Varint.nonNegativeIntWord(nanos));
       return 5 + Varint.nonNegativeIntSize(nanos);
     }
-    int k = varintRaw(o, a, seconds);
-    return k + varintRaw(o, a + k, nanos);
+    int k = varintRaw(b, a, seconds);
+    return k + varintRaw(b, a + k, nanos);
   }
 
   /**
@@ -2272,13 +2263,13 @@ public final class ChangesetWriter {
     }
     long c = t[s + 1];
     int pathBytes = path.pathBytes;
-    requireRaw(1 + OBJECT_KEY_BYTES + 8 + more);
+    require(1 + OBJECT_KEY_BYTES + 8 + more);
     int p = pos;
-    Object o = base;
-    long a = baseOffset + p;
-    int h = updateHeadRaw(o, a);
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    int h = updateHeadRaw(b, a);
     // the path in its low bytes; the rest is overwritten by the payload
-    RawStores.putLong(o, a + h, c);
+    RawStores.putLong(b, a + h, c);
     return p + h + pathBytes;
   }
 
@@ -2868,7 +2859,7 @@ public final class ChangesetWriter {
     if (utf8Length == n) {
       // every char is ASCII (any other char takes more than one byte)
       while (i < n) {
-        if (limit - pos <= 0) {
+        if (pos == limit) {
           require(Math.min(n - i, STAGING_BYTES));
         }
         int end = Math.min(n, i + (limit - pos));
@@ -2926,10 +2917,6 @@ public final class ChangesetWriter {
       limit = staging.length;
       windowIsSinkArray = false;
     }
-    base = buf;
-    baseOffset = RawStores.BYTE_BASE;
-    rawLimit = limit;
-    directBuffer = null;
   }
 
   /** Publishes {@code buf[windowStart, pos)} to the target; the window stays usable. */
@@ -2940,9 +2927,6 @@ public final class ChangesetWriter {
     }
     if (windowIsSinkArray) {
       target.advance(n);
-      windowStart = pos;
-    } else if (directBuffer != null) {
-      ((ByteBufferSink) target).publish(n);
       windowStart = pos;
     } else {
       target.write(staging, windowStart, n);
@@ -2959,45 +2943,6 @@ public final class ChangesetWriter {
     buf = EMPTY;
     pos = limit = windowStart = 0;
     windowIsSinkArray = false;
-    base = EMPTY;
-    baseOffset = RawStores.BYTE_BASE;
-    rawLimit = 0;
-    directBuffer = null;
-  }
-
-  /**
-   * Makes room for {@code n} bytes at index {@code pos} for the raw stores: {@code rawLimit - pos
-   * >= n} afterwards (the invariant every raw store relies on, see {@link RawStores}).
-   */
-  private void requireRaw(int n) {
-    if (rawLimit - pos < n) {
-      refillRaw(n);
-    }
-  }
-
-  private void refillRaw(int n) {
-    if (RawStores.ENABLED && target instanceof ByteBufferSink) {
-      commit();
-      ByteBuffer d;
-      try {
-        d = ((ByteBufferSink) target).reserveDirect(n);
-      } catch (SinkOverflowException e) {
-        d = null; // near the end of a fixed-size sink: staged below, as in refill
-      }
-      if (d != null) {
-        // the buffer's memory [position, limit), at least n bytes; held in directBuffer
-        directBuffer = d;
-        base = null;
-        baseOffset = RawStores.address(d);
-        pos = windowStart = d.position();
-        rawLimit = d.limit();
-        buf = EMPTY;
-        limit = 0; // positions are >= 0: every require(n > 0) refills into an array window
-        windowIsSinkArray = false;
-        return;
-      }
-    }
-    refill(n);
   }
 
   @Override

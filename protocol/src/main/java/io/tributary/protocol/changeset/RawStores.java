@@ -3,65 +3,59 @@ package io.tributary.protocol.changeset;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
-import java.nio.Buffer;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Little-endian stores of bytes, ints and longs at ({@code base}, {@code offset}) for the hot
- * paths of {@link ChangesetWriter}: without a range check per store.
+ * Little-endian stores of bytes, ints and longs into a {@code byte[]} without a range check per
+ * store, for the hot paths of {@link ChangesetWriter} (CreateObject and the prepared Updates).
  *
  * <h2>Why</h2>
  *
- * A prepared Update reserves its room once ({@code ChangesetWriter.requireRaw}: {@code pos + n <=
- * limit} of the window), then makes 5 to 8 stores. Through {@code byteArrayViewVarHandle} and
- * {@code b[i] = x} each store carries its own range check, which C2 cannot prove redundant across
- * the reservation; and a direct {@link ByteBuffer} sink could only be written through a staging
- * array and a bulk copy per window. Here the stores go through {@code sun.misc.Unsafe} (module
- * {@code jdk.unsupported}, readable without flags in Java 17), on the array ({@code base} = the
- * {@code byte[]}, {@code offset} = {@link #BYTE_BASE} + index) or on a direct buffer's memory
- * ({@code base} = {@code null}, {@code offset} = {@link #address} + index).
+ * A prepared Update reserves its room once ({@code ChangesetWriter.require(n)}: {@code pos + n <=
+ * limit} of the window, and the window lies inside its array), then makes 5 to 8 stores. Through
+ * {@code byteArrayViewVarHandle} and {@code b[i] = x} each store carries its own range check,
+ * which C2 cannot prove redundant across the reservation. Here the stores go through {@code
+ * sun.misc.Unsafe} (module {@code jdk.unsupported}, readable without flags in Java 17) at the
+ * array's base offset + index, which is what the {@code VarHandle} does after its check. A record
+ * computes {@link #at}{@code (pos)} once and stores at {@code at(pos) + k}: a {@code long} sum
+ * with a constant folds into the store's address, an {@code int} index converted per store does
+ * not (measured: the int-index form gave back most of the gain).
  *
- * <h2>The invariant (a wrong offset corrupts memory instead of throwing)</h2>
+ * <h2>The invariant (a wrong index corrupts the heap instead of throwing)</h2>
  *
- * Every raw store is preceded, on every path, by a reservation in the writer that covers it: the
- * writer only stores to indices in {@code [pos, rawLimit)} of its current window, after {@code
- * rawLimit - pos >= n} was checked for the whole record. A window is a heap array the writer
- * holds, or the memory of a direct buffer between the buffer's position and limit, with the buffer
- * held by the writer while it is written (so its memory stays allocated); every window change
- * (sink growth, a new buffer) reloads base and offset.
+ * Every call is preceded, on every path, by a reservation in the writer that covers it: the
+ * writer only stores to indices in {@code [pos, pos + n)} of its current window array after
+ * {@code limit - pos >= n} was checked for the whole record, and {@code limit} is at most the
+ * array's length (the sink's {@code arrayLimit()}, or the writer's own staging array's length).
+ * The window's array is re-read from the writer's field after every reservation, so growth (a new
+ * array) never leaves a stale one. A {@code null} array throws {@link NullPointerException}.
  *
- * <h2>Why the type test per store</h2>
+ * <h2>Heap only</h2>
  *
- * C2 brackets an {@code Unsafe} access whose base may be {@code null} (on or off heap, not known)
- * with compiler memory barriers, which forbid it to keep the writer's fields in registers across
- * the stores or to move loads past them (the first version, a plain {@code putLong(Object, ..)},
- * was slower than the checked stores on a heap sink). So each store tests {@code base instanceof
- * byte[]}: on heap the access is then typed as a {@code byte[]} access (no barrier, like a {@code
- * VarHandle} array view without its range check), off heap the base is the constant {@code null}.
- * The tests of one record are on the same value, so C2 keeps only the first; a JVM that only
- * sees one kind of window compiles only that branch.
+ * These stores never write off-heap memory. Writing a direct buffer's memory this way (base
+ * {@code null}, the buffer's address) was tried and measured slower than staging plus a bulk
+ * copy: C2 brackets an {@code Unsafe} access whose base may be {@code null} with compiler memory
+ * barriers, so the writer's and the caller's fields are reloaded around every store (see
+ * docs/benchmarks.md, 2026-12-07 15:45). For the same reason the array parameter is
+ * null-checked here: a non-null {@code byte[]} base makes the access an ordinary array access for
+ * C2, without barriers (the checks of one record are on the same array, so C2 keeps the first).
  *
  * <h2>Fallback</h2>
  *
  * If {@code sun.misc.Unsafe} cannot be obtained, the platform is not x86-64 or AArch64 (little
- * endian, unaligned word stores allowed), a self-test at class initialisation fails, or the system
- * property {@code io.tributary.protocol.rawStores} is {@code false} (tests run both layers and
- * compare), {@link #ENABLED} is false: the stores are the checked {@code VarHandle} and array
- * stores (base is then always a {@code byte[]}, {@link #BYTE_BASE} is 0 so the offset is the
- * index), and the writer never opens a window on direct memory (direct sinks go through the
- * staging array as before). {@link #ENABLED} is a {@code static final}, so C2 folds the choice.
+ * endian, unaligned word stores allowed), a self-test at class initialisation fails, or the
+ * system property {@code io.tributary.protocol.rawStores} is {@code false} (tests run both layers
+ * and compare), {@link #ENABLED} is false and the stores are the checked {@code VarHandle} and
+ * array stores. {@link #ENABLED} is a {@code static final}, so C2 folds the choice.
  */
 final class RawStores {
-  /** Whether the raw (unchecked) stores and direct-memory windows are in use. */
+  /** Whether the raw (unchecked) stores are in use. */
   static final boolean ENABLED;
 
-  /** Offset of a {@code byte[]}'s element 0 for the stores; 0 in the fallback. */
-  static final long BYTE_BASE;
+  /** Offset of a {@code byte[]}'s element 0 for {@code Unsafe}; 0 in the fallback. */
+  private static final long BYTE_BASE;
 
   private static final sun.misc.Unsafe UNSAFE;
-  /** Offset of {@code java.nio.Buffer.address} (a direct buffer's memory), or -1. */
-  private static final long ADDRESS;
 
   private static final VarHandle INT_LE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -70,7 +64,6 @@ final class RawStores {
 
   static {
     sun.misc.Unsafe unsafe = null;
-    long address = -1;
     long byteBase = 0;
     boolean wanted = !"false".equals(System.getProperty("io.tributary.protocol.rawStores"));
     String arch = System.getProperty("os.arch", "");
@@ -82,11 +75,9 @@ final class RawStores {
         Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
         f.setAccessible(true);
         sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
-        long a = u.objectFieldOffset(Buffer.class.getDeclaredField("address"));
         long base = u.arrayBaseOffset(byte[].class);
-        if (u.arrayIndexScale(byte[].class) == 1 && selfTest(u, a, base)) {
+        if (u.arrayIndexScale(byte[].class) == 1 && selfTest(u, base)) {
           unsafe = u;
-          address = a;
           byteBase = base;
         }
       } catch (Throwable e) { // NOPMD: any failure (security, no such field, ...) -> fallback
@@ -94,74 +85,67 @@ final class RawStores {
       }
     }
     UNSAFE = unsafe;
-    ADDRESS = address;
     BYTE_BASE = byteBase;
     ENABLED = unsafe != null;
   }
 
   private RawStores() {}
 
-  /** Checks once that the address read and the stores do what the writer expects. */
-  private static boolean selfTest(sun.misc.Unsafe u, long addressOffset, long byteBase) {
-    ByteBuffer d = ByteBuffer.allocateDirect(16);
-    ByteBuffer s = d.position(3).slice();
-    long a = u.getLong(s, addressOffset);
-    if (a == 0 || a != u.getLong(d, addressOffset) + 3) {
-      return false;
-    }
-    u.putLong(null, a, 0x0807_0605_0403_0201L);
-    byte[] b = new byte[9];
+  /** Checks once that the stores put the bytes where and in the order the writer expects. */
+  private static boolean selfTest(sun.misc.Unsafe u, long byteBase) {
+    byte[] b = new byte[16];
     u.putLong(b, byteBase + 1, 0x0807_0605_0403_0201L);
+    u.putInt(b, byteBase + 10, 0x0C0B_0A09);
+    u.putByte(b, byteBase + 14, (byte) 13);
     for (int i = 0; i < 8; i++) {
-      if (d.get(3 + i) != i + 1 || b[1 + i] != i + 1) {
+      if (b[1 + i] != i + 1) {
         return false;
       }
     }
-    return d.get(2) == 0 && d.get(11) == 0 && b[0] == 0;
+    return b[0] == 0 && b[9] == 0 && b[10] == 9 && b[13] == 12 && b[14] == 13 && b[15] == 0;
   }
 
   /**
-   * The address of {@code direct}'s element 0 (its memory, a slice's own start).
-   *
-   * @param direct a direct buffer; only called when {@link #ENABLED}
+   * The store offset of {@code b[index]}: {@code at(i) + k} is the offset of {@code b[i + k]}
+   * (computed once per record, so that the constant {@code k} folds into each store's address).
    */
-  static long address(ByteBuffer direct) {
-    return UNSAFE.getLong(direct, ADDRESS);
+  static long at(int index) {
+    return BYTE_BASE + index;
   }
 
-  static void putByte(Object base, long offset, int value) {
+  /** {@code b[index] = (byte) value} at offset {@link #at}(index), unchecked (reserved). */
+  static void putByte(byte[] b, long offset, int value) {
     if (ENABLED) {
-      if (base instanceof byte[]) {
-        UNSAFE.putByte((byte[]) base, offset, (byte) value); // on heap: see the class comment
-      } else {
-        UNSAFE.putByte(null, offset, (byte) value);
+      if (b == null) {
+        throw new NullPointerException("array");
       }
+      UNSAFE.putByte(b, offset, (byte) value);
     } else {
-      ((byte[]) base)[(int) offset] = (byte) value;
+      b[(int) offset] = (byte) value;
     }
   }
 
-  static void putInt(Object base, long offset, int value) {
+  /** {@code value} little-endian at offset {@link #at}(index), 4 bytes, unchecked (reserved). */
+  static void putInt(byte[] b, long offset, int value) {
     if (ENABLED) {
-      if (base instanceof byte[]) {
-        UNSAFE.putInt((byte[]) base, offset, value); // on heap: see the class comment
-      } else {
-        UNSAFE.putInt(null, offset, value);
+      if (b == null) {
+        throw new NullPointerException("array");
       }
+      UNSAFE.putInt(b, offset, value);
     } else {
-      INT_LE.set((byte[]) base, (int) offset, value);
+      INT_LE.set(b, (int) offset, value);
     }
   }
 
-  static void putLong(Object base, long offset, long value) {
+  /** {@code value} little-endian at offset {@link #at}(index), 8 bytes, unchecked (reserved). */
+  static void putLong(byte[] b, long offset, long value) {
     if (ENABLED) {
-      if (base instanceof byte[]) {
-        UNSAFE.putLong((byte[]) base, offset, value); // on heap: see the class comment
-      } else {
-        UNSAFE.putLong(null, offset, value);
+      if (b == null) {
+        throw new NullPointerException("array");
       }
+      UNSAFE.putLong(b, offset, value);
     } else {
-      LONG_LE.set((byte[]) base, (int) offset, value);
+      LONG_LE.set(b, (int) offset, value);
     }
   }
 }
