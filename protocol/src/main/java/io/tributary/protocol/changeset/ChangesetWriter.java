@@ -2904,9 +2904,19 @@ public final class ChangesetWriter {
       a = null;
     }
     if (a != null) {
+      int start = target.arrayPosition();
+      int end = target.arrayLimit();
+      // the raw stores (RawStores) trust the window: a sink breaking its contract is refused here
+      // rather than written past its array
+      if (start < 0 || end > a.length || end - start < n) {
+        throw new IllegalStateException(
+            "sink " + target.getClass().getName() + ": reserveArray(" + n + ") gave the window ["
+                + start + ", " + end + ") of a " + a.length + "-byte array (expected: at least "
+                + n + " bytes inside the array)");
+      }
       buf = a;
-      pos = windowStart = target.arrayPosition();
-      limit = target.arrayLimit();
+      pos = windowStart = start;
+      limit = end;
       windowIsSinkArray = true;
     } else {
       if (staging.length < n) {

@@ -147,6 +147,49 @@ class RawStoresTest {
     }
   }
 
+  /**
+   * A sink that breaks the {@link ByteSink} contract (a window past its array's end, or smaller
+   * than requested) is refused with a typed error before anything is stored into it.
+   */
+  @Test
+  void aSinkWhoseWindowIsNotInsideItsArrayIsRefused() {
+    for (int[] window : new int[][] {{0, 300}, {-1, 100}, {90, 100}}) {
+      byte[] array = new byte[200];
+      ByteSink broken = new ByteSink() {
+        @Override
+        public long position() {
+          return 0;
+        }
+
+        @Override
+        public void write(byte[] src, int offset, int length) {
+          throw new AssertionError("not used");
+        }
+
+        @Override
+        public byte[] reserveArray(int minBytes) {
+          return array;
+        }
+
+        @Override
+        public int arrayPosition() {
+          return window[0];
+        }
+
+        @Override
+        public int arrayLimit() {
+          return window[1];
+        }
+      };
+      assertThatThrownBy(() -> readings(broken, 3))
+          .as("window %s", Arrays.toString(window))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("reserveArray(")
+          .hasMessageContaining("-byte array");
+      assertThat(array).as("window %s", Arrays.toString(window)).containsOnly(0);
+    }
+  }
+
   /** {@code n} sensor readings (CreateObject and six prepared Updates) in one changeset. */
   private static byte[] readings(ByteSink sink, int n) {
     ChangesetWriter w = new ChangesetWriter(sink);
