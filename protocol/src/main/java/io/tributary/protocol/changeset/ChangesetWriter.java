@@ -914,7 +914,7 @@ public final class ChangesetWriter {
   }
 
   /**
-   * {@link #copyObjectKey} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), {@code n} = {@link
+   * {@link #copyObjectKey} by raw stores at offset {@code a}, {@code n} = {@link
    * #objectKeyLength}: {@link #OBJECT_KEY_BYTES} reserved there.
    */
   private void copyObjectKeyRaw(byte[] b, long a, int n) {
@@ -931,7 +931,7 @@ public final class ChangesetWriter {
   }
 
   /**
-   * {@link #updateHead} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}): 1 + {@link #OBJECT_KEY_BYTES}
+   * {@link #updateHead} by raw stores at offset {@code a}: 1 + {@link #OBJECT_KEY_BYTES}
    * reserved there. Returns the bytes written ({@code 1 + objectKeyLength}).
    */
   private int updateHeadRaw(byte[] b, long a) {
@@ -2196,7 +2196,7 @@ public final class ChangesetWriter {
     return true;
   }
 
-  /** {@link #copyAscii} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), {@code n} bytes reserved. */
+  /** {@link #copyAscii} by raw stores at offset {@code a}, {@code n} bytes reserved. */
   private static boolean copyAsciiRaw(String s, int n, byte[] b, long a) {
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
@@ -2209,7 +2209,7 @@ public final class ChangesetWriter {
   }
 
   /**
-   * {@link Varint#write(byte[], int, long)} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), with {@link
+   * {@link Varint#write(byte[], int, long)} by raw stores at offset {@code a}, with {@link
    * Varint#MAX_BYTES_64} bytes reserved there; returns the bytes written.
    */
   private static int varintRaw(byte[] b, long a, long value) {
@@ -2232,7 +2232,7 @@ public final class ChangesetWriter {
   }
 
   /**
-   * {@link #writeTimestampData} by raw stores at offset {@code a} of {@code b} ({@link RawStores#at}), 20 bytes reserved there;
+   * {@link #writeTimestampData} by raw stores at offset {@code a}, 20 bytes reserved there;
    * returns the bytes written.
    */
   private static int timestampRaw(byte[] b, long a, long seconds, int nanos) {
