@@ -118,9 +118,15 @@ import java.util.UUID;
  * <h2>Sink, failures, threads</h2>
  *
  * The sink is borrowed from {@link #reset(ByteSink)} until the next reset. The writer writes bytes
- * into the sink's array window and publishes them lazily; call {@link #flush()} or {@link
- * #finish()} before reading the sink, and do not write to the sink yourself while a changeset is
- * open. An {@link IllegalArgumentException} or {@link IllegalStateException} from a method leaves
+ * into the sink's array window (sinks without an array: a staging array, copied to the sink per
+ * window) and publishes them lazily; call {@link #flush()} or {@link #finish()} before reading the
+ * sink, and do not write to the sink yourself while a changeset is open.
+ *
+ * <p>The hot paths (CreateObject and the prepared Updates) store through {@code RawStores}: one
+ * bounds check per record (its reservation in the window) instead of one per store; where {@code
+ * sun.misc.Unsafe} is not available they use the same checked stores as the other records.
+ *
+ * <p>An {@link IllegalArgumentException} or {@link IllegalStateException} from a method leaves
  * the changeset valid (at most an extra, unused InternString record was written); an {@code
  * IllegalArgumentException} from a terminal also drops the open instruction (open it again), while
  * an {@code IllegalStateException} (for example a missing {@link #priorSize}) leaves it open. A {@link
@@ -203,6 +209,8 @@ public final class ChangesetWriter {
   private ByteSink target;
 
   // The window: bytes go to buf[pos..limit); buf[windowStart..pos) is not yet published.
+  // The hot paths (CreateObject, prepared Updates) store through RawStores: after one require(n)
+  // per record, without a range check per store (see RawStores for the invariant).
   private byte[] buf = EMPTY;
   private int pos;
   private int limit;
@@ -333,9 +341,7 @@ public final class ChangesetWriter {
       pathStamp = 1;
     }
     stampTag = (long) pathStamp << 32;
-    buf = EMPTY;
-    pos = limit = windowStart = 0;
-    windowIsSinkArray = false;
+    emptyWindow();
     objectKeyLength = -1;
     clearPending();
     Arrays.fill(pathKeys, null);
@@ -897,11 +903,49 @@ public final class ChangesetWriter {
           "no object selected (expected: createObject(..) or object(..) first)");
     }
     require(1 + OBJECT_KEY_BYTES);
-    byte[] b = buf;
     int p = pos;
-    b[p++] = (byte) code;
-    pos = copyObjectKey(b, p);
+    byte[] b = buf;
+    long a = RawStores.at(p);
+    int n = objectKeyLength;
+    RawStores.putByte(b, a, code);
+    copyObjectKeyRaw(b, a + 1, n);
+    pos = p + 1 + n;
     return this;
+  }
+
+  /**
+   * {@link #copyObjectKey} by raw stores at offset {@code a}, {@code n} = {@link
+   * #objectKeyLength}: {@link #OBJECT_KEY_BYTES} reserved there.
+   */
+  private void copyObjectKeyRaw(byte[] b, long a, int n) {
+    long k0 = key0;
+    long k1 = key1;
+    RawStores.putLong(b, a, k0);
+    RawStores.putLong(b, a + 8, k1);
+    if (n > 16) { // UUID, long Int and GlobalKey keys, large table indices
+      long k2 = key2;
+      long k3 = key3;
+      RawStores.putLong(b, a + 16, k2);
+      RawStores.putLong(b, a + 24, k3);
+    }
+  }
+
+  /**
+   * {@link #updateHead} by raw stores at offset {@code a}: 1 + {@link #OBJECT_KEY_BYTES}
+   * reserved there. Returns the bytes written ({@code 1 + objectKeyLength}).
+   */
+  private int updateHeadRaw(byte[] b, long a) {
+    int n = objectKeyLength;
+    if (n < 16) { // ObjectId keys, small Int keys: the code and the key words shifted by one byte
+      long h0 = head0;
+      long h1 = head1;
+      RawStores.putLong(b, a, h0);
+      RawStores.putLong(b, a + 8, h1);
+      return 1 + n;
+    }
+    RawStores.putByte(b, a, UPDATE);
+    copyObjectKeyRaw(b, a + 1, n);
+    return 1 + n;
   }
 
   /**
@@ -1923,10 +1967,11 @@ public final class ChangesetWriter {
       return slowRoute(path, K_INT, value, 0, null);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.INT.code();
-    p = Varint.write(b, p + 1, value);
-    b[p] = 0; // is_default
-    pos = p + 1;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.INT.code());
+    int k = varintRaw(b, a + 1, value);
+    RawStores.putByte(b, a + 1 + k, 0); // is_default
+    pos = p + 2 + k;
     return this;
   }
 
@@ -1943,9 +1988,10 @@ public final class ChangesetWriter {
       return slowRoute(path, K_BOOL, value ? 1 : 0, 0, null);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.BOOL.code();
-    b[p + 1] = (byte) (value ? 1 : 0);
-    b[p + 2] = 0; // is_default
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.BOOL.code());
+    RawStores.putByte(b, a + 1, value ? 1 : 0);
+    RawStores.putByte(b, a + 2, 0); // is_default
     pos = p + 3;
     return this;
   }
@@ -1966,12 +2012,12 @@ public final class ChangesetWriter {
       if (p >= 0) {
         // one byte of length; ASCII is copied while checked, else the fluent route below
         byte[] b = buf;
-        b[p] = (byte) PayloadType.STRING.code();
-        b[p + 1] = (byte) n;
-        int q = p + 2;
-        if (copyAscii(value, n, b, q)) {
-          b[q + n] = 0; // is_default
-          pos = q + n + 1;
+        long a = RawStores.at(p);
+        RawStores.putByte(b, a, PayloadType.STRING.code());
+        RawStores.putByte(b, a + 1, n);
+        if (copyAsciiRaw(value, n, b, a + 2)) {
+          RawStores.putByte(b, a + 2 + n, 0); // is_default
+          pos = p + 3 + n;
           return this;
         }
       }
@@ -2021,10 +2067,11 @@ public final class ChangesetWriter {
       return slowRoute(path, K_TIMESTAMP, seconds, nanos, null);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.TIMESTAMP.code();
-    p = writeTimestampData(b, p + 1, seconds, nanos);
-    b[p] = 0; // is_default
-    pos = p + 1;
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.TIMESTAMP.code());
+    int k = timestampRaw(b, a + 1, seconds, nanos);
+    RawStores.putByte(b, a + 1 + k, 0); // is_default
+    pos = p + 2 + k;
     return this;
   }
 
@@ -2042,9 +2089,10 @@ public final class ChangesetWriter {
       return slowRoute(path, K_FLOAT, 0, Float.floatToRawIntBits(value), null);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.FLOAT.code();
-    INT_LE.set(b, p + 1, Float.floatToRawIntBits(value));
-    b[p + 5] = 0; // is_default
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.FLOAT.code());
+    RawStores.putInt(b, a + 1, Float.floatToRawIntBits(value));
+    RawStores.putByte(b, a + 5, 0); // is_default
     pos = p + 6;
     return this;
   }
@@ -2063,9 +2111,10 @@ public final class ChangesetWriter {
       return slowRoute(path, K_DOUBLE, Double.doubleToRawLongBits(value), 0, null);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.DOUBLE.code();
-    LONG_LE.set(b, p + 1, Double.doubleToRawLongBits(value));
-    b[p + 9] = 0; // is_default
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.DOUBLE.code());
+    RawStores.putLong(b, a + 1, Double.doubleToRawLongBits(value));
+    RawStores.putByte(b, a + 9, 0); // is_default
     pos = p + 10;
     return this;
   }
@@ -2085,10 +2134,11 @@ public final class ChangesetWriter {
       return slowRoute(path, K_OBJECT_ID, 0, 0, value);
     }
     byte[] b = buf;
-    b[p] = (byte) PayloadType.OBJECT_ID.code();
-    INT_BE.set(b, p + 1, high);
-    LONG_BE.set(b, p + 5, value.low());
-    b[p + 13] = 0; // is_default
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, PayloadType.OBJECT_ID.code());
+    RawStores.putInt(b, a + 1, Integer.reverseBytes(high)); // big-endian, as the text form
+    RawStores.putLong(b, a + 5, Long.reverseBytes(value.low()));
+    RawStores.putByte(b, a + 13, 0); // is_default
     pos = p + 14;
     return this;
   }
@@ -2121,8 +2171,9 @@ public final class ChangesetWriter {
     }
     int code = type.code(); // -6..0: a one-byte varint
     byte[] b = buf;
-    b[p] = (byte) (code < 0 ? 0x40 | ~code : code);
-    b[p + 1] = 0; // is_default
+    long a = RawStores.at(p);
+    RawStores.putByte(b, a, code < 0 ? 0x40 | ~code : code);
+    RawStores.putByte(b, a + 1, 0); // is_default
     pos = p + 2;
     return this;
   }
@@ -2145,6 +2196,56 @@ public final class ChangesetWriter {
     return true;
   }
 
+  /** {@link #copyAscii} by raw stores at offset {@code a}, {@code n} bytes reserved. */
+  private static boolean copyAsciiRaw(String s, int n, byte[] b, long a) {
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return false;
+      }
+      RawStores.putByte(b, a + i, c);
+    }
+    return true;
+  }
+
+  /**
+   * {@link Varint#write(byte[], int, long)} by raw stores at offset {@code a}, with {@link
+   * Varint#MAX_BYTES_64} bytes reserved there; returns the bytes written.
+   */
+  private static int varintRaw(byte[] b, long a, long value) {
+    if ((value >>> 6) == 0) {
+      RawStores.putByte(b, a, (int) value); // 0..63: one byte, the common case
+      return 1;
+    }
+    int k = Varint.wordSize(value);
+    if (k <= 8) {
+      RawStores.putLong(b, a, Varint.word(value, k));
+      return k;
+    }
+    long n = value ^ (value >> 63);
+    for (int i = 0; i < k - 1; i++) {
+      RawStores.putByte(b, a + i, 0x80 | (int) (n & 0x7F));
+      n >>>= 7;
+    }
+    RawStores.putByte(b, a + k - 1, (int) n | (int) (value >>> 57 & 0x40));
+    return k;
+  }
+
+  /**
+   * {@link #writeTimestampData} by raw stores at offset {@code a}, 20 bytes reserved there;
+   * returns the bytes written.
+   */
+  private static int timestampRaw(byte[] b, long a, long seconds, int nanos) {
+    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
+      RawStores.putLong(b, a, Varint.fiveWord(seconds));
+      RawStores.putLong(b, a + 5, Varint.nonNegativeIntWord(nanos));
+      return 5 + Varint.nonNegativeIntSize(nanos);
+    }
+    int k = varintRaw(b, a, seconds);
+    return k + varintRaw(b, a + k, nanos);
+  }
+
   /**
    * The fast route of a prepared Update: if this changeset remembered {@code path} (see {@link
    * #slowRoute}) and the writer is idle, writes code, object key and path into the window (not yet
@@ -2161,11 +2262,15 @@ public final class ChangesetWriter {
       return -1;
     }
     long c = t[s + 1];
+    int pathBytes = path.pathBytes;
     require(1 + OBJECT_KEY_BYTES + 8 + more);
+    int p = pos;
     byte[] b = buf;
-    int p = updateHead(b, pos);
-    LONG_LE.set(b, p, c); // the path in its low bytes; the rest is overwritten by the payload
-    return p + path.pathBytes;
+    long a = RawStores.at(p);
+    int h = updateHeadRaw(b, a);
+    // the path in its low bytes; the rest is overwritten by the payload
+    RawStores.putLong(b, a + h, c);
+    return p + h + pathBytes;
   }
 
   private static final int K_INT = 0;
@@ -2799,9 +2904,19 @@ public final class ChangesetWriter {
       a = null;
     }
     if (a != null) {
+      int start = target.arrayPosition();
+      int end = target.arrayLimit();
+      // the raw stores (RawStores) trust the window: a sink breaking its contract is refused here
+      // rather than written past its array
+      if (start < 0 || end > a.length || end - start < n) {
+        throw new IllegalStateException(
+            "sink " + target.getClass().getName() + ": reserveArray(" + n + ") gave the window ["
+                + start + ", " + end + ") of a " + a.length + "-byte array (expected: at least "
+                + n + " bytes inside the array)");
+      }
       buf = a;
-      pos = windowStart = target.arrayPosition();
-      limit = target.arrayLimit();
+      pos = windowStart = start;
+      limit = end;
       windowIsSinkArray = true;
     } else {
       if (staging.length < n) {
@@ -2831,6 +2946,10 @@ public final class ChangesetWriter {
 
   private void invalidateWindow() {
     commit();
+    emptyWindow();
+  }
+
+  private void emptyWindow() {
     buf = EMPTY;
     pos = limit = windowStart = 0;
     windowIsSinkArray = false;

@@ -68,14 +68,29 @@ public final class Varint {
    * @return the index after the encoding
    */
   static int writeWord(byte[] dst, int index, long value) {
-    long sign = value >> 63; // 0, or -1 for a negative value
-    long n = value ^ sign; // the magnitude: ~value if negative
-    // bytes = bit length / 7 + 1 (6 bits in the final byte, 7 in each other); x * 37 >>> 8 is
-    // x / 7 for 0 <= x <= 64
-    int k = ((64 - Long.numberOfLeadingZeros(n)) * 37 >>> 8) + 1;
+    int k = wordSize(value);
     if (k > 8) {
       return writeLong(dst, index, value);
     }
+    LONG_LE.set(dst, index, word(value, k));
+    return index + k;
+  }
+
+  /** The number of bytes of {@code value}'s varint, 1 … 10, computed without a loop. */
+  static int wordSize(long value) {
+    long n = value ^ (value >> 63); // the magnitude: ~value if negative
+    // bytes = bit length / 7 + 1 (6 bits in the final byte, 7 in each other); x * 37 >>> 8 is
+    // x / 7 for 0 <= x <= 64
+    return ((64 - Long.numberOfLeadingZeros(n)) * 37 >>> 8) + 1;
+  }
+
+  /**
+   * The varint of {@code value} in the low {@code k} bytes of a little-endian word (the bytes
+   * above are garbage), for {@code k} = {@link #wordSize}(value) ≤ 8.
+   */
+  static long word(long value, int k) {
+    long sign = value >> 63; // 0, or -1 for a negative value
+    long n = value ^ sign; // the magnitude: ~value if negative
     // spread the 7-bit groups into bytes, least significant first, in three halving steps:
     // 28-bit halves into 32-bit lanes, 14-bit quarters into 16-bit lanes, 7-bit groups into bytes
     long w = n & 0x0FFF_FFFFL | (n & 0xFF_FFFF_F000_0000L) << 4;
@@ -84,8 +99,7 @@ public final class Varint {
     int last = 8 * (k - 1); // bit offset of the final byte
     w |= 0x8080_8080_8080_8080L & ((1L << last) - 1); // continuation bits before it
     w |= (sign & 0x40) << last; // the sign bit in it
-    LONG_LE.set(dst, index, w);
-    return index + k;
+    return w;
   }
 
   /** Least value of {@link #writeFive}: the smallest that needs 5 bytes (2^27). */
@@ -100,10 +114,15 @@ public final class Varint {
    * Same bytes as {@link #write}; the caller checks the range.
    */
   static void writeFive(byte[] dst, int index, long value) {
+    LONG_LE.set(dst, index, fiveWord(value));
+  }
+
+  /** {@link #writeFive}'s bytes in the low 5 bytes of a little-endian word (the rest 0). */
+  static long fiveWord(long value) {
     long v = value;
     long w = v & 0x7F | (v & 0x3F80) << 1 | (v & 0x1F_C000) << 2 | (v & 0xFE0_0000) << 3
         | (v & 0x3_F000_0000L) << 4;
-    LONG_LE.set(dst, index, w | 0x8080_8080L); // continuation bits in the first four bytes
+    return w | 0x8080_8080L; // continuation bits in the first four bytes
   }
 
   /**
@@ -118,14 +137,23 @@ public final class Varint {
    * @return the index after the encoding
    */
   static int writeNonNegativeInt(byte[] dst, int index, int value) {
+    LONG_LE.set(dst, index, nonNegativeIntWord(value));
+    return index + nonNegativeIntSize(value);
+  }
+
+  /** The number of bytes of the varint of {@code value} ≥ 0: 1 … 5. */
+  static int nonNegativeIntSize(int value) {
+    // bytes = bit length / 7 + 1, as in writeWord
+    return ((32 - Integer.numberOfLeadingZeros(value)) * 37 >>> 8) + 1;
+  }
+
+  /** {@link #writeNonNegativeInt}'s bytes in the low bytes of a little-endian word (rest 0). */
+  static long nonNegativeIntWord(int value) {
     long v = value;
     long w = v & 0x7F | (v & 0x3F80) << 1 | (v & 0x1F_C000) << 2 | (v & 0xFE0_0000) << 3
         | (v & 0x7000_0000L) << 4;
-    // bytes = bit length / 7 + 1, as in writeWord
-    int k = ((32 - Integer.numberOfLeadingZeros(value)) * 37 >>> 8) + 1;
-    w |= 0x8080_8080L & ((1L << 8 * (k - 1)) - 1); // continuation bits before the final byte
-    LONG_LE.set(dst, index, w);
-    return index + k;
+    int k = nonNegativeIntSize(value);
+    return w | 0x8080_8080L & ((1L << 8 * (k - 1)) - 1); // continuation bits before the last
   }
 
   private static int writeLong(byte[] dst, int index, long value) {

@@ -153,9 +153,29 @@ class VectorsTest {
     byte[] fromHeap = new byte[expected.length];
     heap.get(7, fromHeap);
 
+    // a caller's direct buffer at an offset, exactly as large as needed (the writer's raw stores
+    // go to its memory), between guard bytes that must stay untouched
+    ByteBuffer parent = ByteBuffer.allocateDirect(expected.length + 40);
+    for (int i = 0; i < parent.capacity(); i++) {
+      parent.put(i, (byte) 0xA5);
+    }
+    ByteBuffer directSlice = parent.duplicate().position(11).limit(11 + expected.length).slice();
+    ChangesetWriter w3 = new ChangesetWriter(ByteBufferSink.wrap(directSlice));
+    cs.writeTo(w3, owners);
+    w3.finish();
+    byte[] fromDirectSlice = new byte[expected.length];
+    parent.get(11, fromDirectSlice);
+
     assertThat(fromDirect).isEqualTo(expected);
     assertThat(fromHeap).isEqualTo(expected);
     assertThat(slice.remaining()).isZero();
+    assertThat(fromDirectSlice).isEqualTo(expected);
+    assertThat(directSlice.remaining()).isZero();
+    for (int i = 0; i < parent.capacity(); i++) {
+      if (i < 11 || i >= 11 + expected.length) {
+        assertThat(parent.get(i)).as("guard byte %d", i).isEqualTo((byte) 0xA5);
+      }
+    }
   }
 
   @ParameterizedTest(name = "{0}")
