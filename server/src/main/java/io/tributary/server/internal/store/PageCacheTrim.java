@@ -1,6 +1,5 @@
 package io.tributary.server.internal.store;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -35,6 +34,7 @@ public final class PageCacheTrim implements AutoCloseable {
   static final long OVERLAP_BYTES = 16L << 20;
 
   private static final int O_RDONLY = 0;
+  private static final int SEEK_END = 2;
   private static final int POSIX_FADV_DONTNEED = 4; // Linux
 
   /** The libc functions used, as jnr-ffi binds them. */
@@ -55,6 +55,16 @@ public final class PageCacheTrim implements AutoCloseable {
      * @return 0 or -1
      */
     int close(int fd);
+
+    /**
+     * lseek(2).
+     *
+     * @param fd the file descriptor
+     * @param offset the offset
+     * @param whence from where
+     * @return the new offset or -1
+     */
+    long lseek(int fd, long offset, int whence);
 
     /**
      * posix_fadvise(2).
@@ -174,21 +184,22 @@ public final class PageCacheTrim implements AutoCloseable {
     if (LIBC == null) {
       return false;
     }
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (IOException e) {
-      return true; // not there (yet): nothing to drop
-    }
-    long to = size - keep;
-    if (to - droppedTo < step) {
-      return true;
-    }
     if (fd < 0) {
+      if (!Files.exists(file)) {
+        return true; // not there (yet): nothing to drop
+      }
       fd = LIBC.open(file.toString(), O_RDONLY);
       if (fd < 0) {
         return false;
       }
+    }
+    long size = LIBC.lseek(fd, 0, SEEK_END); // the size without allocating (Files.size does, per commit)
+    if (size < 0) {
+      return false;
+    }
+    long to = size - keep;
+    if (to - droppedTo < step) {
+      return true;
     }
     long from = Math.max(0, droppedTo - overlap);
     if (LIBC.posix_fadvise(fd, from, to - from, POSIX_FADV_DONTNEED) != 0) {
