@@ -5,6 +5,7 @@ import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogException;
 import io.tributary.server.internal.ingest.DirectIngest;
 import io.tributary.server.internal.store.Keys;
+import io.tributary.server.internal.store.PageCacheTrim;
 import io.tributary.server.proto.ClientFileRecord;
 import io.tributary.server.proto.IngestedObject;
 import io.tributary.server.proto.Value;
@@ -112,6 +113,8 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private final LmdbEnvironment env;
   private final Clock clock;
   private final int newStoreFormat;
+  /** The data file's page cache behind its newest pages (see {@link PageCacheTrim}). */
+  private final PageCacheTrim trim;
 
   private static Set<String> names() {
     Set<String> names = new java.util.HashSet<>(List.of(OBJECTS, PK_INDEX, CLIENT_FILES, CLASS_COUNTS, META, CLASSES));
@@ -149,6 +152,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     this.env = env;
     this.clock = clock;
     this.newStoreFormat = newStoreFormat;
+    this.trim = new PageCacheTrim(env.directory().resolve("data.mdb"), "tributary-sink-trim " + env.directory());
   }
 
   /**
@@ -323,10 +327,11 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   @Override
   public CommitResult commit(IngestBatch batch) {
     long now = clock.millis();
-    if (format == 1) {
-      return call(() -> env.write(txn -> store(txn, batch, now)), "commit");
-    }
-    return call(() -> env.write(txn -> storeRounds(txn, batch, now)), "commit");
+    CommitResult result = format == 1
+        ? call(() -> env.write(txn -> store(txn, batch, now)), "commit")
+        : call(() -> env.write(txn -> storeRounds(txn, batch, now)), "commit");
+    trim.afterWrite(); // returns at once: a thread of its own drops the written pages
+    return result;
   }
 
   /** Format 1: one {@code objects} entry per object, class names in {@code pk_index} keys. */
@@ -911,6 +916,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
 
   @Override
   public void close() {
+    trim.close();
     env.close();
   }
 

@@ -169,6 +169,47 @@ class LmdbIngestSinkFormatTest {
   }
 
   @Test
+  void aStoreLargerThanThePagesKeptReadsBackEveryObjectAfterItsOlderPagesLeftThePageCache() throws IOException {
+    // 30 rounds of 1,000 objects of about 1 KiB: the data file passes the page cache trim's 16 MiB
+    // kept plus its 8 MiB step, so older pages are dropped behind (Linux); every object still reads
+    // back after a reopen. SYNC: each commit's pages are clean when the trim thread gets to them
+    // (unsynced, they are written back first and dropped a step later). Nothing reads the old
+    // objects before the check: a read of a dropped page through LMDB's map reads it from disk
+    // with the device's read-ahead (megabytes), which would bring the pages back
+    List<IngestedObject> stored = new ArrayList<>();
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, Durability.SYNC, CLOCK)) {
+      for (int r = 0; r < 30; r++) {
+        List<IngestedObject> round = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+          int n = r * 1000 + i;
+          round.add(LmdbIngestSinkTest.object("A", Values.ofInt(n), r).toBuilder()
+              .putFields("pad", Values.ofString("p".repeat(1000) + n)).build());
+        }
+        assertThat(sink.commit(IngestBatch.ofObjects(round, List.of(), 0, Map.of())).storedCount()).isEqualTo(1000);
+        stored.addAll(round);
+      }
+    }
+    long size = Files.size(dir.resolve("data.mdb"));
+    assertThat(size).isGreaterThan(30L << 20);
+    if (System.getProperty("os.name", "").startsWith("Linux")) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("data.mdb"))) {
+        assertThat(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 8L << 20).isLoaded())
+            .as("the oldest 8 MiB dropped from the page cache, at least in part").isFalse();
+      }
+    }
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, Durability.OS_FLUSH, CLOCK)) {
+      List<IngestedObject> all = scan(sink, 0);
+      assertThat(all).hasSize(stored.size());
+      for (int i = 0; i < stored.size(); i++) {
+        assertThat(all.get(i)).isEqualTo(stored.get(i).toBuilder().setSequence(i + 1).setIngestedAtMs(CLOCK.millis())
+            .build());
+      }
+      assertThat(sink.find("A", Values.ofInt(0)).orElseThrow().getSequence()).isEqualTo(1);
+      assertThat(sink.find("A", Values.ofInt(29_999)).orElseThrow().getSequence()).isEqualTo(30_000);
+    }
+  }
+
+  @Test
   void objectIdsOfSeveralDevicesSpreadOverPkIndexPartitionsAndDeduplicateExactly() {
     // 8 devices' ObjectIds (seconds, 5 process bytes, counter) interleaved by upload; a second
     // commit repeats half of them (from another device's upload order) and adds new ones
