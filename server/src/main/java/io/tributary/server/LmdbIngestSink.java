@@ -113,7 +113,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   private final LmdbEnvironment env;
   private final Clock clock;
   private final int newStoreFormat;
-  /** The data file's page cache behind its newest pages (see {@link PageCacheTrim}). */
+  /** The data file's page cache behind its newest pages (see {@link PageCacheTrim}), or null if off. */
   private final PageCacheTrim trim;
 
   private static Set<String> names() {
@@ -148,11 +148,13 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
   // an object's trailer: sequence and ingested_at_ms fields (two tags, two varints of <= 10 bytes)
   private final byte[] trailer = new byte[22];
 
-  private LmdbIngestSink(LmdbEnvironment env, Clock clock, int newStoreFormat) {
+  private LmdbIngestSink(LmdbEnvironment env, Clock clock, int newStoreFormat, boolean pageCacheTrim) {
     this.env = env;
     this.clock = clock;
     this.newStoreFormat = newStoreFormat;
-    this.trim = new PageCacheTrim(env.directory().resolve("data.mdb"), "tributary-sink-trim " + env.directory());
+    this.trim = pageCacheTrim
+        ? new PageCacheTrim(env.directory().resolve("data.mdb"), "tributary-sink-trim " + env.directory())
+        : null;
   }
 
   /**
@@ -175,11 +177,44 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
    *     opened
    */
   public static LmdbIngestSink open(Path directory, Durability durability, Clock clock) {
-    return open(directory, durability, clock, FORMAT_VERSION);
+    return open(directory, durability, clock, defaultPageCacheTrim(durability));
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code directory}, choosing whether the data file's
+   * written pages leave the page cache behind its newest 16 MiB ({@code PageCacheTrim}; Linux only;
+   * docs/operators.md "Page cache"). It cuts the sink's kernel CPU per object about two-fold on a
+   * VM, but under {@link Durability#SYNC} and {@link Durability#NO_META_SYNC} it can drop a B-tree
+   * page LMDB has just rewritten and is about to read, which a commit then reads from disk (a
+   * longer tail of commit times); the default ({@link #open(Path, Durability, Clock)}) is on for
+   * {@link Durability#OS_FLUSH} only.
+   *
+   * @param directory where LMDB keeps {@code data.mdb} and {@code lock.mdb}
+   * @param durability how commits are flushed
+   * @param clock source of {@link IngestedObject#getIngestedAtMs()}
+   * @param pageCacheTrim whether to drop the written pages from the page cache
+   * @throws SinkException if the directory holds something else, a newer format, or cannot be
+   *     opened
+   */
+  public static LmdbIngestSink open(Path directory, Durability durability, Clock clock, boolean pageCacheTrim) {
+    return open(directory, durability, clock, FORMAT_VERSION, pageCacheTrim);
+  }
+
+  /**
+   * The page-cache trim's default for {@code durability}: on for {@link Durability#OS_FLUSH} only
+   * (see {@link #open(Path, Durability, Clock, boolean)}).
+   */
+  public static boolean defaultPageCacheTrim(Durability durability) {
+    return durability == Durability.OS_FLUSH;
   }
 
   /** As {@link #open(Path, Durability, Clock)}, creating a new store in format {@code newStoreFormat} (tests). */
   static LmdbIngestSink open(Path directory, Durability durability, Clock clock, int newStoreFormat) {
+    return open(directory, durability, clock, newStoreFormat, defaultPageCacheTrim(durability));
+  }
+
+  private static LmdbIngestSink open(
+      Path directory, Durability durability, Clock clock, int newStoreFormat, boolean pageCacheTrim) {
     if (newStoreFormat < 1 || newStoreFormat > FORMAT_VERSION) {
       throw new IllegalArgumentException("newStoreFormat " + newStoreFormat + " (expected: 1 to " + FORMAT_VERSION + ")");
     }
@@ -194,7 +229,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     } catch (RuntimeException e) {
       throw new SinkException("LMDB ingest store at " + directory + ": cannot open: " + e.getMessage(), e);
     }
-    LmdbIngestSink sink = new LmdbIngestSink(env, clock, newStoreFormat);
+    LmdbIngestSink sink = new LmdbIngestSink(env, clock, newStoreFormat, pageCacheTrim);
     try {
       env.writeExclusive(sink::initialize);
     } catch (RuntimeException e) {
@@ -330,7 +365,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     CommitResult result = format == 1
         ? call(() -> env.write(txn -> store(txn, batch, now)), "commit")
         : call(() -> env.write(txn -> storeRounds(txn, batch, now)), "commit");
-    trim.afterWrite(); // returns at once: a thread of its own drops the written pages
+    if (trim != null) {
+      trim.afterWrite(); // returns at once: a thread of its own drops the written pages
+    }
     return result;
   }
 
@@ -916,7 +953,9 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
 
   @Override
   public void close() {
-    trim.close();
+    if (trim != null) {
+      trim.close();
+    }
     env.close();
   }
 

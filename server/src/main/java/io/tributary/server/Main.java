@@ -102,6 +102,12 @@ public final class Main implements Runnable {
         "'" + text + "' (expected: a duration such as 30s, 30m, 12h, 60d or PT30M)");
   }
 
+  /** The value of an on/off option. */
+  enum OnOff {
+    on,
+    off
+  }
+
   /** {@code serve}: runs the server until the process is stopped (SIGINT/SIGTERM). */
   @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the ingest server.")
   public static final class Serve implements Callable<Integer> {
@@ -163,6 +169,11 @@ public final class Main implements Runnable {
     @Option(names = "--durability", defaultValue = "SYNC",
         description = "LMDB flushing: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     Durability durability;
+
+    @Option(names = "--page-cache-trim", paramLabel = "on|off",
+        description = "Drop the store's written pages from the page cache behind its newest 16 MiB (Linux). "
+            + "Default: on with --durability OS_FLUSH, else off.")
+    OnOff pageCacheTrim;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE",
         description = "Serve https:// and wss:// with the key and certificate chain in this keystore (PKCS12 or JKS).")
@@ -267,7 +278,8 @@ public final class Main implements Runnable {
       if (schema == null && !devMode) {
         throw new IllegalArgumentException("--schema is required unless --dev-mode");
       }
-      b.sink(LmdbIngestSink.open(dataDir, durability, Clock.systemUTC()));
+      b.sink(LmdbIngestSink.open(dataDir, durability, Clock.systemUTC(),
+          pageCacheTrim != null ? pageCacheTrim == OnOff.on : LmdbIngestSink.defaultPageCacheTrim(durability)));
       IngestServer server = IngestServer.start(b.build());
       PrintWriter out = spec.commandLine().getOut();
       out.println("Tributary ingest server for app '" + appId + "' listening on "

@@ -177,7 +177,7 @@ class LmdbIngestSinkFormatTest {
     // objects before the check: a read of a dropped page through LMDB's map reads it from disk
     // with the device's read-ahead (megabytes), which would bring the pages back
     List<IngestedObject> stored = new ArrayList<>();
-    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, Durability.SYNC, CLOCK)) {
+    try (LmdbIngestSink sink = LmdbIngestSink.open(dir, Durability.SYNC, CLOCK, true)) {
       for (int r = 0; r < 30; r++) {
         List<IngestedObject> round = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -206,6 +206,25 @@ class LmdbIngestSinkFormatTest {
       }
       assertThat(sink.find("A", Values.ofInt(0)).orElseThrow().getSequence()).isEqualTo(1);
       assertThat(sink.find("A", Values.ofInt(29_999)).orElseThrow().getSequence()).isEqualTo(30_000);
+    }
+  }
+
+  @Test
+  void thePageCacheTrimIsOnByDefaultForOsFlushOnly() {
+    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.OS_FLUSH)).isTrue();
+    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.SYNC)).isFalse();
+    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.NO_META_SYNC)).isFalse();
+    // the trim's thread starts with the first commit of a sink that trims, and only then
+    for (Durability d : Durability.values()) {
+      Path store = dir.resolve(d.name());
+      try (LmdbIngestSink sink = LmdbIngestSink.open(store, d, CLOCK)) {
+        sink.commit(IngestBatch.ofObjects(List.of(LmdbIngestSinkTest.object("A", Values.ofInt(1), 0)), List.of(), 0,
+            Map.of()));
+        boolean trimming = Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.getName().equals("tributary-sink-trim " + store));
+        boolean linux = System.getProperty("os.name", "").startsWith("Linux");
+        assertThat(trimming).as(d.name()).isEqualTo(linux && LmdbIngestSink.defaultPageCacheTrim(d));
+      }
     }
   }
 

@@ -35,7 +35,8 @@ class MainTest {
     cl.setOut(new PrintWriter(printed));
     CommandLine.ParseResult parsed = cl.parseArgs("serve", "--data-dir", data.toString(), "--app-id", TestServer.APP,
         "--schema", schema.toString(), "--port", "0", "--host", "127.0.0.1",
-        "--token-secret", new String(TestServer.SECRET, StandardCharsets.UTF_8), "--api-key", "loader=loader-key-1234");
+        "--token-secret", new String(TestServer.SECRET, StandardCharsets.UTF_8), "--api-key", "loader=loader-key-1234",
+        "--page-cache-trim", "on");
     Main.Serve serve = parsed.subcommand().commandSpec().commandLine().getCommand();
     List<CaptureReplay.ExpectedObject> created;
     try (IngestServer server = serve.start()) {
@@ -100,6 +101,7 @@ class MainTest {
     assertThat(serveError(base, "--worker-threads", "0")).contains("workerThreads: 0 (expected: 1..1024)");
     assertThat(serveError(base, "--max-sessions-per-connection", "0")).contains("maxSessionsPerConnection: 0");
     assertThat(serveError(base, "--idle-timeout", "0s")).contains("idleTimeout: PT0S (expected: > 0)");
+    assertThat(serveError(base, "--page-cache-trim", "yes")).contains("--page-cache-trim", "expected one of [on, off]", "'yes'");
     assertThat(serveError(base, "--error-log-url", "logs.example.com/x"))
         .contains("errorLogUrl: 'logs.example.com/x' (expected: an absolute http:// or https:// URL with a host");
   }
