@@ -1,5 +1,10 @@
 package io.tributary.protocol.changeset;
 
+import static io.tributary.protocol.changeset.ReadingPaths.SENSOR;
+import static io.tributary.protocol.changeset.ReadingPaths.VALUE;
+import static io.tributary.protocol.changeset.ReadingPaths.TS;
+import static io.tributary.protocol.changeset.ReadingPaths.LOCATION;
+import static io.tributary.protocol.changeset.ReadingPaths.LAT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,12 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class RawStoresTest {
   private static final Name READING = Name.of("Reading");
-  private static final FieldPath SENSOR = FieldPath.of(Name.of("sensor"));
-  private static final FieldPath VALUE = FieldPath.of(Name.of("value"));
-  private static final FieldPath TS = FieldPath.of(Name.of("ts"));
-  private static final FieldPath LOCATION = FieldPath.of(Name.of("location"));
-  private static final FieldPath LAT =
-      FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
 
   /** The script's class in a class loader whose writer uses the checked fallback stores. */
   private static Class<?> fallbackScript;

@@ -1,5 +1,11 @@
 package io.tributary.protocol.changeset;
 
+import static io.tributary.protocol.changeset.ReadingPaths.SENSOR;
+import static io.tributary.protocol.changeset.ReadingPaths.VALUE;
+import static io.tributary.protocol.changeset.ReadingPaths.TS;
+import static io.tributary.protocol.changeset.ReadingPaths.LOCATION;
+import static io.tributary.protocol.changeset.ReadingPaths.LAT;
+import static io.tributary.protocol.changeset.ReadingPaths.LON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.protocol.ObjectId;
@@ -153,14 +159,6 @@ class SpecExamplesTest {
     assertThat(expected.length).isEqualTo(235 + 235 - 10 - 9 - 8 - 5 - 11 - 11 - 6 - 6);
   }
 
-  private static final FieldPath SENSOR = FieldPath.of(Name.of("sensor"));
-  private static final FieldPath VALUE = FieldPath.of(Name.of("value"));
-  private static final FieldPath TS = FieldPath.of(Name.of("ts"));
-  private static final FieldPath LOCATION = FieldPath.of(Name.of("location"));
-  private static final FieldPath LAT =
-      FieldPath.ofEmbedded(Name.of("location"), Name.of("lat"), Name.of("Location"));
-  private static final FieldPath LON =
-      FieldPath.ofEmbedded(Name.of("location"), Name.of("lon"), Name.of("Location"));
 
   private static void writeReadingWithFieldPaths(ChangesetWriter w) {
     w.createObject(Name.of("Reading"), ObjectId.fromHex("6560f0a1c3b2a1f0e4d3c2b1"));
