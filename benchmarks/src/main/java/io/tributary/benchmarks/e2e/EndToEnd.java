@@ -85,10 +85,13 @@ public final class EndToEnd {
    * @param duration the measurement window
    * @param logMaxBytes each device log's bound (writers block when it is full)
    * @param workerThreads the server's Netty I/O threads
+   * @param pageCacheTrim whether the server's store drops its written pages from the page cache
+   *     ({@code --page-cache-trim on|off}; default: the store's default for the durability)
    * @param directory where the server store and device logs go (deleted afterwards)
    */
   record Options(int devices, int batch, Durability durability, boolean compression, double rate,
-      int window, Duration warmup, Duration duration, long logMaxBytes, int workerThreads, Path directory) {
+      int window, Duration warmup, Duration duration, long logMaxBytes, int workerThreads, boolean pageCacheTrim,
+      Path directory) {
 
     static Options parse(String[] args) {
       int devices = 1;
@@ -101,6 +104,7 @@ public final class EndToEnd {
       Duration duration = Duration.ofSeconds(10);
       long logMaxBytes = 16L << 20;
       int workers = 2;
+      Boolean trim = null;
       Path dir = Path.of(System.getProperty("tributary.bench.dir", "target/bench-data"));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -126,6 +130,11 @@ public final class EndToEnd {
           case "--duration" -> duration = seconds(v);
           case "--log-max-mib" -> logMaxBytes = Long.parseLong(v) << 20;
           case "--server-workers" -> workers = Integer.parseInt(v);
+          case "--page-cache-trim" -> trim = switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--page-cache-trim: " + v + " (expected: on or off)");
+          };
           case "--dir" -> dir = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
@@ -142,7 +151,9 @@ public final class EndToEnd {
       if (window < 0) {
         throw new IllegalArgumentException("--window: " + window + " (expected: >= 0, 0 for no bound)");
       }
-      return new Options(devices, batch, durability, compression, rate, window, warmup, duration, logMaxBytes, workers, dir);
+      boolean pageCacheTrim = trim != null ? trim : LmdbIngestSink.defaultPageCacheTrim(durability);
+      return new Options(devices, batch, durability, compression, rate, window, warmup, duration, logMaxBytes, workers,
+          pageCacheTrim, dir);
     }
 
     private static Duration seconds(String v) {
@@ -298,7 +309,7 @@ public final class EndToEnd {
         .workerThreads(o.workerThreads())
         .schema(BenchSchema.SERVER)
         .auth(AuthConfig.newBuilder().tokenSecret(secret).build())
-        .sink(LmdbIngestSink.open(dir.resolve("server"), o.durability(), Clock.systemUTC()))
+        .sink(LmdbIngestSink.open(dir.resolve("server"), o.durability(), Clock.systemUTC(), o.pageCacheTrim()))
         .build();
     ThreadCpu serverCpu = new ThreadCpu(SERVER_THREADS);
     ThreadCpu clientCpu = new ThreadCpu(CLIENT_THREADS);
@@ -340,8 +351,9 @@ public final class EndToEnd {
         for (BenchDevice d : devices) {
           d.awaitConnected(Duration.ofSeconds(60));
         }
-        log.printf(Locale.ROOT, "e2e: %d devices connected to %s; %d objects/tx, %s, compression %s, %s%n",
+        log.printf(Locale.ROOT, "e2e: %d devices connected to %s; %d objects/tx, %s, compression %s, page-cache trim %s, %s%n",
             o.devices(), server.baseUrl(), o.batch(), o.durability(), o.compression() ? "on" : "off",
+            o.pageCacheTrim() ? "on" : "off",
             (o.rate() > 0 ? String.format(Locale.ROOT, "%,.0f objects/s offered", o.rate()) : "unpaced")
                 + (o.window() > 0 ? ", at most " + o.window() + " transactions per device unacknowledged" : ""));
         long periodNanos = o.rate() > 0 ? (long) (o.batch() * 1e9 * o.devices() / o.rate()) : 0;

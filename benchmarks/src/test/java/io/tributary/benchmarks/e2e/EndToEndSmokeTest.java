@@ -23,6 +23,7 @@ class EndToEndSmokeTest {
         "--devices", "2", "--batch", "10", "--durability", "NO_META_SYNC", "--compression", "off",
         "--rate", "2000", "--warmup", "0.3s", "--duration", "1s", "--log-max-mib", "8", "--dir", dir.toString()});
     assertThat(o.warmup()).isEqualTo(Duration.ofMillis(300));
+    assertThat(o.pageCacheTrim()).as("the store's default for NO_META_SYNC").isFalse();
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     EndToEnd.Result r = EndToEnd.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -39,7 +40,7 @@ class EndToEndSmokeTest {
     assertThat(r.clientCpuNanosPerObject() + r.serverCpuNanosPerObject())
         .isLessThanOrEqualTo(r.processCpuNanosPerObject() * 1.05); // disjoint thread sets
     assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once", "page-cache trim off");
     try (var left = Files.list(dir)) {
       assertThat(left).as("scratch directories deleted").isEmpty();
     }
@@ -51,6 +52,7 @@ class EndToEndSmokeTest {
         "--devices", "2", "--batch", "10", "--durability", "OS_FLUSH", "--compression", "off", "--window", "2",
         "--warmup", "0.2s", "--duration", "0.8s", "--log-max-mib", "8", "--dir", dir.toString()});
     assertThat(o.window()).isEqualTo(2);
+    assertThat(o.pageCacheTrim()).as("the store's default for OS_FLUSH").isTrue();
     assertThat(o.rate()).as("unpaced: only the window holds the writers back").isZero();
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
@@ -62,6 +64,17 @@ class EndToEndSmokeTest {
     // unbounded writers would have hundreds of 10-object transactions in each log
     assertThat(log.toString(StandardCharsets.UTF_8))
         .containsPattern("at most [12] transactions of one device waited for their acknowledgement at once");
+  }
+
+  @Test
+  void thePageCacheTrimCanBeChosenForAnyDurability() {
+    assertThat(EndToEnd.Options.parse(new String[] {"--durability", "SYNC", "--page-cache-trim", "on"}).pageCacheTrim())
+        .isTrue();
+    assertThat(EndToEnd.Options.parse(new String[] {"--durability", "OS_FLUSH", "--page-cache-trim", "off"})
+        .pageCacheTrim()).isFalse();
+    assertThatThrownBy(() -> EndToEnd.Options.parse(new String[] {"--page-cache-trim", "yes"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--page-cache-trim: yes (expected: on or off)");
   }
 
   @Test
