@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogException;
@@ -612,7 +613,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
           continue;
         }
         int length = list.length(i);
-        int need = varintSize(length) + length;
+        int need = CodedOutputStream.computeUInt32SizeNoTag(length) + length;
         if (count > 0 && CHUNK_HEADER_MAX + used + need > CHUNK_BYTES) {
           putChunk(cursor, chunkFirst, count, used, now);
           chunkFirst += count;
@@ -638,18 +639,22 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     byte[] h = trailer;
     int n = DirectIngest.putVarint(h, 0, now);
     n = DirectIngest.putVarint(h, n, count);
-    int total = n + used;
-    ByteBuffer value = cursor.reserve(longKey(chunkFirst), total, APPEND);
-    if (value.remaining() != total) {
-      throw new SinkException("LMDB ingest store at " + env.directory() + ": chunk " + chunkFirst + ": reserved "
-          + value.remaining() + " bytes (expected: " + total + ")", null);
-    }
+    ByteBuffer value = reserveAppended(cursor, chunkFirst, n + used, "chunk");
     value.put(h, 0, n);
     value.put(chunk, 0, used);
   }
 
-  private static int varintSize(int v) {
-    return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
+  /**
+   * Appends an {@code objects} entry under key {@code seq} ({@code what} and {@code seq} name it in
+   * the error) and returns its reserved value of exactly {@code total} bytes.
+   */
+  private ByteBuffer reserveAppended(Cursor<ByteBuffer> cursor, long seq, int total, String what) {
+    ByteBuffer value = cursor.reserve(longKey(seq), total, APPEND);
+    if (value.remaining() != total) {
+      throw new SinkException("LMDB ingest store at " + env.directory() + ": " + what + " " + seq + ": reserved "
+          + value.remaining() + " bytes (expected: " + total + ")", null);
+    }
+    return value;
   }
 
   /**
@@ -668,12 +673,7 @@ public final class LmdbIngestSink implements IngestSink, IngestStore {
     int n = DirectIngest.putVarint(t, 1, seq);
     t[n++] = (byte) (IngestedObject.INGESTED_AT_MS_FIELD_NUMBER << 3);
     n = DirectIngest.putVarint(t, n, now);
-    int total = length + n;
-    ByteBuffer value = cursor.reserve(longKey(seq), total, APPEND);
-    if (value.remaining() != total) {
-      throw new SinkException("LMDB ingest store at " + env.directory() + ": object " + seq + ": reserved "
-          + value.remaining() + " bytes (expected: " + total + ")", null);
-    }
+    ByteBuffer value = reserveAppended(cursor, seq, length + n, "object");
     value.put(data, offset, length);
     value.put(t, 0, n);
   }
