@@ -176,8 +176,8 @@ final class ClientConnection implements EdgeHandler {
     // the session is unknown (nothing of the message was read): connection-level 101, never 104
     // (crashes realm-core) and never close code 1009 (client reset), spec protocol.md §10.4
     JsonErrorMessage error =
-        ServerErrors.connection(ProtocolError.OTHER_ERROR, ErrorAction.APPLICATION_BUG, false,
-            "message of " + size + " bytes (expected: at most " + limit + " bytes)", settings.errorLogUrl());
+        engine.errors().connection(ProtocolError.OTHER_ERROR, ErrorAction.APPLICATION_BUG, false,
+            "message of " + size + " bytes (expected: at most " + limit + " bytes)");
     ServerErrors.checkOutgoing(error);
     closing = true;
     engine.metrics().errorSent(error.errorCode());

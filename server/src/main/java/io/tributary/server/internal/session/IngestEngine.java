@@ -99,6 +99,8 @@ public final class IngestEngine implements AutoCloseable {
   public static final String SALT_SECRET_SETTING = "version_salt_secret";
 
   private final EngineSettings settings;
+  /** Builds every JSON_ERROR, with the operator's log URL. */
+  private final ServerErrors errors;
   private final IngestSink sink;
   private final Metrics metrics;
   private final ConcurrentLinkedQueue<Inbound> queue = new ConcurrentLinkedQueue<>();
@@ -206,6 +208,7 @@ public final class IngestEngine implements AutoCloseable {
    */
   public IngestEngine(EngineSettings settings, IngestSink sink, Metrics metrics) {
     this.settings = settings;
+    this.errors = new ServerErrors(settings.errorLogUrl());
     this.sink = sink;
     this.metrics = metrics;
     this.files = new ClientFileRegistry(sink, settings.clientFileCacheSize());
@@ -267,6 +270,11 @@ public final class IngestEngine implements AutoCloseable {
       merged.put(c.name(), mine);
     }
     return AppSchema.of(merged.values());
+  }
+
+  /** Builds this server's JSON_ERROR messages (with its log URL). */
+  ServerErrors errors() {
+    return errors;
   }
 
   /** The counters. */
@@ -579,9 +587,8 @@ public final class IngestEngine implements AutoCloseable {
 
   private ServerMessage transientError(Session s, RuntimeException cause) {
     metrics.errorSent(ProtocolError.OTHER_SESSION_ERROR.code());
-    return ServerErrors.session(ProtocolError.OTHER_SESSION_ERROR, s.ident, ErrorAction.TRANSIENT, true,
-        "storage temporarily unavailable, retry later: " + cause.getMessage(), ServerErrors.TRANSIENT_BACKOFF,
-        settings.errorLogUrl());
+    return errors.session(ProtocolError.OTHER_SESSION_ERROR, s.ident, ErrorAction.TRANSIENT, true,
+        "storage temporarily unavailable, retry later: " + cause.getMessage(), ServerErrors.TRANSIENT_BACKOFF);
   }
 
   private void flush(Round r) {
@@ -751,9 +758,9 @@ public final class IngestEngine implements AutoCloseable {
     if (active > max) {
       // never 224 (crashes realm-core): a transient session error, the client retries later
       metrics.errorSent(ProtocolError.OTHER_SESSION_ERROR.code());
-      reply(s, ServerErrors.session(ProtocolError.OTHER_SESSION_ERROR, ident, ErrorAction.TRANSIENT, true,
+      reply(s, errors.session(ProtocolError.OTHER_SESSION_ERROR, ident, ErrorAction.TRANSIENT, true,
           "too many sessions on this connection: " + active + " (expected: at most " + max + ")",
-          ServerErrors.TRANSIENT_BACKOFF, settings.errorLogUrl()));
+          ServerErrors.TRANSIENT_BACKOFF));
       s.state = Session.State.ERRORED;
       return;
     }
@@ -1139,7 +1146,7 @@ public final class IngestEngine implements AutoCloseable {
   private void sessionError(Session s, ProtocolError error, ErrorAction action, boolean tryAgain, String message) {
     metrics.errorSent(error.code());
     LOG.log(System.Logger.Level.INFO, () -> s + ": error " + error.code() + ": " + message);
-    reply(s, ServerErrors.session(error, s.ident, action, tryAgain, message, null, settings.errorLogUrl()));
+    reply(s, errors.session(error, s.ident, action, tryAgain, message, null));
     markErrored(s);
   }
 
@@ -1165,8 +1172,7 @@ public final class IngestEngine implements AutoCloseable {
     metrics.errorSent(error.code());
     LOG.log(System.Logger.Level.INFO, () -> c + ": connection error " + error.code() + ": " + message);
     boolean retry = error == ProtocolError.CONNECTION_CLOSED;
-    round.replies.add(new Reply(c, null, ServerErrors.connection(error, ServerErrors.actionFor(error), retry, message,
-        settings.errorLogUrl()), true));
+    round.replies.add(new Reply(c, null, errors.connection(error, ServerErrors.actionFor(error), retry, message), true));
     c.closedForEngine = true;
     releaseAll(c);
   }

@@ -12,7 +12,8 @@ import io.tributary.protocol.message.ServerMessage;
  * all six required keys, at the right level, and never with a code that makes realm-core abort
  * (104, 202, 203, 205, 207, 214, 215, 218–221, 224; §10.1) or that it does not know. {@link
  * #requireSendable} is checked here and again on the send path, so no code path can send one.
- * Thread safe (stateless).
+ * An instance carries the server's {@code logURL} (the operator's link to its logs, or {@code
+ * ""}) into every error it builds. Thread safe (immutable).
  */
 public final class ServerErrors {
   /** Longest error text sent; longer texts are cut (with "..."). */
@@ -21,7 +22,15 @@ public final class ServerErrors {
   /** Backoff for transient errors (overload, storage unavailable): 2 s, at most 60 s, ×2. */
   static final JsonErrorBody.Backoff TRANSIENT_BACKOFF = new JsonErrorBody.Backoff(2, 60, 2);
 
-  private ServerErrors() {}
+  private final String logUrl;
+
+  /**
+   * @param logUrl the {@code logURL} of every error built: the operator's link to the server's
+   *     logs, or {@code ""}
+   */
+  public ServerErrors(String logUrl) {
+    this.logUrl = java.util.Objects.requireNonNull(logUrl, "logUrl");
+  }
 
   /**
    * Throws unless a server may send {@code code}.
@@ -51,11 +60,9 @@ public final class ServerErrors {
   /**
    * A connection-level JSON_ERROR (session ident 0); the server closes the connection after it.
    *
-   * @param logUrl the body's {@code logURL}: the operator's link to the server's logs, or {@code ""}
    * @throws IllegalStateException if {@code error} is not a sendable connection-level code
    */
-  public static JsonErrorMessage connection(
-      ProtocolError error, ErrorAction action, boolean tryAgain, String message, String logUrl) {
+  public JsonErrorMessage connection(ProtocolError error, ErrorAction action, boolean tryAgain, String message) {
     requireSendable(error.code());
     if (error.level() != ProtocolError.Level.CONNECTION) {
       throw new IllegalStateException("connection error with session-level code " + error);
@@ -67,13 +74,12 @@ public final class ServerErrors {
    * A session-level JSON_ERROR.
    *
    * @param backoff retry delays, or {@code null}
-   * @param logUrl the body's {@code logURL}: the operator's link to the server's logs, or {@code ""}
    * @throws IllegalStateException if {@code error} is not a sendable session-level code or {@code
    *     session} is 0
    */
-  public static JsonErrorMessage session(
+  public JsonErrorMessage session(
       ProtocolError error, long session, ErrorAction action, boolean tryAgain, String message,
-      JsonErrorBody.Backoff backoff, String logUrl) {
+      JsonErrorBody.Backoff backoff) {
     requireSendable(error.code());
     if (error.level() != ProtocolError.Level.SESSION || session < 1) {
       throw new IllegalStateException("session error " + error + " for session " + session);
