@@ -119,22 +119,14 @@ public final class EndToEnd {
           case "--devices" -> devices = Integer.parseInt(v);
           case "--batch" -> batch = Integer.parseInt(v);
           case "--durability" -> durability = Durability.valueOf(v.toUpperCase(Locale.ROOT));
-          case "--compression" -> compression = switch (v) {
-            case "on", "true" -> true;
-            case "off", "false" -> false;
-            default -> throw new IllegalArgumentException("--compression: " + v + " (expected: on or off)");
-          };
+          case "--compression" -> compression = onOff(a, v);
           case "--rate" -> rate = Double.parseDouble(v);
           case "--window" -> window = Integer.parseInt(v);
           case "--warmup" -> warmup = seconds(v);
           case "--duration" -> duration = seconds(v);
           case "--log-max-mib" -> logMaxBytes = Long.parseLong(v) << 20;
           case "--server-workers" -> workers = Integer.parseInt(v);
-          case "--page-cache-trim" -> trim = switch (v) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException("--page-cache-trim: " + v + " (expected: on or off)");
-          };
+          case "--page-cache-trim" -> trim = onOff(a, v);
           case "--dir" -> dir = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
@@ -154,6 +146,15 @@ public final class EndToEnd {
       boolean pageCacheTrim = trim != null ? trim : LmdbIngestSink.defaultPageCacheTrim(durability);
       return new Options(devices, batch, durability, compression, rate, window, warmup, duration, logMaxBytes, workers,
           pageCacheTrim, dir);
+    }
+
+    /** {@code on} (or {@code true}) or {@code off} (or {@code false}), the value of {@code option}. */
+    private static boolean onOff(String option, String v) {
+      return switch (v) {
+        case "on", "true" -> true;
+        case "off", "false" -> false;
+        default -> throw new IllegalArgumentException(option + ": " + v + " (expected: on or off)");
+      };
     }
 
     private static Duration seconds(String v) {
