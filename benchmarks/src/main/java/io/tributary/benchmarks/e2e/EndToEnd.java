@@ -255,12 +255,33 @@ public final class EndToEnd {
   }
 
   private static long writeBytes(Path io) throws IOException {
+    return ioField(io, "write_bytes:");
+  }
+
+  private static long ioField(Path io, String field) throws IOException {
     for (String line : Files.readAllLines(io)) {
-      if (line.startsWith("write_bytes:")) {
-        return Long.parseLong(line.substring("write_bytes:".length()).trim());
+      if (line.startsWith(field)) {
+        return Long.parseLong(line.substring(field.length()).trim());
       }
     }
-    throw new IOException(io + ": no write_bytes");
+    throw new IOException(io + ": no " + field);
+  }
+
+  /**
+   * This process's major page faults so far ({@code majflt} of {@code /proc/self/stat}: pages its
+   * memory maps had to read from storage) and bytes read from storage ({@code read_bytes} of
+   * {@code /proc/self/io}), or null where {@code /proc} does not tell (not Linux).
+   */
+  static long[] faultsAndReadBytes() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      // fields after the command's closing parenthesis: state is field 3, majflt field 12
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      long majorFaults = Long.parseLong(fields[12 - 3]);
+      return new long[] {majorFaults, ioField(Path.of("/proc/self/io"), "read_bytes:")};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Runs one configuration (see the class comment) and prints its Markdown row. */
@@ -401,6 +422,7 @@ public final class EndToEnd {
         long processW0 = ThreadCpu.processCpuNanos();
         Map<String, Long> jvmW0 = ThreadCpu.jvmThreadMillis();
         long[] written0 = writtenBytes();
+        long[] faults0 = faultsAndReadBytes();
         long w0 = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
           ackObjects0[i] = devices.get(i).acknowledgedObjects();
@@ -410,6 +432,7 @@ public final class EndToEnd {
         sleepUntil(w0 + o.duration().toNanos(), stop);
         long w1 = System.nanoTime();
         long[] written1 = writtenBytes();
+        long[] faults1 = faultsAndReadBytes();
         // the writers are still running: their window CPU is in the snapshots
         Map<Long, Long> clientW1 = clientCpu.snapshot();
         Map<Long, Long> serverW1 = serverCpu.snapshot();
@@ -437,6 +460,10 @@ public final class EndToEnd {
           long sink = written1[1] - written0[1];
           log.printf(Locale.ROOT, "e2e: window bytes written (/proc write_bytes): process %,d (%.1f B/object), sink thread %,d (%.1f B/object)%n",
               process, (double) process / windowObjects, sink, (double) sink / windowObjects);
+        }
+        if (faults0 != null && faults1 != null) {
+          log.printf(Locale.ROOT, "e2e: window major page faults %,d, bytes read from storage %,d (process)%n",
+              faults1[0] - faults0[0], faults1[1] - faults0[1]);
         }
         stop.set(true);
         for (Thread t : writers) {
