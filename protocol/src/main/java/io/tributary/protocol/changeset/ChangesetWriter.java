@@ -1435,7 +1435,7 @@ public final class ChangesetWriter {
       b[p] = (byte) PayloadType.STRING.code();
       b[p + 1] = (byte) n;
       int q = p + 2;
-      if (copyAscii(value, n, b, q)) {
+      if (copyAsciiRaw(value, n, b, RawStores.at(q))) {
         b[q + n] = 0; // is_default
         return fastEnd(q + n + 1);
       }
@@ -1457,16 +1457,8 @@ public final class ChangesetWriter {
       int p = pos;
       b[p++] = (byte) PayloadType.STRING.code();
       p = Varint.write(b, p, n);
-      int i = 0;
-      for (; i < n; i++) {
-        char c = value.charAt(i);
-        if (c >= 0x80) {
-          break;
-        }
-        b[p++] = (byte) c;
-      }
-      if (i == n) {
-        pos = p;
+      if (RawStores.copyAsciiAny(value, n, b, RawStores.at(p))) {
+        pos = p + n;
         return endVariablePayload();
       }
       pos = start;
@@ -2179,33 +2171,15 @@ public final class ChangesetWriter {
   }
 
   /**
-   * Copies the {@code n} chars of {@code s} to {@code b[q..]} as bytes while they are ASCII.
-   * Apart from the terminals (fluent and prepared) so that their compiled code stays small enough
-   * to be inlined (the unrolled loop is large).
+   * Copies the {@code n} chars of {@code s} to {@code b} at raw offset {@code a} ({@link
+   * RawStores#at}), {@code n} bytes reserved there, as bytes while they are ASCII ({@link
+   * RawStores#copyAscii}: a compact string's own bytes, 8 at a time). Apart from the terminals
+   * (fluent and prepared) so that their compiled code stays small enough to be inlined.
    *
    * @return whether every char was ASCII (else the bytes written are garbage)
    */
-  private static boolean copyAscii(String s, int n, byte[] b, int q) {
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        return false;
-      }
-      b[q + i] = (byte) c;
-    }
-    return true;
-  }
-
-  /** {@link #copyAscii} by raw stores at offset {@code a}, {@code n} bytes reserved. */
   private static boolean copyAsciiRaw(String s, int n, byte[] b, long a) {
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        return false;
-      }
-      RawStores.putByte(b, a + i, c);
-    }
-    return true;
+    return RawStores.copyAscii(s, n, b, a);
   }
 
   /**
