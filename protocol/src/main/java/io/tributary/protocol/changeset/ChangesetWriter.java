@@ -2061,6 +2061,14 @@ public final class ChangesetWriter {
     byte[] b = buf;
     long a = RawStores.at(p);
     RawStores.putByte(b, a, PayloadType.TIMESTAMP.code());
+    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      // seconds > 0 (1974-2514), so the nanoseconds are 0 or more; their word's bytes after the
+      // varint (at most 5 of its 8) are zero, the first of them is is_default
+      RawStores.putLong(b, a + 1, Varint.fiveWord(seconds));
+      RawStores.putLong(b, a + 6, Varint.nonNegativeIntWord(nanos));
+      pos = p + 7 + Varint.nonNegativeIntSize(nanos);
+      return this;
+    }
     int k = timestampRaw(b, a + 1, seconds, nanos);
     RawStores.putByte(b, a + 1 + k, 0); // is_default
     pos = p + 2 + k;
@@ -2207,15 +2215,9 @@ public final class ChangesetWriter {
 
   /**
    * {@link #writeTimestampData} by raw stores at offset {@code a}, 20 bytes reserved there;
-   * returns the bytes written.
+   * returns the bytes written. (The common 5-byte seconds are written by the caller.)
    */
   private static int timestampRaw(byte[] b, long a, long seconds, int nanos) {
-    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
-      // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
-      RawStores.putLong(b, a, Varint.fiveWord(seconds));
-      RawStores.putLong(b, a + 5, Varint.nonNegativeIntWord(nanos));
-      return 5 + Varint.nonNegativeIntSize(nanos);
-    }
     int k = varintRaw(b, a, seconds);
     return k + varintRaw(b, a + k, nanos);
   }
