@@ -263,6 +263,9 @@ final class RawStores {
   }
 
   private static boolean copyAsciiChars(String s, int n, byte[] b, long a) {
+    if (s == null) { // as with the raw reads, also for n = 0
+      throw new NullPointerException("string");
+    }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x80) {
