@@ -1435,7 +1435,7 @@ public final class ChangesetWriter {
       b[p] = (byte) PayloadType.STRING.code();
       b[p + 1] = (byte) n;
       int q = p + 2;
-      if (copyAscii(value, n, b, q)) {
+      if (copyAsciiRaw(value, n, b, RawStores.at(q))) {
         b[q + n] = 0; // is_default
         return fastEnd(q + n + 1);
       }
@@ -1457,16 +1457,8 @@ public final class ChangesetWriter {
       int p = pos;
       b[p++] = (byte) PayloadType.STRING.code();
       p = Varint.write(b, p, n);
-      int i = 0;
-      for (; i < n; i++) {
-        char c = value.charAt(i);
-        if (c >= 0x80) {
-          break;
-        }
-        b[p++] = (byte) c;
-      }
-      if (i == n) {
-        pos = p;
+      if (RawStores.copyAsciiAny(value, n, b, RawStores.at(p))) {
+        pos = p + n;
         return endVariablePayload();
       }
       pos = start;
@@ -2069,6 +2061,14 @@ public final class ChangesetWriter {
     byte[] b = buf;
     long a = RawStores.at(p);
     RawStores.putByte(b, a, PayloadType.TIMESTAMP.code());
+    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
+      // seconds > 0 (1974-2514), so the nanoseconds are 0 or more; their word's bytes after the
+      // varint (at most 5 of its 8) are zero, the first of them is is_default
+      RawStores.putLong(b, a + 1, Varint.fiveWord(seconds));
+      RawStores.putLong(b, a + 6, Varint.nonNegativeIntWord(nanos));
+      pos = p + 7 + Varint.nonNegativeIntSize(nanos);
+      return this;
+    }
     int k = timestampRaw(b, a + 1, seconds, nanos);
     RawStores.putByte(b, a + 1 + k, 0); // is_default
     pos = p + 2 + k;
@@ -2179,33 +2179,15 @@ public final class ChangesetWriter {
   }
 
   /**
-   * Copies the {@code n} chars of {@code s} to {@code b[q..]} as bytes while they are ASCII.
-   * Apart from the terminals (fluent and prepared) so that their compiled code stays small enough
-   * to be inlined (the unrolled loop is large).
+   * Copies the {@code n} chars of {@code s} to {@code b} at raw offset {@code a} ({@link
+   * RawStores#at}), {@code n} bytes reserved there, as bytes while they are ASCII ({@link
+   * RawStores#copyAscii}: a compact string's own bytes, 8 at a time). Apart from the terminals
+   * (fluent and prepared) so that their compiled code stays small enough to be inlined.
    *
    * @return whether every char was ASCII (else the bytes written are garbage)
    */
-  private static boolean copyAscii(String s, int n, byte[] b, int q) {
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        return false;
-      }
-      b[q + i] = (byte) c;
-    }
-    return true;
-  }
-
-  /** {@link #copyAscii} by raw stores at offset {@code a}, {@code n} bytes reserved. */
   private static boolean copyAsciiRaw(String s, int n, byte[] b, long a) {
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        return false;
-      }
-      RawStores.putByte(b, a + i, c);
-    }
-    return true;
+    return RawStores.copyAscii(s, n, b, a);
   }
 
   /**
@@ -2233,15 +2215,9 @@ public final class ChangesetWriter {
 
   /**
    * {@link #writeTimestampData} by raw stores at offset {@code a}, 20 bytes reserved there;
-   * returns the bytes written.
+   * returns the bytes written. (The common 5-byte seconds are written by the caller.)
    */
   private static int timestampRaw(byte[] b, long a, long seconds, int nanos) {
-    if (seconds - Varint.FIVE_MIN + Long.MIN_VALUE < Varint.FIVE_SPAN + Long.MIN_VALUE) {
-      // seconds > 0, so the (normalized) nanoseconds are 0 or more: no sign to encode
-      RawStores.putLong(b, a, Varint.fiveWord(seconds));
-      RawStores.putLong(b, a + 5, Varint.nonNegativeIntWord(nanos));
-      return 5 + Varint.nonNegativeIntSize(nanos);
-    }
     int k = varintRaw(b, a, seconds);
     return k + varintRaw(b, a + k, nanos);
   }

@@ -29,6 +29,43 @@ public final class RawStoresScript {
     return RawStores.ENABLED;
   }
 
+  /** Whether this class loader's writer reads compact strings' own bytes. */
+  public static boolean rawStrings() {
+    return RawStores.STRINGS;
+  }
+
+  /**
+   * Each of {@code values} written as a String Update three ways (prepared twice, so that the
+   * second takes the fast route; fluent; fluent with a plain-String path, the general route),
+   * several objects, into a sink of {@code kind} whose first window is {@code 0..63} bytes; the
+   * changeset's bytes.
+   */
+  public static byte[] strings(String[] values, int kind, int firstWindow) {
+    ByteSink sink = kind == HEAP
+        ? new ArrayByteSink(firstWindow)
+        : ByteBufferSink.allocateDirect(firstWindow, 1 << 24);
+    ChangesetWriter w = new ChangesetWriter(sink);
+    FieldPath top = FieldPath.of(Name.of("s"));
+    FieldPath embedded = FieldPath.ofEmbedded(Name.of("e"), Name.of("s"), Name.of("E"));
+    long k = 0;
+    for (String v : values) {
+      w.createObject(Name.of("T"), k++);
+      w.stringValue(top, v);
+      w.stringValue(top, v);
+      w.stringValue(embedded, v);
+      w.update(Name.of("f")).stringValue(v);
+      w.update("g").key("h").inEmbedded("E").stringValue(v);
+    }
+    long size = w.finish();
+    byte[] out = new byte[(int) size];
+    if (sink instanceof ArrayByteSink) {
+      System.arraycopy(((ArrayByteSink) sink).array(), 0, out, 0, out.length);
+    } else {
+      ((ByteBufferSink) sink).written().get(out);
+    }
+    return out;
+  }
+
   /** The changeset of {@code seed} written into a sink of {@code kind}; its bytes. */
   public static byte[] run(long seed, int kind) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -144,8 +181,19 @@ public final class RawStoresScript {
   }
 
   private static String string(SplittableRandom r) {
-    int kind = r.nextInt(5);
-    int n = kind == 0 ? r.nextInt(60, 70) : r.nextInt(0, 16);
+    int kind = r.nextInt(8);
+    int n;
+    switch (kind) {
+      case 0:
+        n = r.nextInt(60, 70);
+        break;
+      case 5: // long: the general route (up to 1,024 chars), or the exact one beyond
+        n = r.nextInt(64, 1100);
+        break;
+      default:
+        n = r.nextInt(0, 20);
+        break;
+    }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
       if (kind == 1 && r.nextInt(4) == 0) {
@@ -154,6 +202,12 @@ public final class RawStoresScript {
       } else {
         sb.append((char) r.nextInt(0, 0x80));
       }
+    }
+    if ((kind == 6 || kind == 5) && n > 0) {
+      // one char that a compact string holds but is not ASCII (two UTF-8 bytes), anywhere
+      sb.setCharAt(r.nextInt(n), (char) r.nextInt(0x80, 0x100));
+    } else if (kind == 7 && n > 0) {
+      sb.setCharAt(r.nextInt(n), (char) r.nextInt(0x100, 0xD800)); // a UTF-16 string
     }
     return sb.toString();
   }

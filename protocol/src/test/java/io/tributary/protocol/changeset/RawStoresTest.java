@@ -209,17 +209,27 @@ class RawStoresTest {
 
   private static synchronized Class<?> fallback() throws Exception {
     if (fallbackScript == null) {
-      URL main = RawStores.class.getProtectionDomain().getCodeSource().getLocation();
-      URL test = RawStoresScript.class.getProtectionDomain().getCodeSource().getLocation();
-      // no parent delegation for the project's classes: the platform loader does not see them
-      URLClassLoader loader =
-          new URLClassLoader(new URL[] {main, test}, ClassLoader.getPlatformClassLoader());
-      String key = "io.tributary.protocol.rawStores";
+      fallbackScript = scriptWithPropertyOff("io.tributary.protocol.rawStores");
+    }
+    return fallbackScript;
+  }
+
+  /**
+   * {@link RawStoresScript} in a class loader of its own whose {@link RawStores} read the system
+   * property {@code key} as {@code false} when it initialised.
+   */
+  static Class<?> scriptWithPropertyOff(String key) throws Exception {
+    URL main = RawStores.class.getProtectionDomain().getCodeSource().getLocation();
+    URL test = RawStoresScript.class.getProtectionDomain().getCodeSource().getLocation();
+    // no parent delegation for the project's classes: the platform loader does not see them
+    URLClassLoader loader =
+        new URLClassLoader(new URL[] {main, test}, ClassLoader.getPlatformClassLoader());
+    synchronized (RawStoresTest.class) {
       String before = System.getProperty(key);
       System.setProperty(key, "false");
       try {
         Class.forName(RawStores.class.getName(), true, loader); // reads the property now
-        fallbackScript = Class.forName(RawStoresScript.class.getName(), true, loader);
+        return Class.forName(RawStoresScript.class.getName(), true, loader);
       } finally {
         if (before == null) {
           System.clearProperty(key);
@@ -228,6 +238,5 @@ class RawStoresTest {
         }
       }
     }
-    return fallbackScript;
   }
 }
