@@ -176,7 +176,41 @@ public final class ChangesetReader {
   private int typeCode = -1;
 
   private InstructionType type() {
-    return InstructionType.ofCode(typeCode);
+    return typeOfCode(typeCode);
+  }
+
+  /** The instruction type of code −1 (none: null) or 0..13; one load, no range test. */
+  static InstructionType typeOfCode(int code) {
+    return TYPE_BY_CODE[code & 15]; // C2 knows the index is in range
+  }
+
+  /** The payload type of a payload type code or {@link #NO_VALUE} (null); one load. */
+  static PayloadType valueTypeOfCode(int code) {
+    return VALUE_TYPE_BY_CODE[(code - PayloadType.MIN_CODE) & 31];
+  }
+
+  /**
+   * {@link InstructionType} by {@code code & 15}: codes 0..13 map to their type, −1 (none) and
+   * the unused 14 and 15 to null. {@link #typeCode} only ever holds −1 or 0..13.
+   */
+  private static final InstructionType[] TYPE_BY_CODE = new InstructionType[16];
+
+  /**
+   * {@link PayloadType} by {@code (code - MIN_CODE) & 31}: every payload type code, and null for
+   * {@link #NO_VALUE} and the unused rows. {@link #valueCode} only ever holds a code or NO_VALUE.
+   */
+  private static final PayloadType[] VALUE_TYPE_BY_CODE = new PayloadType[32];
+
+  /** {@link #valueCode} before any payload was read: maps to null in VALUE_TYPE_BY_CODE. */
+  static final int NO_VALUE = PayloadType.MAX_CODE + 1;
+
+  static {
+    for (InstructionType t : InstructionType.values()) {
+      TYPE_BY_CODE[t.code() & 15] = t;
+    }
+    for (PayloadType t : PayloadType.values()) {
+      VALUE_TYPE_BY_CODE[(t.code() - PayloadType.MIN_CODE) & 31] = t;
+    }
   }
   private int instructionStart;
   private int table;
@@ -195,7 +229,7 @@ public final class ChangesetReader {
   private long[] path = new long[8];
 
   /** {@link PayloadType#code()} of the payload (an int, as {@link #typeCode}). */
-  private int valueCode = Integer.MIN_VALUE;
+  private int valueCode = NO_VALUE;
   private long valueBits;
   private long valueBits2;
   private int valueExponent;
@@ -266,7 +300,8 @@ public final class ChangesetReader {
       int p = pos;
       if (end - p >= 23) {
         int i = arrayOffset + p;
-        long w = (long) LONG_LE_ARRAY.get(a, i);
+        long o = RawLoads.at(i); // bytes [i, i + 23) are the changeset's: checked above
+        long w = RawLoads.getLong(a, o);
         int head = (int) w & 0xFF00FF;
         int t = (int) (w >>> 8) & 0xFF;
         if (t < fastInterns) { // one unsigned test: below 0x40 (1-byte varint) and interned
@@ -279,7 +314,7 @@ public final class ChangesetReader {
             pos = p + 15;
             return true;
           }
-          if (head == 0x0A0004 && updateFast(a, i, p, t)) { // Update, ObjectId key
+          if (head == 0x0A0004 && updateFast(a, o, i, p, t)) { // Update, ObjectId key
             return true;
           }
         }
@@ -310,16 +345,16 @@ public final class ChangesetReader {
 
   /**
    * The rest of an Update at {@code a[i]} (its code byte, at {@code p}, with at least 23 bytes
-   * left) whose table {@code t} and ObjectId key next() has checked: a 1-byte field, at most one
+   * left; {@code o} is {@link RawLoads#at}{@code (i)}) whose table {@code t} and ObjectId key next() has checked: a 1-byte field, at most one
    * 1-byte path element, a fast payload and tail. The 8 bytes after the key (field, path length,
    * the element, the payload type and, for the small payloads, the tail) are one load. False with
    * {@link #pos} unchanged otherwise, and the exact parser then reads the whole record again (the
    * fields stored here are overwritten, or unused for the record it finds).
    */
-  private boolean updateFast(byte[] a, int i, int p, int t) {
+  private boolean updateFast(byte[] a, long o, int i, int p, int t) {
     // kept below FreqInlineSize (325 bytecode bytes) so that next() inlines it: the rarer
     // payloads and the tail are small helpers
-    long v = (long) LONG_LE_ARRAY.get(a, i + 15); // 23 bytes left: checked by next()
+    long v = RawLoads.getLong(a, o + 15); // 23 bytes left: checked by next()
     int f = (int) v & 0xFF;
     int len = (int) (v >>> 8) & 0xFF;
     int q; // the payload's type byte, as an offset from i (17..19)
@@ -329,11 +364,11 @@ public final class ChangesetReader {
     int c = (int) (v >>> (8 * q - 120)) & 0xFF;
     int x; // the tail byte | the offset after it << 8, or -1
     if (c == 7 && end - p >= q + 10) { // Double
-      valueBits = (long) LONG_LE_ARRAY.get(a, i + q + 1);
+      valueBits = RawLoads.getLong(a, o + q + 1); // q + 10 bytes left: checked
       valueOffset = p + q + 1;
       valueLength = 8;
       valueCode = 7; // DOUBLE
-      x = (a[i + q + 9] & 0xFF) | (q + 10) << 8;
+      x = RawLoads.getUnsignedByte(a, o + q + 9) | (q + 10) << 8;
     } else if (c == 0x41 || c == 0) { // ObjectValue or Null: the tail is in v too
       valueCode = c == 0 ? 0 : -2; // NULL or OBJECT_VALUE
       x = ((int) (v >>> (8 * q - 112)) & 0xFF) | (q + 2) << 8;
@@ -942,7 +977,7 @@ public final class ChangesetReader {
       if (stop - j < 8) {
         return false;
       }
-      long x = (long) LONG_LE_ARRAY.get(a, j);
+      long x = RawLoads.getLong(a, RawLoads.at(j)); // j + 8 <= stop: checked
       int k = varintLastByte(x);
       if (k > 7) {
         return false;
@@ -952,7 +987,7 @@ public final class ChangesetReader {
       if (stop - j < 8) {
         return false;
       }
-      long y = (long) LONG_LE_ARRAY.get(a, j);
+      long y = RawLoads.getLong(a, RawLoads.at(j));
       int m = varintLastByte(y);
       if (m > 7) {
         return false;
@@ -977,9 +1012,11 @@ public final class ChangesetReader {
       if (len >= 8) {
         // 8-byte words from the start and one ending at the last byte (overlapping the one
         // before) cover the string: one test per word instead of one per byte
-        long or = (long) LONG_LE_ARRAY.get(a, from + len - 8);
+        // all within [from, from + len), inside the changeset (checked above)
+        long at = RawLoads.at(from);
+        long or = RawLoads.getLong(a, at + len - 8);
         for (int k = 0; k < len - 8; k += 8) {
-          or |= (long) LONG_LE_ARRAY.get(a, from + k);
+          or |= RawLoads.getLong(a, at + k);
         }
         if ((or & 0x8080_8080_8080_8080L) != 0) {
           return false; // not ASCII: the exact parser checks the UTF-8
@@ -1937,7 +1974,7 @@ public final class ChangesetReader {
   }
 
   private PayloadType payloadType() {
-    return PayloadType.ofCode(valueCode);
+    return valueTypeOfCode(valueCode);
   }
 
   /** The Int payload. */

@@ -445,6 +445,25 @@ class ChangesetReaderTest {
     }
   }
 
+  /**
+   * The accessors' one-load tables agree with the enums' lookups on every code the reader stores:
+   * −1 and 0..13 for the instruction, each payload type code and NO_VALUE for the payload.
+   */
+  @Test
+  void theAccessorTablesMatchTheEnumLookups() {
+    for (int code = -1; code <= 13; code++) {
+      assertThat(ChangesetReader.typeOfCode(code)).as("code %d", code)
+          .isSameAs(InstructionType.ofCode(code));
+    }
+    assertThat(ChangesetReader.typeOfCode(-1)).isNull();
+    for (int code = PayloadType.MIN_CODE; code <= PayloadType.MAX_CODE; code++) {
+      assertThat(ChangesetReader.valueTypeOfCode(code)).as("code %d", code)
+          .isSameAs(PayloadType.ofCode(code)).isNotNull();
+    }
+    assertThat(ChangesetReader.valueTypeOfCode(ChangesetReader.NO_VALUE)).isNull();
+    assertThat(PayloadType.MAX_CODE - PayloadType.MIN_CODE + 2).isLessThanOrEqualTo(32);
+  }
+
   @Test
   void readsEveryInstructionAndPayloadKindTheWriterWrites() {
     ArrayByteSink sink = new ArrayByteSink();
