@@ -1851,8 +1851,12 @@ public final class ChangesetReader {
     int n = t == PayloadType.OBJECT_ID ? ObjectId.BYTES : 16;
     Objects.checkFromIndexSize(offset, n, dst.length);
     byte[] a = array;
-    if (a != null) { // heap: a plain copy (the buffer's absolute bulk get checks its scope too)
-      System.arraycopy(a, arrayOffset + objectKey.bytes, dst, offset, n);
+    if (a != null) {
+      // heap: two overlapping 8-byte words (no arraycopy stub, no buffer scope check); the key's
+      // n bytes are inside the changeset: next() read them for the current instruction
+      long src = RawLoads.at(arrayOffset + objectKey.bytes);
+      LONG_LE_ARRAY.set(dst, offset, RawLoads.getLong(a, src));
+      LONG_LE_ARRAY.set(dst, offset + n - 8, RawLoads.getLong(a, src + n - 8));
     } else {
       in.get(objectKey.bytes, dst, offset, n);
     }
