@@ -156,6 +156,11 @@ public final class ChangesetReader {
   private boolean failed;
 
   private int internCount;
+  /**
+   * min({@link #internCount}, 0x40): a 1-byte name index (a varint below 0x40) read as an unsigned
+   * byte is valid iff it is below this, one test in the fast paths.
+   */
+  private int fastInterns;
   private int[] internOffsets = new int[16];
   private int[] internLengths = new int[16];
   private String[] internStrings = new String[16];
@@ -171,7 +176,41 @@ public final class ChangesetReader {
   private int typeCode = -1;
 
   private InstructionType type() {
-    return InstructionType.ofCode(typeCode);
+    return typeOfCode(typeCode);
+  }
+
+  /** The instruction type of code −1 (none: null) or 0..13; one load, no range test. */
+  static InstructionType typeOfCode(int code) {
+    return TYPE_BY_CODE[code & 15]; // C2 knows the index is in range
+  }
+
+  /** The payload type of a payload type code or {@link #NO_VALUE} (null); one load. */
+  static PayloadType valueTypeOfCode(int code) {
+    return VALUE_TYPE_BY_CODE[(code - PayloadType.MIN_CODE) & 31];
+  }
+
+  /**
+   * {@link InstructionType} by {@code code & 15}: codes 0..13 map to their type, −1 (none) and
+   * the unused 14 and 15 to null. {@link #typeCode} only ever holds −1 or 0..13.
+   */
+  private static final InstructionType[] TYPE_BY_CODE = new InstructionType[16];
+
+  /**
+   * {@link PayloadType} by {@code (code - MIN_CODE) & 31}: every payload type code, and null for
+   * {@link #NO_VALUE} and the unused rows. {@link #valueCode} only ever holds a code or NO_VALUE.
+   */
+  private static final PayloadType[] VALUE_TYPE_BY_CODE = new PayloadType[32];
+
+  /** {@link #valueCode} before any payload was read: maps to null in VALUE_TYPE_BY_CODE. */
+  static final int NO_VALUE = PayloadType.MAX_CODE + 1;
+
+  static {
+    for (InstructionType t : InstructionType.values()) {
+      TYPE_BY_CODE[t.code() & 15] = t;
+    }
+    for (PayloadType t : PayloadType.values()) {
+      VALUE_TYPE_BY_CODE[(t.code() - PayloadType.MIN_CODE) & 31] = t;
+    }
   }
   private int instructionStart;
   private int table;
@@ -190,7 +229,7 @@ public final class ChangesetReader {
   private long[] path = new long[8];
 
   /** {@link PayloadType#code()} of the payload (an int, as {@link #typeCode}). */
-  private int valueCode = Integer.MIN_VALUE;
+  private int valueCode = NO_VALUE;
   private long valueBits;
   private long valueBits2;
   private int valueExponent;
@@ -231,6 +270,7 @@ public final class ChangesetReader {
     failed = false;
     Arrays.fill(internStrings, 0, internCount, null);
     internCount = 0;
+    fastInterns = 0;
     if (++internGeneration == 0) {
       Arrays.fill(internStamps, 0);
       internGeneration = 1;
@@ -252,16 +292,20 @@ public final class ChangesetReader {
     // Compiled with them next() stays below the JIT's InlineSmallCode, so it is inlined into the
     // caller's loop (no call per instruction, and the caller's accessor checks see the stored type
     // codes); the rarer payloads are one call (readOtherPayloadFast), everything else and every
-    // error go through nextExact.
+    // error go through nextExact. The record's first 8 bytes are one load (code, table, key type
+    // and 5 key bytes), tested with one mask; the fast paths need 23 bytes left (the header, the
+    // key and the next 8 bytes), so near the end the exact parser reads the last few records.
     byte[] a = hot;
     if (a != null) {
       int p = pos;
-      if (end - p >= 15) {
+      if (end - p >= 23) {
         int i = arrayOffset + p;
-        int c = a[i];
-        int t = a[i + 1];
-        if ((c == 2 || c == 4) && a[i + 2] == 10 && t >= 0 && t < 0x40 && t < internCount) {
-          if (c == 2) {
+        long o = RawLoads.at(i); // bytes [i, i + 23) are the changeset's: checked above
+        long w = RawLoads.getLong(a, o);
+        int head = (int) w & 0xFF00FF;
+        int t = (int) (w >>> 8) & 0xFF;
+        if (t < fastInterns) { // one unsigned test: below 0x40 (1-byte varint) and interned
+          if (head == 0x0A0002) { // CreateObject, ObjectId key
             typeCode = 2;
             instructionStart = p;
             table = t;
@@ -270,7 +314,7 @@ public final class ChangesetReader {
             pos = p + 15;
             return true;
           }
-          if (updateFast(p, t)) {
+          if (head == 0x0A0004 && updateFast(a, o, i, p, t)) { // Update, ObjectId key
             return true;
           }
         }
@@ -300,55 +344,92 @@ public final class ChangesetReader {
   }
 
   /**
-   * The rest of an Update at {@code p} (its code byte) whose table {@code t} and ObjectId key
-   * next() has checked: a 1-byte field, at most one 1-byte path element, a fast payload and tail.
-   * False with {@link #pos} unchanged otherwise, and the exact parser then reads the whole record
-   * again (the fields stored here are overwritten, or unused for the record it finds).
+   * The rest of an Update at {@code a[i]} (its code byte, at {@code p}, with at least 23 bytes
+   * left; {@code o} is {@link RawLoads#at}{@code (i)}) whose table {@code t} and ObjectId key next() has checked: a 1-byte field, at most one
+   * 1-byte path element, a fast payload and tail. The 8 bytes after the key (field, path length,
+   * the element, the payload type and, for the small payloads, the tail) are one load. False with
+   * {@link #pos} unchanged otherwise, and the exact parser then reads the whole record again (the
+   * fields stored here are overwritten, or unused for the record it finds).
    */
-  private boolean updateFast(int p, int t) {
-    byte[] a = array;
-    int off = arrayOffset;
-    int n = internCount;
-    int q = off + p + 15; // the array index after the key
-    if (off + end - q < 4) { // field, path length, payload type, tail
+  private boolean updateFast(byte[] a, long o, int i, int p, int t) {
+    // kept below FreqInlineSize (325 bytecode bytes) so that next() inlines it: the rarer
+    // payloads and the tail are small helpers
+    long v = RawLoads.getLong(a, o + 15); // 23 bytes left: checked by next()
+    int f = (int) v & 0xFF;
+    int len = (int) (v >>> 8) & 0xFF;
+    int q; // the payload's type byte, as an offset from i (17..19)
+    if (f >= fastInterns || (q = pathFast(v, len)) < 0) {
       return false;
     }
-    int f = a[q];
-    int len = a[q + 1];
-    if (f < 0 || f >= 0x40 || f >= n || (len & ~1) != 0) {
-      return false;
+    int c = (int) (v >>> (8 * q - 120)) & 0xFF;
+    int x; // the tail byte | the offset after it << 8, or -1
+    if (c == 7 && end - p >= q + 10) { // Double
+      valueBits = RawLoads.getLong(a, o + q + 1); // q + 10 bytes left: checked
+      valueOffset = p + q + 1;
+      valueLength = 8;
+      valueCode = 7; // DOUBLE
+      x = RawLoads.getUnsignedByte(a, o + q + 9) | (q + 10) << 8;
+    } else if (c == 0x41 || c == 0) { // ObjectValue or Null: the tail is in v too
+      valueCode = c == 0 ? 0 : -2; // NULL or OBJECT_VALUE
+      x = ((int) (v >>> (8 * q - 112)) & 0xFF) | (q + 2) << 8;
+    } else {
+      x = otherPayloadFast(a, i, p, q);
     }
-    q += 2;
-    if (len == 1 && (q = readOneElementFast(a, q, n)) < 0) { // 2 bytes at q: checked above
-      return false;
-    }
-    table = t;
-    objectKey.typeCode = 10; // ObjectId
-    objectKey.bytes = p + 3;
-    field = f;
-    pathLength = len;
-    pos = q - off;
-    if (readPayloadFast() && readUpdateTailFast()) {
-      typeCode = 4;
-      instructionStart = p;
-      return true;
-    }
-    pos = p;
-    return false;
+    return x >= 0 && updateTailFast(p, t, f, len, q == 18, x);
   }
 
   /**
-   * An Update's last field after a fast prefix (at most one path element) and payload: a 1-byte
-   * prior_size if the path ends with an index, else is_default 0 or 1; false for anything else.
+   * The fast Update's path ({@code len} elements, its bytes from byte 2 of {@code v}, the 8 bytes
+   * after the key): none, or one 1-byte index or -1 and a 1-byte intern index, stored in {@code
+   * path[0]}. Returns the payload's offset from the record (17..19), or -1 for anything else.
    */
-  private boolean readUpdateTailFast() {
-    int q = pos;
-    if (q >= end) {
-      return false;
+  private int pathFast(long v, int len) {
+    if (len == 0) {
+      return 17;
+    } else if (len != 1) {
+      return -1;
     }
-    int d = array[arrayOffset + q];
-    if (pathLength != 0 && path[0] >= 0) {
-      if (d < 0 || d >= 0x40) {
+    int e = (int) (v >>> 16) & 0xFF;
+    if (e == 0x40) { // -1: a string key follows
+      int k = (int) (v >>> 24) & 0xFF;
+      if (k >= fastInterns) {
+        return -1;
+      }
+      path[0] = -(long) k - 1;
+      return 19;
+    } else if (e < 0x40) {
+      path[0] = e;
+      return 18;
+    }
+    return -1;
+  }
+
+  /**
+   * updateFast's rarer payloads (readOtherPayloadFast) at offset {@code q} from the Update at
+   * {@code a[i]} ({@code p}): the tail byte | the offset after it << 8, or -1 with {@link #pos}
+   * unchanged.
+   */
+  private int otherPayloadFast(byte[] a, int i, int p, int q) {
+    if (end - p < q + 10 || !readOtherPayloadFast(a, i + q, p + q)) {
+      return -1;
+    }
+    int r = pos;
+    pos = p;
+    if (r >= end) {
+      return -1;
+    }
+    return (a[arrayOffset + r] & 0xFF) | (r - p + 1) << 8;
+  }
+
+  /**
+   * Checks an Update's last byte ({@code x & 0xFF}, the record's length {@code x >>> 8}): a 1-byte
+   * prior_size if the path ends with an index, else is_default 0 or 1; then stores the fast
+   * Update's fields. False (and {@link #pos} unchanged) for anything else.
+   */
+  private boolean updateTailFast(int p, int t, int f, int len, boolean indexLast, int x) {
+    int d = x & 0xFF;
+    if (indexLast) {
+      if (d >= 0x40) {
         return false;
       }
       isDefault = false;
@@ -360,7 +441,14 @@ public final class ChangesetReader {
       isDefault = d == 1;
       priorSize = -1;
     }
-    pos = q + 1;
+    table = t;
+    objectKey.typeCode = 10; // ObjectId
+    objectKey.bytes = p + 3;
+    field = f;
+    pathLength = len;
+    pos = p + (x >>> 8);
+    typeCode = 4;
+    instructionStart = p;
     return true;
   }
 
@@ -580,6 +668,7 @@ public final class ChangesetReader {
     internSlots[slot] = n;
     internStamps[slot] = internGeneration;
     internCount = n + 1;
+    fastInterns = Math.min(n + 1, 0x40);
     if (internCount * 2 > internSlots.length) {
       rehashInterns();
     }
@@ -888,7 +977,7 @@ public final class ChangesetReader {
       if (stop - j < 8) {
         return false;
       }
-      long x = (long) LONG_LE_ARRAY.get(a, j);
+      long x = RawLoads.getLong(a, RawLoads.at(j)); // j + 8 <= stop: checked
       int k = varintLastByte(x);
       if (k > 7) {
         return false;
@@ -898,7 +987,7 @@ public final class ChangesetReader {
       if (stop - j < 8) {
         return false;
       }
-      long y = (long) LONG_LE_ARRAY.get(a, j);
+      long y = RawLoads.getLong(a, RawLoads.at(j));
       int m = varintLastByte(y);
       if (m > 7) {
         return false;
@@ -923,9 +1012,11 @@ public final class ChangesetReader {
       if (len >= 8) {
         // 8-byte words from the start and one ending at the last byte (overlapping the one
         // before) cover the string: one test per word instead of one per byte
-        long or = (long) LONG_LE_ARRAY.get(a, from + len - 8);
+        // all within [from, from + len), inside the changeset (checked above)
+        long at = RawLoads.at(from);
+        long or = RawLoads.getLong(a, at + len - 8);
         for (int k = 0; k < len - 8; k += 8) {
-          or |= (long) LONG_LE_ARRAY.get(a, from + k);
+          or |= RawLoads.getLong(a, at + k);
         }
         if ((or & 0x8080_8080_8080_8080L) != 0) {
           return false; // not ASCII: the exact parser checks the UTF-8
@@ -973,16 +1064,13 @@ public final class ChangesetReader {
     long b = x & (-1L >>> (56 - 8 * k)); // bytes 0..k
     int signAt = 8 * k + 6;
     long negative = (b >>> signAt) & 1;
-    b &= ~(1L << signAt);
-    long v = (b & 0x7FL)
-        | ((b >>> 1) & (0x7FL << 7))
-        | ((b >>> 2) & (0x7FL << 14))
-        | ((b >>> 3) & (0x7FL << 21))
-        | ((b >>> 4) & (0x7FL << 28))
-        | ((b >>> 5) & (0x7FL << 35))
-        | ((b >>> 6) & (0x7FL << 42))
-        | ((b >>> 7) & (0x7FL << 49));
-    return v ^ -negative; // ~v when the sign bit was set
+    b &= ~(1L << signAt) & 0x7F7F_7F7F_7F7F_7F7FL; // 7 value bits per byte, no sign
+    // pack the 7-bit groups in three halving steps (pairs of bytes, of 14 bits, of 28 bits)
+    // instead of one shift and mask per byte
+    b = (b & 0x007F_007F_007F_007FL) | ((b >>> 1) & 0x3F80_3F80_3F80_3F80L);
+    b = (b & 0x0000_3FFF_0000_3FFFL) | ((b >>> 2) & 0x0FFF_C000_0FFF_C000L);
+    b = (b & 0x0000_0000_0FFF_FFFFL) | ((b >>> 4) & 0x00FF_FFFF_F000_0000L);
+    return b ^ -negative; // ~v when the sign bit was set
   }
 
   private void readPayload() {
@@ -1762,7 +1850,16 @@ public final class ChangesetReader {
     expect(t == PayloadType.OBJECT_ID || t == PayloadType.UUID, "copyObjectKeyBytes");
     int n = t == PayloadType.OBJECT_ID ? ObjectId.BYTES : 16;
     Objects.checkFromIndexSize(offset, n, dst.length);
-    in.get(objectKey.bytes, dst, offset, n);
+    byte[] a = array;
+    if (a != null) {
+      // heap: two overlapping 8-byte words (no arraycopy stub, no buffer scope check); the key's
+      // n bytes are inside the changeset: next() read them for the current instruction
+      long src = RawLoads.at(arrayOffset + objectKey.bytes);
+      LONG_LE_ARRAY.set(dst, offset, RawLoads.getLong(a, src));
+      LONG_LE_ARRAY.set(dst, offset + n - 8, RawLoads.getLong(a, src + n - 8));
+    } else {
+      in.get(objectKey.bytes, dst, offset, n);
+    }
     return n;
   }
 
@@ -1881,7 +1978,7 @@ public final class ChangesetReader {
   }
 
   private PayloadType payloadType() {
-    return PayloadType.ofCode(valueCode);
+    return valueTypeOfCode(valueCode);
   }
 
   /** The Int payload. */

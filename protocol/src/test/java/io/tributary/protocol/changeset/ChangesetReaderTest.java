@@ -445,6 +445,67 @@ class ChangesetReaderTest {
     }
   }
 
+  /**
+   * The accessors' one-load tables agree with the enums' lookups on every code the reader stores:
+   * −1 and 0..13 for the instruction, each payload type code and NO_VALUE for the payload.
+   */
+  @Test
+  void theAccessorTablesMatchTheEnumLookups() {
+    for (int code = -1; code <= 13; code++) {
+      assertThat(ChangesetReader.typeOfCode(code)).as("code %d", code)
+          .isSameAs(InstructionType.ofCode(code));
+    }
+    assertThat(ChangesetReader.typeOfCode(-1)).isNull();
+    for (int code = PayloadType.MIN_CODE; code <= PayloadType.MAX_CODE; code++) {
+      assertThat(ChangesetReader.valueTypeOfCode(code)).as("code %d", code)
+          .isSameAs(PayloadType.ofCode(code)).isNotNull();
+    }
+    assertThat(ChangesetReader.valueTypeOfCode(ChangesetReader.NO_VALUE)).isNull();
+    assertThat(PayloadType.MAX_CODE - PayloadType.MIN_CODE + 2).isLessThanOrEqualTo(32);
+  }
+
+  /**
+   * copyObjectKeyBytes (two word loads on heap arrays): ObjectId and UUID keys of CreateObject
+   * and Update, from heap (at an array offset), read-only and direct buffers, at an offset into
+   * the destination; nothing outside the key's bytes written; a short destination throws first.
+   */
+  @Test
+  void copiesObjectKeyBytesFromEveryBufferKind() {
+    ObjectId oid = ObjectId.fromHex("65f1a2b3c4d5e6f708192a3b");
+    UUID uuid = UUID.fromString("f0112233-4455-6677-8899-aabbccddeeff");
+    ArrayByteSink sink = new ArrayByteSink();
+    ChangesetWriter w = new ChangesetWriter(sink);
+    w.createObject("A", oid);
+    w.update("x").intValue(1);
+    w.createObject("B", uuid);
+    w.update("y").intValue(2);
+    w.finish();
+    byte[] bytes = sink.toByteArray();
+    byte[] padded = new byte[bytes.length + 7];
+    System.arraycopy(bytes, 0, padded, 3, bytes.length);
+    ByteBuffer heapAtOffset = ByteBuffer.wrap(padded, 3, bytes.length).slice();
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    String oidHex = "65f1a2b3c4d5e6f708192a3b";
+    String uuidHex = "f0112233445566778899aabbccddeeff";
+    for (ByteBuffer b : List.of(ByteBuffer.wrap(bytes), heapAtOffset,
+        ByteBuffer.wrap(bytes).asReadOnlyBuffer(), direct)) {
+      ChangesetReader r = new ChangesetReader().reset(b);
+      for (String hex : List.of(oidHex, oidHex, uuidHex, uuidHex)) {
+        assertThat(r.next()).isTrue();
+        int n = hex.length() / 2;
+        byte[] dst = new byte[n + 5];
+        java.util.Arrays.fill(dst, (byte) 0x5A);
+        assertThat(r.copyObjectKeyBytes(dst, 2)).as("%s %s", b, r.instruction()).isEqualTo(n);
+        assertThat(HEX.formatHex(dst)).isEqualTo("5a5a" + hex + "5a5a5a");
+        byte[] small = new byte[n + 1];
+        assertThatThrownBy(() -> r.copyObjectKeyBytes(small, 2))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(small).containsOnly(0);
+      }
+      assertThat(r.next()).isFalse();
+    }
+  }
+
   @Test
   void readsEveryInstructionAndPayloadKindTheWriterWrites() {
     ArrayByteSink sink = new ArrayByteSink();

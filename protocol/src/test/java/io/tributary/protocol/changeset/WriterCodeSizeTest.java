@@ -39,7 +39,7 @@ class WriterCodeSizeTest {
   }
 
   /** The bytecode lengths of the methods named {@code name} in {@code type}'s class file. */
-  private static List<Integer> codeLengths(Class<?> type, String name) throws IOException {
+  static List<Integer> codeLengths(Class<?> type, String name) throws IOException {
     String resource = type.getSimpleName() + ".class";
     try (InputStream raw = type.getResourceAsStream(resource)) {
       assertThat(raw).as(resource).isNotNull();
