@@ -172,7 +172,7 @@ public final class Main implements Runnable {
 
     @Option(names = "--page-cache-trim", paramLabel = "on|off",
         description = "Drop the store's written pages from the page cache behind its newest 16 MiB (Linux). "
-            + "Default: on with --durability OS_FLUSH, else off.")
+            + "Default: on.")
     OnOff pageCacheTrim;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE",

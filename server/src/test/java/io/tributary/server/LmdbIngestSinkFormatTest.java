@@ -210,10 +210,10 @@ class LmdbIngestSinkFormatTest {
   }
 
   @Test
-  void thePageCacheTrimIsOnByDefaultForOsFlushOnly() {
+  void thePageCacheTrimIsOnByDefaultForEveryDurability() {
     assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.OS_FLUSH)).isTrue();
-    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.SYNC)).isFalse();
-    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.NO_META_SYNC)).isFalse();
+    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.SYNC)).isTrue();
+    assertThat(LmdbIngestSink.defaultPageCacheTrim(Durability.NO_META_SYNC)).isTrue();
     // the trim's thread starts with the first commit of a sink that trims, and only then
     for (Durability d : Durability.values()) {
       Path store = dir.resolve(d.name());
