@@ -132,7 +132,6 @@ public final class LmdbEnvironment implements AutoCloseable {
   private final long maxMapSize;
   private final int maxDatabases;
   private final int maxBatchOperations;
-  private final boolean readAhead;
   private final Duration timeout;
   private final long timeoutNs;
   private final LongSupplier nanoClock;
@@ -168,7 +167,6 @@ public final class LmdbEnvironment implements AutoCloseable {
     this.maxMapSize = b.maxMapSize;
     this.maxDatabases = b.maxDatabases;
     this.maxBatchOperations = b.maxBatchOperations;
-    this.readAhead = b.readAhead;
     this.timeout = b.timeout;
     this.timeoutNs = b.timeout.toNanos();
     this.nanoClock = b.nanoClock;
@@ -624,10 +622,6 @@ public final class LmdbEnvironment implements AutoCloseable {
       default:
         flags = new EnvFlags[0];
         break;
-    }
-    if (!readAhead) {
-      flags = Arrays.copyOf(flags, flags.length + 1);
-      flags[flags.length - 1] = EnvFlags.MDB_NORDAHEAD;
     }
     try {
       env =
@@ -1154,7 +1148,6 @@ public final class LmdbEnvironment implements AutoCloseable {
     private int maxBatchOperations = MAX_BATCH_OPERATIONS_DEFAULT;
     private Duration timeout = TIMEOUT_DEFAULT;
     private String threadName = "tributary-lmdb";
-    private boolean readAhead = true;
     private LongSupplier nanoClock = System::nanoTime;
     private Duration maxDeferral = MAX_DEFERRAL_DEFAULT;
 
@@ -1249,18 +1242,6 @@ public final class LmdbEnvironment implements AutoCloseable {
         throw new IllegalArgumentException("maxDeferral: " + maxDeferral + " (expected: >= 0)");
       }
       this.maxDeferral = maxDeferral;
-      return this;
-    }
-
-    /**
-     * Whether the kernel reads ahead around a page that LMDB's memory map faults in from disk;
-     * default true. False opens the environment with {@code MDB_NORDAHEAD} (the map is advised
-     * {@code MADV_RANDOM}): a fault reads that page alone, which suits a store whose readers
-     * touch single pages at random (a B-tree page whose cached copy was dropped) rather than
-     * scan.
-     */
-    public Builder readAhead(boolean readAhead) {
-      this.readAhead = readAhead;
       return this;
     }
 

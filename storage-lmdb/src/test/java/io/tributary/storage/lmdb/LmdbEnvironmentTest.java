@@ -2,16 +2,13 @@ package io.tributary.storage.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tributary.core.spi.Durability;
 import io.tributary.core.spi.UploadLogException.LogClosedException;
 import io.tributary.core.spi.UploadLogException.StorageFailureException;
 import io.tributary.core.spi.UploadLogException.StorageTimeoutException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -276,51 +273,6 @@ class LmdbEnvironmentTest {
     assertThat(runs.get()).as("ran again after each growth").isGreaterThan(1);
     long entries = env.read(txn -> db.stat(txn).entries);
     assertThat(entries).isEqualTo(2000L);
-  }
-
-  @Test
-  void withoutReadAheadTheMapIsAdvisedRandomAlsoAfterItGrows() throws Exception {
-    assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "Linux /proc/self/smaps");
-    Path plainDir = Files.createDirectory(directory.resolve("plain"));
-    Path randomDir = Files.createDirectory(directory.resolve("random"));
-    LmdbEnvironment plain = open(LmdbEnvironment.newBuilder(plainDir).initialMapSizeBytes(64 * 1024));
-    LmdbEnvironment random =
-        open(LmdbEnvironment.newBuilder(randomDir).initialMapSizeBytes(64 * 1024).readAhead(false));
-
-    assertThat(mapFlags(plainDir.resolve("data.mdb"))).allSatisfy(f -> assertThat(f).doesNotContain("rr"));
-    assertThat(mapFlags(randomDir.resolve("data.mdb"))).allSatisfy(f -> assertThat(f).contains("rr"));
-
-    Dbi<ByteBuffer> db = database(random);
-    long before = random.mapSizeBytes();
-    random.write(
-        txn -> {
-          ByteBuffer key = ByteBuffer.allocateDirect(8);
-          for (int i = 0; i < 1000; i++) {
-            key.putLong(0, i);
-            db.reserve(txn, key, 1000);
-          }
-          return null;
-        });
-    assertThat(random.mapSizeBytes()).isGreaterThan(before);
-    assertThat(mapFlags(randomDir.resolve("data.mdb")))
-        .as("the grown map")
-        .allSatisfy(f -> assertThat(f).contains("rr"));
-  }
-
-  /** The kernel's VmFlags of this process's mappings of {@code file} (one list per mapping). */
-  private static List<List<String>> mapFlags(Path file) throws IOException {
-    String name = file.toRealPath().toString();
-    List<List<String>> flags = new ArrayList<>();
-    boolean inMapping = false;
-    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-        inMapping = line.endsWith(" " + name);
-      } else if (inMapping && line.startsWith("VmFlags:")) {
-        flags.add(List.of(line.substring("VmFlags:".length()).trim().split(" +")));
-      }
-    }
-    assertThat(flags).as("mappings of " + name).isNotEmpty();
-    return flags.stream().distinct().collect(java.util.stream.Collectors.toList());
   }
 
   @Test
