@@ -23,7 +23,7 @@ class EndToEndSmokeTest {
         "--devices", "2", "--batch", "10", "--durability", "NO_META_SYNC", "--compression", "off",
         "--rate", "2000", "--warmup", "0.3s", "--duration", "1s", "--log-max-mib", "8", "--dir", dir.toString()});
     assertThat(o.warmup()).isEqualTo(Duration.ofMillis(300));
-    assertThat(o.pageCacheTrim()).as("the store's default for NO_META_SYNC").isFalse();
+    assertThat(o.pageCacheTrim()).as("the store's default for NO_META_SYNC").isTrue();
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     EndToEnd.Result r = EndToEnd.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -40,7 +40,7 @@ class EndToEndSmokeTest {
     assertThat(r.clientCpuNanosPerObject() + r.serverCpuNanosPerObject())
         .isLessThanOrEqualTo(r.processCpuNanosPerObject() * 1.05); // disjoint thread sets
     assertThat(r.row()).startsWith("| 2 | 10 | NO_META_SYNC | off | 2,000 |").contains("yes (");
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once", "page-cache trim off");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("exactly once", "page-cache trim on");
     try (var left = Files.list(dir)) {
       assertThat(left).as("scratch directories deleted").isEmpty();
     }
