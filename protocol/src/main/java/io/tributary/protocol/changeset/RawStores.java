@@ -92,27 +92,8 @@ final class RawStores {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static {
-    sun.misc.Unsafe unsafe = null;
-    long byteBase = 0;
-    boolean wanted = !"false".equals(System.getProperty("io.tributary.protocol.rawStores"));
-    String arch = System.getProperty("os.arch", "");
-    // little-endian, and unaligned word stores are plain stores (the writer's are unaligned)
-    boolean platform = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
-        && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
-    if (wanted && platform) {
-      try {
-        Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
-        long base = u.arrayBaseOffset(byte[].class);
-        if (u.arrayIndexScale(byte[].class) == 1 && selfTest(u, base)) {
-          unsafe = u;
-          byteBase = base;
-        }
-      } catch (Throwable e) { // NOPMD: any failure (security, no such field, ...) -> fallback
-        unsafe = null;
-      }
-    }
+    sun.misc.Unsafe unsafe = RawMemory.unsafe("io.tributary.protocol.rawStores", RawStores::selfTest);
+    long byteBase = unsafe != null ? unsafe.arrayBaseOffset(byte[].class) : 0;
     UNSAFE = unsafe;
     BYTE_BASE = byteBase;
     ENABLED = unsafe != null;

@@ -56,14 +56,7 @@ public final class RawStoresScript {
       w.update(Name.of("f")).stringValue(v);
       w.update("g").key("h").inEmbedded("E").stringValue(v);
     }
-    long size = w.finish();
-    byte[] out = new byte[(int) size];
-    if (sink instanceof ArrayByteSink) {
-      System.arraycopy(((ArrayByteSink) sink).array(), 0, out, 0, out.length);
-    } else {
-      ((ByteBufferSink) sink).written().get(out);
-    }
-    return out;
+    return written(sink, w.finish());
   }
 
   /** The changeset of {@code seed} written into a sink of {@code kind}; its bytes. */
@@ -170,14 +163,7 @@ public final class RawStoresScript {
         }
       }
     }
-    long size = w.finish();
-    byte[] out = new byte[(int) size];
-    if (sink instanceof ArrayByteSink) {
-      System.arraycopy(((ArrayByteSink) sink).array(), 0, out, 0, out.length);
-    } else {
-      ((ByteBufferSink) sink).written().get(out);
-    }
-    return out;
+    return written(sink, w.finish());
   }
 
   private static String string(SplittableRandom r) {
@@ -210,5 +196,16 @@ public final class RawStoresScript {
       sb.setCharAt(r.nextInt(n), (char) r.nextInt(0x100, 0xD800)); // a UTF-16 string
     }
     return sb.toString();
+  }
+
+  /** The {@code size} bytes written into {@code sink} (an {@link ArrayByteSink} or a {@link ByteBufferSink}). */
+  private static byte[] written(ByteSink sink, long size) {
+    byte[] out = new byte[(int) size];
+    if (sink instanceof ArrayByteSink) {
+      System.arraycopy(((ArrayByteSink) sink).array(), 0, out, 0, out.length);
+    } else {
+      ((ByteBufferSink) sink).written().get(out);
+    }
+    return out;
   }
 }
