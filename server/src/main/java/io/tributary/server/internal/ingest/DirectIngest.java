@@ -109,6 +109,11 @@ public final class DirectIngest {
   private int objCount;
   // open addressing over objects (index + 1; 0 = empty), for duplicate CreateObjects
   private int[] objHash = new int[1024];
+  /**
+   * Whether {@link #objHash} holds every object so far; until then (keys in ascending order) it is
+   * all zeros and {@link #register} only compares each key with the one before.
+   */
+  private boolean hashed;
 
   // streaming (see stream): the records' output while streaming (null: the arena path)
   private IngestRecords sink;
@@ -165,7 +170,7 @@ public final class DirectIngest {
     nodeCount = 0;
     slotCount = 0;
     objCount = 0;
-    Arrays.fill(objHash, 0);
+    clearHash();
     reader.reset(changeset);
     try {
       while (reader.next()) {
@@ -216,7 +221,7 @@ public final class DirectIngest {
     int mark = out.size();
     trailerSize = trailer(origin);
     objCount = 0;
-    Arrays.fill(objHash, 0);
+    clearHash();
     byte[] own = arena;
     sink = out;
     arena = out.reserve(0);
@@ -272,7 +277,7 @@ public final class DirectIngest {
       return false;
     }
     objCount = o + 1;
-    if (objCount * 2 > objHash.length) {
+    if (hashed && objCount * 2 > objHash.length) {
       rehash();
     }
     openPlans[0] = plan;
@@ -526,7 +531,7 @@ public final class DirectIngest {
     slotLengths[nodeSlots[node] + pk] = arenaSize - entry;
     objNodes[o] = node;
     objCount = o + 1;
-    if (objCount * 2 > objHash.length) {
+    if (hashed && objCount * 2 > objHash.length) {
       rehash();
     }
     return true;
@@ -620,6 +625,14 @@ public final class DirectIngest {
    * table and key before (the general path reports it).
    */
   private boolean register(int o) {
+    if (!hashed) {
+      if (o == 0 || ascends(o - 1, o)) {
+        // keys in strictly ascending order so far (a device's ObjectIds, counters): all distinct,
+        // no table needed
+        return true;
+      }
+      hashAll(o);
+    }
     int hash = keyHash(o);
     int mask = objHash.length - 1;
     for (int s = (hash >>> 7) & mask; ; s = (s + 1) & mask) {
@@ -631,6 +644,52 @@ public final class DirectIngest {
       if (sameKey(other)) {
         return false;
       }
+    }
+  }
+
+  /**
+   * Whether object {@code o}'s table and key come strictly after object {@code p}'s, ordered by
+   * table, key type, then the key's words (signed): a total order, so keys that ascend all along
+   * are distinct ({@link #sameKey} compares the same table, type and words).
+   */
+  private boolean ascends(int p, int o) {
+    if (objTables[o] != objTables[p]) {
+      return objTables[o] > objTables[p];
+    }
+    if (objKeyTypes[o] != objKeyTypes[p]) {
+      return objKeyTypes[o].ordinal() > objKeyTypes[p].ordinal();
+    }
+    if (objKeyA[o] != objKeyA[p]) {
+      return objKeyA[o] > objKeyA[p];
+    }
+    return objKeyB[o] > objKeyB[p];
+  }
+
+  /** Enters objects {@code 0..n-1} (distinct: ascending so far) into the all-zero {@link #objHash}. */
+  private void hashAll(int n) {
+    int size = objHash.length;
+    while ((long) (n + 1) * 2 > size) {
+      size *= 2;
+    }
+    if (size != objHash.length) {
+      objHash = new int[size];
+    }
+    int mask = size - 1;
+    for (int i = 0; i < n; i++) {
+      int s = (keyHash(i) >>> 7) & mask;
+      while (objHash[s] != 0) {
+        s = (s + 1) & mask;
+      }
+      objHash[s] = i + 1;
+    }
+    hashed = true;
+  }
+
+  /** Empties the duplicate table for a new changeset (nothing to do if it was not needed). */
+  private void clearHash() {
+    if (hashed) {
+      Arrays.fill(objHash, 0);
+      hashed = false;
     }
   }
 
@@ -749,6 +808,23 @@ public final class DirectIngest {
    * @return the arena offset where the Value goes, or -1 past {@link #MAX_ARENA}
    */
   private int openEntry(Plan plan, int prop, int valueSize) {
+    if (valueSize <= plan.smallMax[prop]) {
+      // the usual case: a short key and a Value under 128 bytes whatever its size (texts,
+      // timestamps and varints of any length): the header's two words with its two one-byte
+      // lengths patched in; whatever follows the header is overwritten by the value
+      if (!reserve(HEADER_WORDS_BYTES + valueSize)) {
+        return -1;
+      }
+      byte[] a = arena;
+      int p = arenaSize;
+      int length = plan.smallLengths[prop];
+      LONG.set(a, p, plan.smallWords[2 * prop]);
+      LONG.set(a, p + 8, plan.smallWords[2 * prop + 1]);
+      a[p + 1] = (byte) (length - 2 + valueSize); // the entry: key, Value tag and length, Value
+      a[p + length - 1] = (byte) valueSize;
+      arenaSize = p + length;
+      return arenaSize;
+    }
     if (plan.headerValueSizes[prop] == valueSize) {
       // the usual case: the same value size as last time (fixed-size types, same-length texts):
       // the whole header as two words, whatever follows the header is overwritten by the value
@@ -1272,6 +1348,15 @@ public final class DirectIngest {
     final int[] headerValueSizes;
     final int[] headerLengths;
     final long[] headerWords;
+    /**
+     * Per property whose entry header is at most {@link DirectIngest#HEADER_WORDS_BYTES} bytes
+     * with one-byte lengths: the largest Value size that keeps both lengths one byte (-1: none),
+     * the header's length, and its bytes as two little-endian words with both lengths zero
+     * (fields tag, entry length, key, Value tag, Value length), for {@link #openEntry} to patch.
+     */
+    final int[] smallMax;
+    final int[] smallLengths;
+    final long[] smallWords;
     /** Per property: its name as a map entry's key (field 1: tag, length, UTF-8). */
     final byte[][] keys;
     final byte[] classNameField;
@@ -1302,6 +1387,9 @@ public final class DirectIngest {
       Arrays.fill(headerValueSizes, -1);
       headerLengths = new int[n];
       headerWords = new long[2 * n];
+      smallMax = new int[n];
+      smallLengths = new int[n];
+      smallWords = new long[2 * n];
       fieldTag =
           (byte) ((c.kind() == ClassKind.EMBEDDED ? EmbeddedObject.FIELDS_FIELD_NUMBER : IngestedObject.FIELDS_FIELD_NUMBER) << 3 | 2);
       keys = new byte[n][];
@@ -1320,6 +1408,7 @@ public final class DirectIngest {
           pk = i;
         }
         keys[i] = ChangesetIngestor.stringField(1, p.name());
+        smallHeader(i);
         defaultEntries[i] = entry(fieldTag, keys[i], ChangesetIngestor.defaultValue(p).toByteArray());
         nullable[i] = p.optional();
         types[i] = p.type() == PropertyType.MIXED ? PayloadType.GLOBAL_KEY : SchemaWire.payloadType(p.type());
@@ -1327,6 +1416,24 @@ public final class DirectIngest {
       primaryKey = pk;
       primaryKeyType = pk < 0 ? null : SchemaWire.payloadType(properties[pk].type());
       classNameField = c.name().isEmpty() ? new byte[0] : ChangesetIngestor.stringField(1, c.name());
+    }
+
+    /** Fills {@link #smallMax}, {@link #smallLengths} and {@link #smallWords} for property {@code i}. */
+    private void smallHeader(int i) {
+      byte[] key = keys[i];
+      int length = key.length + 4; // fields tag, entry length, key, Value tag, Value length
+      if (length > HEADER_WORDS_BYTES) {
+        smallMax[i] = -1;
+        return;
+      }
+      byte[] h = new byte[HEADER_WORDS_BYTES];
+      h[0] = fieldTag;
+      put(h, 2, key);
+      h[length - 2] = 0x12; // entry value
+      smallMax[i] = 127 - (length - 2); // the entry length (length - 2 + value size) one byte too
+      smallLengths[i] = length;
+      smallWords[2 * i] = (long) LONG.get(h, 0);
+      smallWords[2 * i + 1] = (long) LONG.get(h, 8);
     }
 
     /**

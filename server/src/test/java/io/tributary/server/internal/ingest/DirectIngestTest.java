@@ -81,6 +81,70 @@ class DirectIngestTest {
     assertThat(out).hasSize(c.objects);
   }
 
+  /**
+   * Keys that ascend need no duplicate table until one does not: a key created again after an
+   * ascending run (right after it, or further back), or among keys in no order, is refused with
+   * the general path's error; distinct keys in any order are stored as the general path stores
+   * them.
+   */
+  @Test
+  void aKeyCreatedAgainAfterAscendingKeysIsRefusedAsOnTheGeneralPath() throws Exception {
+    AppSchema schema = AppSchema.of(new ObjectClass("Obj", ClassKind.ASYMMETRIC, "_id",
+        List.of(Property.of("_id", PropertyType.INT, false), Property.of("v", PropertyType.INT, false))));
+    long[][] orders = {
+      {1, 2, 3, 3}, {1, 2, 3, 2}, {1, 2, 3, 1}, {-5, 0, 7, 9, 4, -5}, {5, 3, 9, 1, 3},
+      {1, 2, 3, 4}, {4, 3, 2, 1}, {1, 5, 2, 6, 3, 7}, {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE, Long.MIN_VALUE}
+    };
+    for (long[] keys : orders) {
+      // many objects after the first out-of-order key: the duplicate table grows past its first size
+      long[] all = Arrays.copyOf(keys, keys.length + 1500);
+      for (int i = keys.length; i < all.length; i++) {
+        all[i] = 1_000_000L + (i * 7919L) % 1500; // distinct, in no order
+      }
+      for (long[] ks : new long[][] {keys, all}) {
+        ArrayByteSink sink = new ArrayByteSink();
+        ChangesetWriter w = new ChangesetWriter(sink);
+        for (long k : ks) {
+          w.write(new Instruction.CreateObject("Obj", PrimaryKey.of(k)), null);
+          w.write(new Instruction.Update("Obj", PrimaryKey.of(k), "v", List.of(), new Payload.IntValue(k), false, -1), null);
+        }
+        w.finish();
+        byte[] changeset = sink.toByteArray();
+        boolean duplicate = Arrays.stream(ks).distinct().count() != ks.length;
+        Outcome[] outcomes = new Outcome[2];
+        for (int d = 0; d < 2; d++) {
+          ChangesetIngestor ingestor = new ChangesetIngestor(d == 1);
+          ingestor.begin(schema, false);
+          // the same ingestor twice: the second changeset finds the table as the first left it
+          for (int round = 0; round < 2; round++) {
+            List<IngestRecord> out = new ArrayList<>();
+            try {
+              ingestor.ingest(ByteBuffer.wrap(changeset), origin(), out);
+              outcomes[d] = new Outcome(out, null, false, ingestor.streamedChangesets() == round + 1);
+            } catch (IngestException e) {
+              outcomes[d] = new Outcome(out, e, false, false);
+            }
+          }
+        }
+        String what = Arrays.toString(keys) + " of " + ks.length;
+        if (duplicate) {
+          assertThat(outcomes[0].error()).as(what).isNotNull();
+          assertThat(outcomes[1].error()).as(what).isNotNull();
+          assertThat(outcomes[1].error().getMessage()).as(what).isEqualTo(outcomes[0].error().getMessage())
+              .contains("created twice in one changeset");
+        } else {
+          assertThat(outcomes[1].error()).as(what).isNull();
+          assertThat(outcomes[1].streamed()).as(what).isTrue();
+          assertThat(outcomes[1].records()).as(what).hasSize(ks.length);
+          for (int i = 0; i < ks.length; i++) {
+            assertThat(outcomes[1].records().get(i).serialized()).as(what)
+                .isEqualTo(outcomes[0].records().get(i).serialized());
+          }
+        }
+      }
+    }
+  }
+
   /** A round's records past their byte limit: a typed 212 naming the limit, nothing half kept. */
   @Test
   void objectsPastTheRecordsLimitAreATypedErrorOnBothPaths() throws Exception {
