@@ -665,7 +665,10 @@ public final class DirectIngest {
     return objKeyB[o] > objKeyB[p];
   }
 
-  /** Enters objects {@code 0..n-1} (distinct: ascending so far) into the all-zero {@link #objHash}. */
+  /**
+   * Enters objects {@code 0..n-1} (distinct) into the all-zero {@link #objHash}, grown first if
+   * it would be more than half full.
+   */
   private void hashAll(int n) {
     int size = objHash.length;
     while ((long) (n + 1) * 2 > size) {
@@ -1165,22 +1168,10 @@ public final class DirectIngest {
     objPkLengths = Arrays.copyOf(objPkLengths, n);
   }
 
+  /** Doubles {@link #objHash}, which holds objects {@code 0..objCount-1}, and enters them again. */
   private void rehash() {
-    int[] table = new int[objHash.length * 2];
-    int mask = table.length - 1;
-    for (int s = 0; s < objHash.length; s++) {
-      int o = objHash[s] - 1;
-      if (o < 0) {
-        continue;
-      }
-      int h = keyHash(o);
-      int i = (h >>> 7) & mask;
-      while (table[i] != 0) {
-        i = (i + 1) & mask;
-      }
-      table[i] = o + 1;
-    }
-    objHash = table;
+    objHash = new int[objHash.length * 2];
+    hashAll(objCount);
   }
 
   /**
