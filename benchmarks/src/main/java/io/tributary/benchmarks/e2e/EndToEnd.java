@@ -229,59 +229,52 @@ public final class EndToEnd {
   }
 
   /**
-   * Bytes this process and its {@code tributary-sink} threads have caused to be written to storage
-   * ({@code write_bytes} of {@code /proc/self/io} and {@code /proc/self/task/<tid>/io}), or null
-   * where {@code /proc} does not tell (not Linux).
+   * This process's storage counters so far: bytes it and its {@code tributary-sink} threads have
+   * caused to be written ({@code write_bytes} of {@code /proc/self/io} and {@code
+   * /proc/self/task/<tid>/io}), its major page faults ({@code majflt} of {@code /proc/self/stat}:
+   * pages its memory maps had to read from storage) and the bytes it read from storage ({@code
+   * read_bytes}); indexed by {@link #WRITTEN}, {@link #SINK_WRITTEN}, {@link #MAJOR_FAULTS},
+   * {@link #READ}. Null where {@code /proc} does not tell (not Linux).
    */
-  static long[] writtenBytes() {
+  static long[] storageCounters() {
     try {
-      long process = writeBytes(Path.of("/proc/self/io"));
+      List<String> io = Files.readAllLines(Path.of("/proc/self/io"));
       long sink = 0;
       try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
         for (Path task : tasks) {
           try {
             if (Files.readString(task.resolve("comm")).startsWith("tributary-sink")) {
-              sink += writeBytes(task.resolve("io"));
+              sink += ioField(Files.readAllLines(task.resolve("io")), "write_bytes:");
             }
           } catch (IOException e) {
             // the thread ended meanwhile
           }
         }
       }
-      return new long[] {process, sink};
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      // fields after the command's closing parenthesis: state is field 3, majflt field 12
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      return new long[] {
+        ioField(io, "write_bytes:"), sink, Long.parseLong(fields[12 - 3]), ioField(io, "read_bytes:")
+      };
     } catch (IOException | RuntimeException e) {
       return null;
     }
   }
 
-  private static long writeBytes(Path io) throws IOException {
-    return ioField(io, "write_bytes:");
-  }
+  /** Indices into {@link #storageCounters()}. */
+  static final int WRITTEN = 0;
+  static final int SINK_WRITTEN = 1;
+  static final int MAJOR_FAULTS = 2;
+  static final int READ = 3;
 
-  private static long ioField(Path io, String field) throws IOException {
-    for (String line : Files.readAllLines(io)) {
+  private static long ioField(List<String> io, String field) throws IOException {
+    for (String line : io) {
       if (line.startsWith(field)) {
         return Long.parseLong(line.substring(field.length()).trim());
       }
     }
-    throw new IOException(io + ": no " + field);
-  }
-
-  /**
-   * This process's major page faults so far ({@code majflt} of {@code /proc/self/stat}: pages its
-   * memory maps had to read from storage) and bytes read from storage ({@code read_bytes} of
-   * {@code /proc/self/io}), or null where {@code /proc} does not tell (not Linux).
-   */
-  static long[] faultsAndReadBytes() {
-    try {
-      String stat = Files.readString(Path.of("/proc/self/stat"));
-      // fields after the command's closing parenthesis: state is field 3, majflt field 12
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      long majorFaults = Long.parseLong(fields[12 - 3]);
-      return new long[] {majorFaults, ioField(Path.of("/proc/self/io"), "read_bytes:")};
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    throw new IOException("/proc io: no " + field);
   }
 
   /** Runs one configuration (see the class comment) and prints its Markdown row. */
@@ -421,8 +414,7 @@ public final class EndToEnd {
         Map<Long, Long> serverW0 = serverCpu.snapshot();
         long processW0 = ThreadCpu.processCpuNanos();
         Map<String, Long> jvmW0 = ThreadCpu.jvmThreadMillis();
-        long[] written0 = writtenBytes();
-        long[] faults0 = faultsAndReadBytes();
+        long[] storage0 = storageCounters();
         long w0 = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
           ackObjects0[i] = devices.get(i).acknowledgedObjects();
@@ -431,8 +423,7 @@ public final class EndToEnd {
         }
         sleepUntil(w0 + o.duration().toNanos(), stop);
         long w1 = System.nanoTime();
-        long[] written1 = writtenBytes();
-        long[] faults1 = faultsAndReadBytes();
+        long[] storage1 = storageCounters();
         // the writers are still running: their window CPU is in the snapshots
         Map<Long, Long> clientW1 = clientCpu.snapshot();
         Map<Long, Long> serverW1 = serverCpu.snapshot();
@@ -455,15 +446,15 @@ public final class EndToEnd {
           windowObjects += devices.get(i).acknowledgedObjects() - ackObjects0[i];
           windowBytes += devices.get(i).acknowledgedBytes() - ackBytes0[i];
         }
-        if (written0 != null && written1 != null && windowObjects > 0) {
-          long process = written1[0] - written0[0];
-          long sink = written1[1] - written0[1];
+        if (storage0 != null && storage1 != null && windowObjects > 0) {
+          long process = storage1[WRITTEN] - storage0[WRITTEN];
+          long sink = storage1[SINK_WRITTEN] - storage0[SINK_WRITTEN];
           log.printf(Locale.ROOT, "e2e: window bytes written (/proc write_bytes): process %,d (%.1f B/object), sink thread %,d (%.1f B/object)%n",
               process, (double) process / windowObjects, sink, (double) sink / windowObjects);
         }
-        if (faults0 != null && faults1 != null) {
+        if (storage0 != null && storage1 != null) {
           log.printf(Locale.ROOT, "e2e: window major page faults %,d, bytes read from storage %,d (process)%n",
-              faults1[0] - faults0[0], faults1[1] - faults0[1]);
+              storage1[MAJOR_FAULTS] - storage0[MAJOR_FAULTS], storage1[READ] - storage0[READ]);
         }
         stop.set(true);
         for (Thread t : writers) {
